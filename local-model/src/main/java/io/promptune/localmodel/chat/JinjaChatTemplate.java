@@ -4,10 +4,11 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
-import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.tree.Node;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -27,12 +28,14 @@ import jinjava.javax.el.CompositeELResolver;
  */
 final class JinjaChatTemplate implements ChatTemplate {
     private static final Jinjava JINJAVA = createJinjava();
+    private static final JinjavaConfig CONFIG = JINJAVA.getGlobalConfig();
 
     private final String name;
     private final String source;
     private final String bosToken;
     private final String eosToken;
     private final Supplier<ZonedDateTime> clock;
+    private final Node root;
 
     /** The time strftime_now sees during the current render on this thread. */
     static final ThreadLocal<ZonedDateTime> RENDER_TIME = new ThreadLocal<>();
@@ -47,6 +50,19 @@ final class JinjaChatTemplate implements ChatTemplate {
         // Jinja2 (keep_trailing_newline=False) drops one newline at the very end of the source
         String src = source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
         this.source = PythonSyntaxRewriter.rewrite(src);
+        // parse once; each render walks the same tree with a fresh interpreter
+        JinjavaInterpreter parser = newInterpreter(Map.of());
+        JinjavaInterpreter.pushCurrent(parser);
+        try {
+            this.root = parser.parse(this.source);
+        } finally {
+            JinjavaInterpreter.popCurrent();
+        }
+        for (TemplateError err : parser.getErrors()) {
+            if (err.getSeverity() == TemplateError.ErrorType.FATAL) {
+                throw new ChatTemplateException("chat template of " + name + ": line " + err.getLineno() + ": " + err.getMessage());
+            }
+        }
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
     }
@@ -65,30 +81,40 @@ final class JinjaChatTemplate implements ChatTemplate {
         ctx.put("add_generation_prompt", addGenerationPrompt);
         ctx.put("bos_token", bosToken);
         ctx.put("eos_token", eosToken);
-        RenderResult result;
+        String output;
+        List<TemplateError> errors;
         RENDER_TIME.set(clock.get());
+        JinjavaInterpreter interpreter = newInterpreter(ctx);
+        JinjavaInterpreter.pushCurrent(interpreter);
         try {
-            result = JINJAVA.renderForResult(source, ctx);
+            output = interpreter.render(root);
+            errors = interpreter.getErrorsCopy();
         } catch (TemplateRaised e) {
             throw new ChatTemplateException("chat template of " + name + " refused the conversation: " + e.getMessage());
         } catch (RuntimeException e) {
             throw new ChatTemplateException("chat template of " + name + ": " + rootMessage(e), e);
         } finally {
+            JinjavaInterpreter.popCurrent();
             RENDER_TIME.remove();
         }
-        for (TemplateError err : result.getErrors()) {
+        for (TemplateError err : errors) {
             TemplateRaised raised = raisedIn(err.getException());
             if (raised != null) {
                 throw new ChatTemplateException("chat template of " + name + " refused the conversation: " + raised.getMessage());
             }
         }
-        for (TemplateError err : result.getErrors()) {
+        for (TemplateError err : errors) {
             if (System.getenv("PT_DEBUG_TEMPLATES") != null) System.err.println(name + ": " + err);
             if (err.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw new ChatTemplateException("chat template of " + name + ": line " + err.getLineno() + ": " + err.getMessage());
             }
         }
-        return result.getOutput();
+        return output;
+    }
+
+    private static JinjavaInterpreter newInterpreter(Map<String, Object> bindings) {
+        Context context = new Context(JINJAVA.getGlobalContext(), bindings, CONFIG.getDisabled());
+        return new JinjavaInterpreter(JINJAVA, context, CONFIG);
     }
 
     @Override
