@@ -50,6 +50,7 @@
   function fmtCost(v) { return isNum(v) ? '$' + (v < 0.01 && v > 0 ? v.toFixed(5) : v.toFixed(2)) : '–'; }
   function fmtMs(ms) {
     if (!isNum(ms)) return '–';
+    if (ms < 10000) return (ms / 1000).toFixed(1) + ' s';
     var s = Math.round(ms / 1000);
     if (s < 60) return s + ' s';
     if (s < 3600) return Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
@@ -258,7 +259,7 @@
     var ys = [];
     pts.forEach(function (t) { ys.push(t.value, t.ciLow, t.ciHigh); });
     var yd = extent(ys), xd = [0, Math.max(1, d.trials.length - 1)];
-    var f = frame(svg, W, H, m, [xd[0] - 0.5, xd[1] + 0.5], [Math.max(0, yd[0] - 0.05), Math.min(1, yd[1] + 0.05) > yd[1] ? Math.min(1, yd[1] + 0.05) : yd[1] + 0.05], 'trial', d.objective.metric);
+    var f = frame(svg, W, H, m, [xd[0] - 0.5, xd[1] + 0.5], [yd[0] - 0.05, yd[1] + 0.05], 'trial', d.objective.metric);
     var bestSoFar = null, path = [];
     d.trials.forEach(function (t) {
       if (t.state === 'COMPLETE' && isNum(t.value) && (bestSoFar === null || (d.objective.maximize ? t.value > bestSoFar : t.value < bestSoFar))) bestSoFar = t.value;
@@ -360,8 +361,8 @@
     axes.forEach(function (a, i) {
       svg.appendChild(sv('line', { cls: 'axis', x1: xs(i), x2: xs(i), y1: m.t, y2: H - m.b, stroke: '#6b7280' }));
       svg.appendChild(sv('text', { x: xs(i), y: m.t - 10, 'text-anchor': 'middle', style: 'font-weight:600;fill:#1d2330', text: truncate(a.name, 18) }));
-      if (a.ax.cats) a.ax.cats.forEach(function (cat, k) { svg.appendChild(sv('text', { x: xs(i) + 5, y: ys[i](k) + 4, text: truncate(cat, 16) })); });
-      else [a.ax.domain[0], a.ax.domain[1]].forEach(function (v) { svg.appendChild(sv('text', { x: xs(i) + 5, y: ys[i](v) + 4, text: fmt(v, 3) })); });
+      if (a.ax.cats) a.ax.cats.forEach(function (cat, k) { svg.appendChild(sv('text', { cls: 'halo', x: xs(i) + 5, y: ys[i](k) + 4, text: truncate(cat, 16) })); });
+      else [a.ax.domain[0], a.ax.domain[1]].forEach(function (v) { svg.appendChild(sv('text', { cls: 'halo', x: xs(i) + 5, y: ys[i](v) + 4, text: fmt(v, 3) })); });
     });
     c.appendChild(svg);
     return c;

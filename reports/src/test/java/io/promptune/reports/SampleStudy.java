@@ -31,12 +31,17 @@ final class SampleStudy {
     static final String HOSTILE = "<script>alert(1)</script>";
 
     static StudyDirectory create(Path dir, int trials) {
+        StudyDirectory study = new StudyDirectory(dir);
+        tuner(study, trials, new Fake()).run();
+        return study;
+    }
+
+    static Tuner tuner(StudyDirectory study, int trials, LanguageModel model) {
         List<ParamSpec> space = List.of(ParamSpec.floatRange("temperature", 0.0, 1.5),
                 ParamSpec.floatRange("top_p", 0.5, 1.0), ParamSpec.intRange("max_tokens", 4, 64),
                 ParamSpec.categorical("template", List.of("plain", "careful")));
-        StudyDirectory study = new StudyDirectory(dir);
-        Tuner.builder()
-                .model(new Fake())
+        return Tuner.builder()
+                .model(model)
                 .dataset("sample sentiment")
                 .tuneExamples(examples("tune", 32))
                 .testExamples(examples("test", 24))
@@ -50,8 +55,7 @@ final class SampleStudy {
                 .study(new JournalStudy(study.journal(), "sample", space, 5, true, 3))
                 .directory(study)
                 .describeSpace(List.of(), "random")
-                .build().run();
-        return study;
+                .build();
     }
 
     static List<Example> examples(String prefix, int n) {
@@ -73,7 +77,7 @@ final class SampleStudy {
         };
     }
 
-    static final class Fake implements LanguageModel {
+    static class Fake implements LanguageModel {
         @Override public String id() { return "fake:sample"; }
         @Override public Set<String> supportedParameters() { return Set.of("temperature", "top_p", "max_tokens"); }
 
