@@ -1,0 +1,12 @@
+package io.promptune.localmodel.tokenizer;
+
+import io.promptune.localmodel.gguf.GgufFile;
+
+/** Chooses and builds the tokenizer implementation for a GGUF's vocabulary. */
+final class TokenizerLoader {
+    private TokenizerLoader() {}
+
+    static Tokenizer load(GgufFile f) {
+        throw new UnsupportedOperationException("tokenizer not implemented yet");
+    }
+}
