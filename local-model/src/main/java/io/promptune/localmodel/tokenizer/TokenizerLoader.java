@@ -7,6 +7,10 @@ final class TokenizerLoader {
     private TokenizerLoader() {}
 
     static Tokenizer load(GgufFile f) {
-        throw new UnsupportedOperationException("tokenizer not implemented yet");
+        Vocabulary v = Vocabulary.load(f);
+        return switch (v.model) {
+            case SPM -> new SpmTokenizer(v);
+            case BPE -> new BpeTokenizer(v);
+        };
     }
 }
