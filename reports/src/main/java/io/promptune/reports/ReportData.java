@@ -4,7 +4,9 @@ import io.promptune.optimizer.tuning.Evaluation;
 import io.promptune.optimizer.tuning.ExampleResult;
 import io.promptune.optimizer.tuning.RunInfo;
 import io.promptune.optimizer.tuning.StudyDirectory;
-import io.promptune.optimizer.tuning.TrialRow;
+import io.promptune.optimizer.Trial;
+import io.promptune.optimizer.TrialState;
+import io.promptune.optimizer.tuning.Tuner;
 import io.promptune.optimizer.tuning.TuningResult;
 
 import java.time.Instant;
@@ -30,7 +32,7 @@ public final class ReportData {
         return of(study.name(), run, StudyReader.trials(study), result);
     }
 
-    public static Map<String, Object> of(String name, RunInfo run, List<TrialRow> trials, TuningResult result) {
+    public static Map<String, Object> of(String name, RunInfo run, List<Trial> trials, TuningResult result) {
         boolean maximize = run == null || run.maximize();
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("study", name);
@@ -39,7 +41,7 @@ public final class ReportData {
         d.put("objective", Map.of("metric", run == null ? "objective" : run.objectiveMetric(), "maximize", maximize));
 
         Set<String> paramNames = new LinkedHashSet<>();
-        for (TrialRow t : trials) paramNames.addAll(t.params().keySet());
+        for (Trial t : trials) paramNames.addAll(t.params().keySet());
         d.put("paramNames", List.copyOf(paramNames));
         Map<String, String> kinds = new LinkedHashMap<>();
         for (String p : paramNames) {
@@ -52,43 +54,45 @@ public final class ReportData {
         long in = 0, out = 0, calls = 0;
         double cost = 0;
         int complete = 0, pruned = 0, failed = 0, running = 0;
-        for (TrialRow t : trials) {
-            Map<String, Object> a = t.attrs();
+        for (Trial t : trials) {
+            Map<String, Object> a = t.userAttrs();
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("number", t.number());
             r.put("state", t.state().name());
             r.put("params", t.params());
-            r.put("value", t.value());
-            r.put("se", a.get("se"));
-            r.put("ciLow", a.get("ci_low"));
-            r.put("ciHigh", a.get("ci_high"));
-            r.put("examples", a.get("examples"));
-            r.put("metrics", a.get("metrics"));
-            r.put("inputTokens", a.get("input_tokens"));
-            r.put("outputTokens", a.get("output_tokens"));
-            r.put("costUsd", a.get("cost_usd"));
-            r.put("modelCalls", a.get("model_calls"));
-            r.put("durationMs", a.get("duration_ms"));
-            r.put("error", a.get("error"));
+            r.put("value", finite(t.value()));
+            r.put("se", t.standardError());
+            r.put("ciLow", a.get(Tuner.ATTR_CI_LOW));
+            r.put("ciHigh", a.get(Tuner.ATTR_CI_HIGH));
+            r.put("examples", a.get(Tuner.ATTR_EXAMPLES));
+            r.put("metrics", a.get(Tuner.ATTR_METRICS));
+            r.put("inputTokens", a.get(Tuner.ATTR_INPUT_TOKENS));
+            r.put("outputTokens", a.get(Tuner.ATTR_OUTPUT_TOKENS));
+            r.put("costUsd", a.get(Tuner.ATTR_COST));
+            r.put("modelCalls", t.modelCalls());
+            r.put("durationMs", a.get(Tuner.ATTR_DURATION) != null ? a.get(Tuner.ATTR_DURATION)
+                    : t.duration() == null ? null : t.duration().toMillis());
+            r.put("error", t.error());
+            r.put("retryOf", a.get(Tuner.ATTR_RETRY_OF));
             r.put("intermediate", t.intermediate());
             rows.add(r);
-            in += lng(a.get("input_tokens"));
-            out += lng(a.get("output_tokens"));
-            calls += lng(a.get("model_calls"));
-            cost += a.get("cost_usd") instanceof Number n ? n.doubleValue() : 0;
+            in += lng(a.get(Tuner.ATTR_INPUT_TOKENS));
+            out += lng(a.get(Tuner.ATTR_OUTPUT_TOKENS));
+            calls += t.modelCalls();
+            cost += a.get(Tuner.ATTR_COST) instanceof Number n ? n.doubleValue() : 0;
             switch (t.state()) {
                 case COMPLETE -> complete++;
                 case PRUNED -> pruned++;
                 case FAILED -> failed++;
-                case RUNNING -> running++;
+                case RUNNING, WAITING -> running++;
             }
         }
         d.put("trials", rows);
 
         List<Map<String, Object>> done = new ArrayList<>();
         List<Double> values = new ArrayList<>();
-        for (TrialRow t : trials) {
-            if (t.state() == TrialRow.State.COMPLETE && t.value() != null) {
+        for (Trial t : trials) {
+            if (t.state() == TrialState.COMPLETE && Double.isFinite(t.value())) {
                 done.add(t.params());
                 values.add(t.value());
             }
@@ -97,19 +101,19 @@ public final class ReportData {
                 "values", ParameterImportance.compute(done, values.stream().mapToDouble(Double::doubleValue).toArray(),
                         List.copyOf(paramNames))));
 
-        TrialRow best = null;
-        for (TrialRow t : trials) {
-            if (t.state() != TrialRow.State.COMPLETE || t.value() == null) continue;
+        Trial best = null;
+        for (Trial t : trials) {
+            if (t.state() != TrialState.COMPLETE || !Double.isFinite(t.value())) continue;
             if (best == null || (maximize ? t.value() > best.value() : t.value() < best.value())) best = t;
         }
         if (result != null && result.bestTrial() != null) {
-            for (TrialRow t : trials) if (t.number() == result.bestTrial()) best = t;
+            for (Trial t : trials) if (t.number() == result.bestTrial()) best = t;
         }
         if (best != null) {
             Map<String, Object> b = new LinkedHashMap<>();
             b.put("number", best.number());
             b.put("params", best.params());
-            b.put("value", best.value());
+            b.put("value", finite(best.value()));
             Object template = best.params().get("template");
             String templateText = run == null || template == null ? null : run.templates().get(String.valueOf(template));
             b.put("yaml", ConfigSnippets.yaml(best.params(), templateText));
@@ -174,6 +178,10 @@ public final class ReportData {
         m.put("outputTokens", r.outputTokens());
         m.put("latencyMs", r.latencyMs());
         return m;
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     private static long lng(Object o) {

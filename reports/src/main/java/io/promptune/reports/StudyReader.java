@@ -1,8 +1,8 @@
 package io.promptune.reports;
 
+import io.promptune.optimizer.Trial;
+import io.promptune.optimizer.storage.JournalStorage;
 import io.promptune.optimizer.tuning.StudyDirectory;
-import io.promptune.optimizer.tuning.TrialRow;
-import io.promptune.optimizer.tuning.interim.JournalStudy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +14,10 @@ import java.util.stream.Stream;
 public final class StudyReader {
     private StudyReader() { }
 
-    public static List<TrialRow> trials(StudyDirectory study) {
-        return JournalStudy.read(study.journal());
+    public static List<Trial> trials(StudyDirectory study) {
+        try (JournalStorage storage = new JournalStorage(study.journal())) {
+            return storage.trials(study.studyName());
+        }
     }
 
     /** A study folder given as the folder itself or any file in it. */

@@ -4,11 +4,14 @@ import io.promptune.datasets.Example;
 import io.promptune.evaluators.Metric;
 import io.promptune.evaluators.Score;
 import io.promptune.optimizer.tuning.Budget;
-import io.promptune.optimizer.tuning.Objective;
 import io.promptune.optimizer.tuning.StudyDirectory;
 import io.promptune.optimizer.tuning.Tuner;
-import io.promptune.optimizer.tuning.interim.JournalStudy;
-import io.promptune.optimizer.tuning.interim.ParamSpec;
+import io.promptune.optimizer.Direction;
+import io.promptune.optimizer.SearchSpace;
+import io.promptune.optimizer.Study;
+import io.promptune.optimizer.samplers.Samplers;
+import io.promptune.optimizer.storage.JournalStorage;
+import io.promptune.optimizer.tuning.interim.MedianPruner;
 import io.promptune.optimizer.tuning.interim.SimpleTemplate;
 import io.promptune.providers.Completion;
 import io.promptune.providers.CompletionRequest;
@@ -37,9 +40,11 @@ final class SampleStudy {
     }
 
     static Tuner tuner(StudyDirectory study, int trials, LanguageModel model) {
-        List<ParamSpec> space = List.of(ParamSpec.floatRange("temperature", 0.0, 1.5),
-                ParamSpec.floatRange("top_p", 0.5, 1.0), ParamSpec.intRange("max_tokens", 4, 64),
-                ParamSpec.categorical("template", List.of("plain", "careful")));
+        SearchSpace space = SearchSpace.builder().floatParam("temperature", 0.0, 1.5).floatParam("top_p", 0.5, 1.0)
+                .intParam("max_tokens", 4, 64).categorical("template", List.of("plain", "careful")).build();
+        Study s = Study.builder().name("sample").space(space).directions(Direction.MAXIMIZE)
+                .sampler(Samplers.create("random", 5)).pruner(new MedianPruner(3))
+                .storage(new JournalStorage(study.journal())).build();
         return Tuner.builder()
                 .model(model)
                 .dataset("sample sentiment")
@@ -50,11 +55,10 @@ final class SampleStudy {
                 .baseline("plain", Map.of("temperature", 1.0, "top_p", 1.0, "max_tokens", 32))
                 .metric(metric("accuracy"))
                 .metric(metric("strict"))
-                .objective(Objective.maximize("accuracy"))
+                .objective("accuracy", Direction.MAXIMIZE)
                 .budget(Budget.trials(trials))
-                .study(new JournalStudy(study.journal(), "sample", space, 5, true, 3))
+                .study(s)
                 .directory(study)
-                .describeSpace(List.of(), "random")
                 .build();
     }
 

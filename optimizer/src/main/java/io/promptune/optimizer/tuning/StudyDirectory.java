@@ -27,6 +27,11 @@ public record StudyDirectory(Path dir) {
     public Path result() { return dir.resolve("result.json"); }
     public Path report() { return dir.resolve("report.html"); }
 
+    /** The study's name inside its storage (from run.json), or the folder's name. */
+    public String studyName() {
+        return readRunInfo().map(RunInfo::studyName).orElse(name());
+    }
+
     public boolean isStudy() {
         return Files.isRegularFile(journal());
     }

@@ -4,7 +4,7 @@ package io.promptune.optimizer.tuning;
 public interface TuningListener {
     default void onProgress(TuningProgress progress) { }
 
-    default void onTrialFinished(TrialRow trial, TuningProgress progress) { }
+    default void onTrialFinished(io.promptune.optimizer.Trial trial, TuningProgress progress) { }
 
     /** A phase change or notice, e.g. "resuming: 7 trials already done", "re-scoring on the held-out split". */
     default void onMessage(String message) { }

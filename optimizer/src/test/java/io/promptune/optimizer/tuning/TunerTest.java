@@ -3,8 +3,14 @@ package io.promptune.optimizer.tuning;
 import io.promptune.datasets.Example;
 import io.promptune.evaluators.Metric;
 import io.promptune.evaluators.Score;
-import io.promptune.optimizer.tuning.interim.JournalStudy;
-import io.promptune.optimizer.tuning.interim.ParamSpec;
+import io.promptune.optimizer.Direction;
+import io.promptune.optimizer.SearchSpace;
+import io.promptune.optimizer.Study;
+import io.promptune.optimizer.Trial;
+import io.promptune.optimizer.TrialState;
+import io.promptune.optimizer.samplers.Samplers;
+import io.promptune.optimizer.storage.JournalStorage;
+import io.promptune.optimizer.tuning.interim.MedianPruner;
 import io.promptune.optimizer.tuning.interim.SimpleTemplate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,9 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.*;
 
 class TunerTest {
-    static final List<ParamSpec> SPACE = List.of(
-            ParamSpec.floatRange("temperature", 0.0, 1.5),
-            ParamSpec.categorical("template", List.of("terse", "careful")));
+    static final SearchSpace SPACE = SearchSpace.builder()
+            .floatParam("temperature", 0.0, 1.5)
+            .categorical("template", List.of("terse", "careful"))
+            .build();
 
     static List<Example> examples(String prefix, int n) {
         List<Example> out = new ArrayList<>();
@@ -36,7 +43,7 @@ class TunerTest {
         @Override public String name() { return "accuracy"; }
     };
 
-    Tuner.Builder builder(FakeModel model, StudyPort study, int trials) {
+    Tuner.Builder builder(FakeModel model, Study study, int trials) {
         return Tuner.builder()
                 .model(model)
                 .tuneExamples(examples("tune", 40))
@@ -45,23 +52,25 @@ class TunerTest {
                 .template("careful", new SimpleTemplate("Classify the sentiment. Answer with one word.", "Review: {{text}}"))
                 .baseline("terse", Map.of("temperature", 1.0))
                 .metric(ACCURACY)
-                .objective(Objective.maximize("accuracy"))
+                .objective("accuracy", Direction.MAXIMIZE)
                 .budget(Budget.trials(trials))
                 .study(study);
     }
 
-    static JournalStudy study(Path file) {
-        return new JournalStudy(file, "t", SPACE, 3, true, 3);
+    static Study study(Path file, String sampler) {
+        return Study.builder().name("t").space(SPACE).directions(Direction.MAXIMIZE)
+                .sampler(Samplers.create(sampler, 3)).pruner(new MedianPruner(3))
+                .storage(new JournalStorage(file)).build();
     }
 
     @Test
     void findsTheGoodRegionAndBeatsTheBaselineOnHeldOutData(@TempDir Path dir) {
-        JournalStudy study = study(dir.resolve("trials.jsonl"));
+        Study study = study(dir.resolve("trials.jsonl"), "auto");
         TuningResult r = builder(new FakeModel(), study, 30).build().run();
 
         assertFalse(r.interrupted());
         assertEquals(30, r.trials());
-        TrialRow first = study.trials().getFirst();
+        Trial first = study.trials().getFirst();
         assertEquals(Map.of("template", "terse", "temperature", 1.0), first.params(), "the baseline is trial 0");
         assertEquals("careful", r.bestParams().get("template"));
         assertTrue(((Number) r.bestParams().get("temperature")).doubleValue() < 0.6, "best " + r.bestParams());
@@ -81,30 +90,27 @@ class TunerTest {
         Tuner[] holder = new Tuner[1];
         AtomicInteger batches = new AtomicInteger();
         model.afterEachBatch = () -> { if (batches.incrementAndGet() == 17) holder[0].stop(); };
-        holder[0] = builder(model, study(journal), 12).build();
+        holder[0] = builder(model, study(journal, "random"), 12).build();
         TuningResult first = holder[0].run();
         assertTrue(first.interrupted());
         assertNull(first.comparison(), "no held-out scoring after an interrupt");
-        List<TrialRow> afterStop = JournalStudy.read(journal);
-        long finished = afterStop.stream().filter(TrialRow::finished).count();
-        assertTrue(finished >= 1 && finished < 12, "finished " + finished);
-        TrialRow unfinished = afterStop.stream().filter(t -> !t.finished()).findFirst().orElseThrow();
+        List<Trial> afterStop = study(journal, "random").trials();
+        Trial interrupted = afterStop.stream().filter(t -> t.state() == TrialState.FAILED).findFirst().orElseThrow();
+        assertEquals(Boolean.TRUE, interrupted.userAttrs().get(Tuner.ATTR_INTERRUPTED));
+        List<Trial> doneBefore = afterStop.stream().filter(t -> t.state() != TrialState.FAILED && t.state().isFinished()).toList();
+        assertTrue(doneBefore.size() >= 1 && doneBefore.size() < 12, "finished " + doneBefore.size());
 
-        TuningResult second = builder(new FakeModel(), study(journal), 12).build().run();
+        TuningResult second = builder(new FakeModel(), study(journal, "random"), 12).build().run();
         assertFalse(second.interrupted());
         assertEquals(12, second.trials());
-        List<TrialRow> all = JournalStudy.read(journal);
-        assertEquals(12, all.size());
-        for (int i = 0; i < 12; i++) {
-            assertEquals(i, all.get(i).number());
-            assertTrue(all.get(i).finished());
-        }
-        assertEquals(unfinished.params(), all.get(unfinished.number()).params(), "the interrupted trial is re-run as itself");
-
-        // The same study run without interruption tries exactly the same configurations.
-        JournalStudy straight = study(dir.resolve("straight.jsonl"));
-        builder(new FakeModel(), straight, 12).build().run();
-        for (int i = 0; i < 12; i++) assertEquals(straight.trials().get(i).params(), all.get(i).params(), "trial " + i);
-        assertEquals(straight.trials().get(11).value(), all.get(11).value());
+        List<Trial> all = study(journal, "random").trials();
+        assertTrue(all.stream().allMatch(t -> t.state().isFinished()), "nothing left running or waiting");
+        assertEquals(13, all.size(), "12 counted trials plus the interrupted attempt");
+        for (Trial t : doneBefore) assertEquals(t, all.get(t.number()), "earlier trials are untouched");
+        List<Trial> reruns = all.stream().filter(t -> t.params().equals(interrupted.params()) && t.number() != interrupted.number()).toList();
+        assertEquals(1, reruns.size(), "the interrupted configuration runs again exactly once");
+        assertEquals(interrupted.number(), ((Number) reruns.getFirst().userAttrs().get(Tuner.ATTR_RETRY_OF)).intValue());
+        assertEquals(12, Tuner.counted(all).size());
+        assertEquals(Map.of("template", "terse", "temperature", 1.0), all.getFirst().params(), "the baseline stays trial 0");
     }
 }
