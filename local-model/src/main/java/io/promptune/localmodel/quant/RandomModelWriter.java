@@ -142,4 +142,52 @@ public final class RandomModelWriter {
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
     }
+
+    /**
+     * Command line for bench scripts (run with the promptune jar on the class path):
+     * {@code RandomModelWriter OUT TYPE [--shape tinyllama|DIM,LAYERS,HEADS,KV_HEADS,FFN,VOCAB] [--vocab FILE]
+     * [--seed N] [--threads N]}. Progress on stderr; exit 2 on bad arguments.
+     */
+    public static void main(String[] args) {
+        try {
+            if (args.length < 2) throw new IllegalArgumentException(
+                    "usage: RandomModelWriter OUT TYPE [--shape tinyllama|DIM,LAYERS,HEADS,KV_HEADS,FFN,VOCAB] [--vocab FILE] [--seed N] [--threads N]");
+            Path out = Path.of(args[0]);
+            QuantTarget target = QuantTarget.parse(args[1]);
+            Shape shape = Shape.tinyLlama();
+            Path vocab = null;
+            long seed = 1;
+            int threads = Runtime.getRuntime().availableProcessors();
+            for (int i = 2; i < args.length; i++) {
+                String a = args[i];
+                if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+                String v = args[++i];
+                switch (a) {
+                    case "--shape" -> shape = parseShape(v);
+                    case "--vocab" -> vocab = Path.of(v);
+                    case "--seed" -> seed = Long.parseLong(v);
+                    case "--threads" -> threads = Integer.parseInt(v);
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+            long start = System.nanoTime();
+            new RandomModelWriter(threads).write(shape, target, vocab, seed, out,
+                    (i, n, e) -> System.err.printf("[%4d/%d] %-32s -> %s%n", i + 1, n, e.name(), e.to()));
+            System.err.printf("wrote %s (%.1f MiB) in %.1f s%n", out, out.toFile().length() / 1048576.0, (System.nanoTime() - start) / 1e9);
+        } catch (IllegalArgumentException | io.promptune.localmodel.gguf.GgufException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        } catch (IOException e) {
+            System.err.println("error: cannot write: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static Shape parseShape(String s) {
+        if (s.equalsIgnoreCase("tinyllama")) return Shape.tinyLlama();
+        String[] p = s.split(",");
+        if (p.length != 6) throw new IllegalArgumentException("--shape wants tinyllama or DIM,LAYERS,HEADS,KV_HEADS,FFN,VOCAB, got " + s);
+        int[] v = Arrays.stream(p).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+        return new Shape(v[0], v[1], v[2], v[3], v[4], v[5], 2048);
+    }
 }
