@@ -6,6 +6,7 @@ import io.promptune.providers.ForwardingModel;
 import io.promptune.providers.LanguageModel;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,28 +36,37 @@ public final class CachingModel extends ForwardingModel {
     public List<Completion> completeBatch(List<CompletionRequest> requests) {
         Completion[] out = new Completion[requests.size()];
         String[] keys = new String[requests.size()];
-        List<Integer> missIdx = new ArrayList<>();
-        List<CompletionRequest> missReq = new ArrayList<>();
+        // Misses by key: a request repeated within the batch is sent once and shared.
+        Map<String, List<Integer>> waiting = new LinkedHashMap<>();
+        List<CompletionRequest> toSend = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
             keys[i] = CacheKey.of(delegate.id(), requests.get(i));
+            List<Integer> sameKey = waiting.get(keys[i]);
+            if (sameKey != null) {
+                sameKey.add(i);
+                hits.incrementAndGet();
+                continue;
+            }
             Optional<Completion> hit = cache.get(keys[i]);
             if (hit.isPresent()) {
                 hits.incrementAndGet();
                 out[i] = hit.get().asCached();
             } else {
-                missIdx.add(i);
-                missReq.add(requests.get(i));
+                waiting.put(keys[i], new ArrayList<>(List.of(i)));
+                toSend.add(requests.get(i));
             }
         }
-        if (!missReq.isEmpty()) {
-            misses.addAndGet(missReq.size());
-            List<Completion> fresh = missReq.size() == 1 ? List.of(delegate.complete(missReq.getFirst()))
-                    : delegate.completeBatch(missReq);
-            for (int j = 0; j < fresh.size(); j++) {
-                int i = missIdx.get(j);
-                Completion c = fresh.get(j);
-                out[i] = c;
-                if (!c.isError()) cache.put(keys[i], delegate.id(), c);
+        if (!toSend.isEmpty()) {
+            misses.addAndGet(toSend.size());
+            List<Completion> fresh = toSend.size() == 1 ? List.of(delegate.complete(toSend.getFirst()))
+                    : delegate.completeBatch(toSend);
+            int j = 0;
+            for (Map.Entry<String, List<Integer>> e : waiting.entrySet()) {
+                Completion c = fresh.get(j++);
+                List<Integer> idx = e.getValue();
+                out[idx.getFirst()] = c;
+                for (int k = 1; k < idx.size(); k++) out[idx.get(k)] = c.isError() ? c : c.asCached();
+                if (!c.isError()) cache.put(e.getKey(), delegate.id(), c);
             }
         }
         return List.of(out);
