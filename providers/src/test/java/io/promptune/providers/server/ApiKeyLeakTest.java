@@ -73,7 +73,7 @@ class ApiKeyLeakTest {
         };
         Level oldLevel = root.getLevel();
         root.addHandler(capture);
-        root.setLevel(Level.ALL);
+        root.setLevel(Level.FINE);
         PrintStream oldErr = System.err, oldOut = System.out;
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         System.setErr(new PrintStream(console, true, StandardCharsets.UTF_8));
