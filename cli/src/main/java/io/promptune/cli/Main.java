@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 ReportCommand.class,
                 DemoCommand.class,
+                QuantizeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;
