@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 source scripts/java-env.sh
-command -v mvn >/dev/null || { echo "Maven is missing: apt-get install maven" >&2; exit 3; }
+bash scripts/ensure-tools.sh
 echo "Building (mvn package, tests skipped) ..."
-mvn -q package -DskipTests
+mvn -q package -DskipTests 2>&1 | sed -u "s/\x1b\[0m//g"; [[ ${PIPESTATUS[0]} == 0 ]] || exit 1
 ./promptune fetch-model >/dev/null
 exec ./promptune demo "$@"

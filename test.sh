@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test of every module. Extra arguments go to Maven (e.g. -pl local-model).
-set -euo pipefail
+# Runs every test of every module, then prints one summary line counted from Surefire's reports.
+# Extra arguments go to Maven (e.g. -pl local-model -am).
+set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 source scripts/java-env.sh
-exec mvn -q verify "$@"
+find . -path '*/target/surefire-reports' -type d -prune -exec rm -rf {} + 2>/dev/null
+# (Maven 3.8 on JDK 25 prints stray colour-reset codes even in batch mode: strip them.)
+mvn -q verify "$@" 2>&1 | sed -u 's/\x1b\[0m//g'
+status=${PIPESTATUS[0]}
+scripts/test-summary.sh
+exit $status

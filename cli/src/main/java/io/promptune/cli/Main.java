@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 FetchModelCommand.class,
+                QuantizeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;

@@ -1,0 +1,126 @@
+package io.promptune.localmodel.tensor;
+
+/**
+ * A batch of activation rows prepared in one {@link ActivationFormat}, ready for dot products.
+ *
+ * <p>For the Q8 formats, {@link #q} holds the quantized int8 values widened to floats (so the
+ * per-block integer dot products can run exactly in float vector lanes) and {@link #qBytes} the same
+ * values as bytes; {@link #d} holds one scale per block, {@link #s} the per-block sums (Q8_1: the
+ * half-rounded d*sum(q); Q8_K: one int16 sum per 16 values). For F32/F16, {@link #q} holds the values.
+ */
+public final class Activations {
+    public final ActivationFormat format;
+    public final int rows;
+    public final int cols;
+    public final float[] q;
+    public final byte[] qBytes;
+    public final float[] d;
+    public final float[] s;
+
+    private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s) {
+        this.format = format;
+        this.rows = rows;
+        this.cols = cols;
+        this.q = q;
+        this.qBytes = qBytes;
+        this.d = d;
+        this.s = s;
+    }
+
+    /** Index of row {@code r}'s first value in {@link #q}/{@link #qBytes}. */
+    public int rowOffset(int r) { return r * cols; }
+
+    /** Index of row {@code r}'s first block in {@link #d} (and in {@link #s} for Q8_1). */
+    public int blockOffset(int r) { return r * (cols / format.blockSize()); }
+
+    static Activations prepare(ActivationFormat format, FloatBatch in) {
+        int rows = in.rows(), cols = in.cols();
+        float[] x = in.data();
+        switch (format) {
+            case F32:
+                return new Activations(format, rows, cols, x, null, null, null);
+            case F16: {
+                float[] q = new float[rows * cols];
+                for (int i = 0; i < q.length; i++) q[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
+                return new Activations(format, rows, cols, q, null, null, null);
+            }
+            case BF16: {
+                float[] q = new float[rows * cols];
+                for (int i = 0; i < q.length; i++) q[i] = io.promptune.localmodel.quant.BF16Format.fromBf16(io.promptune.localmodel.quant.BF16Format.toBf16(x[i]));
+                return new Activations(format, rows, cols, q, null, null, null);
+            }
+            default:
+                break;
+        }
+        int bs = format.blockSize();
+        if (cols % bs != 0) {
+            throw new IllegalArgumentException("row length " + cols + " is not a multiple of " + format + "'s block size " + bs);
+        }
+        int nb = cols / bs;
+        float[] q = new float[rows * cols];
+        byte[] qb = new byte[rows * cols];
+        float[] d = new float[rows * nb];
+        float[] s = format == ActivationFormat.Q8_K ? new float[rows * cols / 16] : new float[rows * nb];
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < nb; b++) {
+                int off = r * cols + b * bs;
+                int blk = r * nb + b;
+                if (format == ActivationFormat.Q8_K) quantizeBlockQ8K(x, off, q, qb, d, s, blk);
+                else quantizeBlockQ8(format, x, off, q, qb, d, s, blk);
+            }
+        }
+        return new Activations(format, rows, cols, q, qb, d, s);
+    }
+
+    /** As ggml's x86 quantize_row_q8_0/q8_1: scale 127/amax, round half to even, half-precision scale. */
+    private static void quantizeBlockQ8(ActivationFormat f, float[] x, int off, float[] q, byte[] qb, float[] d, float[] s, int blk) {
+        float amax = 0;
+        for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(x[off + i]));
+        float dd = amax / 127f;
+        float id = amax != 0f ? 127f / amax : 0f;
+        int sum = 0;
+        for (int i = 0; i < 32; i++) {
+            int v = (int) Math.rint(x[off + i] * id);
+            q[off + i] = v;
+            qb[off + i] = (byte) v;
+            sum += v;
+        }
+        d[blk] = half(dd);
+        if (f == ActivationFormat.Q8_1) s[blk] = half(dd * sum);
+    }
+
+    /** As ggml's quantize_row_q8_K: scale -127/max (the signed value of largest magnitude), float scale. */
+    private static void quantizeBlockQ8K(float[] x, int off, float[] q, byte[] qb, float[] d, float[] s, int blk) {
+        float max = 0, amax = 0;
+        for (int i = 0; i < 256; i++) {
+            float ax = Math.abs(x[off + i]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[off + i];
+            }
+        }
+        int sOff = blk * 16;
+        if (amax == 0f) {
+            d[blk] = 0f;
+            for (int i = 0; i < 256; i++) { q[off + i] = 0; qb[off + i] = 0; }
+            for (int j = 0; j < 16; j++) s[sOff + j] = 0;
+            return;
+        }
+        float iscale = -127f / max;
+        for (int i = 0; i < 256; i++) {
+            int v = Math.min(127, (int) Math.rint(iscale * x[off + i]));
+            q[off + i] = v;
+            qb[off + i] = (byte) v;
+        }
+        for (int j = 0; j < 16; j++) {
+            int sum = 0;
+            for (int i = 0; i < 16; i++) sum += qb[off + j * 16 + i];
+            s[sOff + j] = sum;
+        }
+        d[blk] = 1f / iscale;
+    }
+
+    static float half(float v) {
+        return Float.float16ToFloat(Float.floatToFloat16(v));
+    }
+}

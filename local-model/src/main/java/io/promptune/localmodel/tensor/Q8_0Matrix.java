@@ -1,0 +1,78 @@
+package io.promptune.localmodel.tensor;
+
+import io.promptune.localmodel.gguf.GgmlType;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Q8_0 weights (blocks of 32: half scale d, 32 int8) with Q8_0 activations, as ggml_vec_dot_q8_0_q8_0:
+ * per block the integer dot product times d_w * d_a. The int8 products are summed exactly in float lanes.
+ */
+public final class Q8_0Matrix extends WeightMatrix {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
+    private static final int BLOCK_BYTES = 34;
+
+    public Q8_0Matrix(String name, int rows, int cols, MemorySegment data) {
+        super(name, GgmlType.Q8_0, rows, cols, data);
+    }
+
+    @Override
+    public ActivationFormat activationFormat() { return ActivationFormat.Q8_0; }
+
+    private FloatVector bytes(long offset) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, data, offset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    @Override
+    public float dot(int row, Activations a, int b) {
+        long base = row * rowBytes;
+        float[] x = a.q;
+        int xo = a.rowOffset(b);
+        int bo = a.blockOffset(b);
+        int nb = cols / 32;
+        FloatVector acc = FloatVector.zero(F);
+        for (int k = 0; k < nb; k++) {
+            long p = base + (long) k * BLOCK_BYTES;
+            int xi = xo + k * 32;
+            FloatVector s = bytes(p + 2).mul(FloatVector.fromArray(F, x, xi));
+            s = bytes(p + 10).fma(FloatVector.fromArray(F, x, xi + 8), s);
+            s = bytes(p + 18).fma(FloatVector.fromArray(F, x, xi + 16), s);
+            s = bytes(p + 26).fma(FloatVector.fromArray(F, x, xi + 24), s);
+            acc = s.fma(FloatVector.broadcast(F, half(p) * a.d[bo + k]), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public float dotReference(int row, Activations a, int b) {
+        long base = row * rowBytes;
+        int xo = a.rowOffset(b);
+        int bo = a.blockOffset(b);
+        float sum = 0;
+        for (int k = 0; k < cols / 32; k++) {
+            long p = base + (long) k * BLOCK_BYTES;
+            int sumi = 0;
+            for (int j = 0; j < 32; j++) sumi += data.get(ValueLayout.JAVA_BYTE, p + 2 + j) * a.qBytes[xo + k * 32 + j];
+            sum += sumi * (half(p) * a.d[bo + k]);
+        }
+        return sum;
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] out, int offset) {
+        long base = row * rowBytes;
+        for (int k = 0; k < cols / 32; k++) {
+            long p = base + (long) k * BLOCK_BYTES;
+            float d = half(p);
+            for (int j = 0; j < 32; j++) out[offset + k * 32 + j] = d * data.get(ValueLayout.JAVA_BYTE, p + 2 + j);
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package io.promptune.localmodel.tokenizer;
+
+import io.promptune.localmodel.gguf.GgufException;
+import io.promptune.localmodel.gguf.GgufFile;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A GGUF vocabulary: token texts, scores and attributes, the special token ids and the BOS/EOS rules,
+ * read and defaulted the way llama.cpp's llama_vocab::load does.
+ */
+final class Vocabulary {
+    // token attributes (llama.cpp's llama_token_attr bits)
+    static final int ATTR_UNDEFINED = 0;
+    static final int ATTR_UNKNOWN = 1 << 0;
+    static final int ATTR_UNUSED = 1 << 1;
+    static final int ATTR_NORMAL = 1 << 2;
+    static final int ATTR_CONTROL = 1 << 3;
+    static final int ATTR_USER_DEFINED = 1 << 4;
+    static final int ATTR_BYTE = 1 << 5;
+    static final int ATTR_LSTRIP = 1 << 7;
+    static final int ATTR_RSTRIP = 1 << 8;
+
+    enum Model { SPM, BPE }
+
+    final String file;
+    final Model model;
+    final String pre;
+    final String[] tokens;
+    final float[] scores;
+    final int[] attrs;
+    final Map<String, Integer> tokenToId;
+    final int bosId;
+    final int eosId;
+    final int eotId;
+    final int eomId;
+    final int unkId;
+    final boolean addBos;
+    final boolean addEos;
+    final boolean addSpacePrefix;
+    final boolean escapeWhitespace;
+    /** End-of-generation ids. */
+    final boolean[] eog;
+    /** Control, user-defined and unknown tokens, longest text first: split out of raw text before tokenizing. */
+    final int[] specialTokens;
+    /** BPE merges "left right" in rank order (empty for SPM). */
+    final String[] merges;
+
+    private Vocabulary(GgufFile f) {
+        this.file = f.path().getFileName().toString();
+        String modelName = f.getString("tokenizer.ggml.model");
+        this.pre = f.getString("tokenizer.ggml.pre", "");
+        this.model = switch (modelName) {
+            case "llama" -> Model.SPM;
+            case "gpt2" -> Model.BPE;
+            default -> throw new GgufException(f.path(), "unsupported tokenizer model '" + modelName
+                    + "' in tokenizer.ggml.model (supported: llama, gpt2)");
+        };
+        Object toks = f.get("tokenizer.ggml.tokens");
+        if (!(toks instanceof String[] t) || t.length == 0) {
+            throw new GgufException(f.path(), "missing or empty metadata key 'tokenizer.ggml.tokens'");
+        }
+        this.tokens = t.clone();
+        int n = tokens.length;
+        this.scores = new float[n];
+        if (f.get("tokenizer.ggml.scores") instanceof float[] s) {
+            if (s.length < n) throw new GgufException(f.path(), "tokenizer.ggml.scores has " + s.length + " entries for " + n + " tokens");
+            System.arraycopy(s, 0, scores, 0, n);
+        }
+        this.attrs = new int[n];
+        int[] types = f.get("tokenizer.ggml.token_type") instanceof int[] tt ? tt : null;
+        if (types != null && types.length < n) {
+            throw new GgufException(f.path(), "tokenizer.ggml.token_type has " + types.length + " entries for " + n + " tokens");
+        }
+        for (int i = 0; i < n; i++) {
+            if (tokens[i].isEmpty()) tokens[i] = "[EMPTY_" + i + "]";
+            attrs[i] = types == null ? ATTR_NORMAL : switch (types[i]) {
+                case 1 -> ATTR_NORMAL;
+                case 2 -> ATTR_UNKNOWN;
+                case 3 -> ATTR_CONTROL;
+                case 4 -> ATTR_USER_DEFINED;
+                case 5 -> ATTR_UNUSED;
+                case 6 -> ATTR_BYTE;
+                default -> ATTR_UNDEFINED;
+            };
+        }
+        this.tokenToId = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) tokenToId.put(tokens[i], i);
+
+        boolean bos, eos, spacePrefix;
+        int defBos, defEos, defUnk;
+        if (model == Model.SPM) {
+            defBos = 1; defEos = 2; defUnk = 0;
+            bos = true; eos = false; spacePrefix = true;
+            this.escapeWhitespace = true;
+            this.merges = new String[0];
+        } else {
+            if (PreTokenizer.forName(pre) == null) {
+                throw new GgufException(f.path(), "unsupported pre-tokenizer '" + pre + "' in tokenizer.ggml.pre");
+            }
+            defBos = 11; defEos = 11; defUnk = -1;
+            bos = PreTokenizer.ignoresMerges(pre) || "tekken".equals(pre) || "chameleon".equals(pre);
+            eos = false; spacePrefix = false;
+            this.escapeWhitespace = false;
+            if (!(f.get("tokenizer.ggml.merges") instanceof String[] m)) {
+                throw new GgufException(f.path(), "missing metadata key 'tokenizer.ggml.merges' (needed by a gpt2 tokenizer)");
+            }
+            this.merges = m;
+            if ("glm4".equals(pre) || "chatglm-bpe".equals(pre)) defBos = -1;
+        }
+        if (f.get("tokenizer.ggml.add_space_prefix") instanceof Boolean b) spacePrefix = b;
+        this.addSpacePrefix = spacePrefix;
+        this.bosId = specialId(f, "tokenizer.ggml.bos_token_id", defBos);
+        this.eosId = specialId(f, "tokenizer.ggml.eos_token_id", defEos);
+        this.unkId = specialId(f, "tokenizer.ggml.unknown_token_id", defUnk);
+        if (f.get("tokenizer.ggml.add_bos_token") instanceof Boolean b) bos = b;
+        if (f.get("tokenizer.ggml.add_eos_token") instanceof Boolean b) eos = b;
+        this.addBos = bos && bosId >= 0;
+        this.addEos = eos && eosId >= 0;
+
+        // end-of-generation tokens: ids from the metadata plus llama.cpp's list of end-of-turn texts
+        int eot = specialId(f, "tokenizer.ggml.eot_token_id", -1);
+        if (eot < 0) eot = findAndMarkControl(EOT_TEXTS);
+        int eom = specialId(f, "tokenizer.ggml.eom_token_id", -1);
+        if (eom < 0) eom = findAndMarkControl(List.of("<|eom_id|>"));
+        this.eotId = eot;
+        this.eomId = eom;
+        List<Integer> eogIds = new ArrayList<>();
+        for (String fimText : List.of("<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]",
+                "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>", "<|file_sep|>")) {
+            Integer id = tokenToId.get(fimText);
+            if (id != null) {
+                eogIds.add(id);
+                attrs[id] |= ATTR_CONTROL;
+            }
+        }
+        for (String text : EOG_TEXTS) {
+            Integer id = tokenToId.get(text);
+            if (id != null) {
+                eogIds.add(id);
+                attrs[id] |= ATTR_CONTROL;
+            }
+        }
+        for (int id : new int[] {eosId, eotId, eomId}) if (id >= 0) eogIds.add(id);
+        this.eog = new boolean[n];
+        for (int id : eogIds) eog[id] = true;
+        // gpt-oss and solar-open: <|end|> ends a message, not the generation
+        if (has("<|end|>") && ((has("<|return|>") && has("<|call|>")) || (has("<|calls|>") && has("<|flush|>")))) {
+            int end = tokenToId.get("<|end|>");
+            eog[end] = false;
+            attrs[end] = ATTR_USER_DEFINED;
+        }
+        if (has("<|tool_response>") && has("</s>") && eog[tokenToId.get("<|tool_response>")]) {
+            int s = tokenToId.get("</s>");
+            eog[s] = false;
+            attrs[s] = ATTR_NORMAL;
+        }
+        for (String t2 : List.of("<|channel|>", "<|message|>", "<|start|>", "<|constrain|>")) {
+            Integer id = tokenToId.get(t2);
+            if (id != null) attrs[id] = ATTR_USER_DEFINED;
+        }
+        for (int i = 0; i < n; i++) {
+            if ((attrs[i] & ATTR_CONTROL) != 0 && tokens[i].contains("unused")) attrs[i] |= ATTR_UNUSED;
+        }
+
+        List<Integer> special = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if ((attrs[i] & (ATTR_CONTROL | ATTR_USER_DEFINED | ATTR_UNKNOWN)) != 0) special.add(i);
+        }
+        // Phi-3 strips whitespace after its special tokens (llama.cpp sets it by model name)
+        String name = f.getString("general.name", "").toLowerCase(java.util.Locale.ROOT);
+        if (name.contains("phi-3") || name.contains("phi3")) {
+            for (int id : special) attrs[id] |= ATTR_RSTRIP;
+            setAttr("</s>", ATTR_RSTRIP, true);
+            for (String s : List.of("<unk>", "<s>", "<|endoftext|>")) setAttr(s, ATTR_RSTRIP, false);
+        }
+        special.sort((a, b) -> Integer.compare(utf8Length(tokens[b]), utf8Length(tokens[a])));
+        this.specialTokens = special.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static final List<String> EOT_TEXTS = List.of("<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
+            "<|endoftext|>", "<|end_of_text|>", "<EOT>", "_<EOT>", "[EOT]", "<｜end▁of▁sentence｜>", "<end_of_utterance>");
+
+    private static final Set<String> EOG_TEXTS = Set.of("<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>",
+            "<|flush|>", "<|calls|>", "<end_of_turn>", "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]",
+            "[EOS]", "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
+            "<｜end▁of▁sentence｜>", "[e~[");
+
+    static Vocabulary load(GgufFile f) {
+        return new Vocabulary(f);
+    }
+
+    int size() { return tokens.length; }
+
+    boolean has(String text) { return tokenToId.containsKey(text); }
+
+    /** Token id of {@code text}, or -1. */
+    int id(String text) {
+        Integer id = tokenToId.get(text);
+        return id == null ? -1 : id;
+    }
+
+    boolean isControlOrUnknown(int id) { return (attrs[id] & (ATTR_CONTROL | ATTR_UNKNOWN)) != 0; }
+
+    private int findAndMarkControl(List<String> texts) {
+        int found = -1;
+        for (String t : texts) {
+            Integer id = tokenToId.get(t);
+            if (id != null) {
+                attrs[id] |= ATTR_CONTROL;
+                if (found < 0) found = id;
+            }
+        }
+        return found;
+    }
+
+    private void setAttr(String text, int attr, boolean on) {
+        Integer id = tokenToId.get(text);
+        if (id == null) return;
+        attrs[id] = on ? attrs[id] | attr : attrs[id] & ~attr;
+    }
+
+    private int specialId(GgufFile f, String key, int fallback) {
+        int id = fallback >= tokens.length ? -1 : fallback;
+        Object v = f.get(key);
+        if (v instanceof Number num && !(v instanceof Float) && !(v instanceof Double)) {
+            long x = num.longValue();
+            if (x >= 0 && x < tokens.length) id = (int) x;
+        }
+        return id;
+    }
+
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n++;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else n += 3;
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return file + " (" + model + (pre.isEmpty() ? "" : ", pre " + pre) + ", " + tokens.length + " tokens)";
+    }
+
+    static String[] copy(String[] a) { return Arrays.copyOf(a, a.length); }
+}
