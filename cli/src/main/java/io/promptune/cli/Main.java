@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 ReportCommand.class,
                 DemoCommand.class,
                 QuantizeCommand.class,
+                ScoreCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;
