@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 FetchModelCommand.class,
                 QuantizeCommand.class,
+                ScoreCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;
