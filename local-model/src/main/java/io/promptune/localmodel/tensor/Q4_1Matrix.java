@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
  * Q4_1 weights (blocks of 32: half scale d, half minimum m, 16 bytes of nibbles; value = d * nibble + m)
  * with Q8_1 activations, as ggml_vec_dot_q4_1_q8_1: d_w*d_a*sum(q_w*q_a) + m_w*s_a per block.
  */
-public final class Q4_1Matrix extends WeightMatrix {
+public final class Q4_1Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
@@ -66,6 +66,21 @@ public final class Q4_1Matrix extends WeightMatrix {
             mins = Math.fma(half(p + 2), a.s[bo + k], mins); // ggml's compiler contracts summs += m * s
         }
         return GgmlSums.hsum8(acc) + mins;
+    }
+
+    @Override
+    public BlockRowKernel.Combine combine() { return BlockRowKernel.Combine.LANES_PLUS_MINS; }
+
+    @Override
+    public void decodeBlocks(int row, float[] wq, float[] wd, float[] wm) {
+        long base = row * rowBytes;
+        for (int k = 0; k < cols / 32; k++) {
+            long p = base + (long) k * BLOCK_BYTES;
+            IntVector w = nibbleLanes(p + 4);
+            for (int j = 0; j < 4; j++) nibble(w, j).intoArray(wq, 32 * k + 8 * j);
+            wd[k] = half(p);
+            wm[k] = half(p + 2);
+        }
     }
 
     @Override

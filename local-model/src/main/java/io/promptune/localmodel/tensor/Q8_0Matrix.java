@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
  * per block the integer dot product times d_w * d_a. The int8 products are summed exactly in float lanes,
  * grouped per lane and reduced as ggml's AVX2 code does (see {@link Activations#quads}).
  */
-public final class Q8_0Matrix extends WeightMatrix {
+public final class Q8_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final int BLOCK_BYTES = 34;
@@ -52,6 +52,20 @@ public final class Q8_0Matrix extends WeightMatrix {
             acc = s.fma(FloatVector.broadcast(F, half(p) * a.d[bo + k]), acc);
         }
         return GgmlSums.hsum8(acc);
+    }
+
+    @Override
+    public BlockRowKernel.Combine combine() { return BlockRowKernel.Combine.LANES; }
+
+    @Override
+    public void decodeBlocks(int row, float[] wq, float[] wd, float[] wm) {
+        long base = row * rowBytes;
+        for (int k = 0; k < cols / 32; k++) {
+            long p = base + (long) k * BLOCK_BYTES;
+            IntVector w = IntVector.fromMemorySegment(I, data, p + 2, ByteOrder.LITTLE_ENDIAN);
+            for (int j = 0; j < 4; j++) byteOfLanes(w, j).intoArray(wq, 32 * k + 8 * j);
+            wd[k] = half(p);
+        }
     }
 
     @Override

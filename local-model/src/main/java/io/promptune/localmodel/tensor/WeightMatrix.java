@@ -71,6 +71,10 @@ public abstract class WeightMatrix {
      * come from memory once per batch. Subclasses may override to share block decoding across rows.
      */
     public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        if (a.rows >= 2 && this instanceof BlockRowKernel.Decoder d) {
+            BlockRowKernel.dotRows(this, d, r0, r1, a, out, outCol0);
+            return;
+        }
         float[] o = out.data();
         int oc = out.cols();
         for (int r = r0; r < r1; r++) {
