@@ -58,10 +58,14 @@ final class BlockRowKernel {
                     for (; i < n; i++) o[ob + i] = reduced(wq[i], wd[i], x, xo, ad, bo, nb);
                     continue;
                 }
-                for (; i + 2 <= n; i += 2) lanes2(wq[i], wd[i], wq[i + 1], wd[i + 1], x, xo, ad, bo, nb, o, ob + i);
-                if (i < n) o[ob + i] = lanes1(wq[i], wd[i], x, xo, ad, bo, nb);
-                if (mode == Combine.LANES_PLUS_MINS) {
-                    for (int j = 0; j < n; j++) o[ob + j] += mins(wm[j], as, bo, nb);
+                boolean withMins = mode == Combine.LANES_PLUS_MINS;
+                for (; i + 2 <= n; i += 2) {
+                    if (withMins) lanesMins2(wq[i], wd[i], wm[i], wq[i + 1], wd[i + 1], wm[i + 1], x, xo, ad, as, bo, nb, o, ob + i);
+                    else lanes2(wq[i], wd[i], wq[i + 1], wd[i + 1], x, xo, ad, bo, nb, o, ob + i);
+                }
+                if (i < n) {
+                    float v = lanes1(wq[i], wd[i], x, xo, ad, bo, nb);
+                    o[ob + i] = withMins ? v + mins(wm[i], as, bo, nb) : v;
                 }
             }
         }
@@ -89,6 +93,25 @@ final class BlockRowKernel {
         }
         o[oi] = GgmlSums.hsum8(accA);
         o[oi + 1] = GgmlSums.hsum8(accB);
+    }
+
+    /** {@link #lanes2} plus each row's min term, accumulated in block order alongside. */
+    private static void lanesMins2(float[] wa, float[] da, float[] ma, float[] wb, float[] db, float[] mb, float[] x, int xo,
+                                   float[] ad, float[] as, int bo, int nb, float[] o, int oi) {
+        FloatVector accA = FloatVector.zero(F), accB = accA;
+        float sa = 0f, sb = 0f;
+        for (int k = 0; k < nb; k++) {
+            int wi = 32 * k, xi = xo + wi;
+            FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + 8);
+            FloatVector x2 = FloatVector.fromArray(F, x, xi + 16), x3 = FloatVector.fromArray(F, x, xi + 24);
+            float dx = ad[bo + k], s = as[bo + k];
+            accA = blockSum(wa, wi, x0, x1, x2, x3).fma(FloatVector.broadcast(F, da[k] * dx), accA);
+            accB = blockSum(wb, wi, x0, x1, x2, x3).fma(FloatVector.broadcast(F, db[k] * dx), accB);
+            sa = Math.fma(ma[k], s, sa);
+            sb = Math.fma(mb[k], s, sb);
+        }
+        o[oi] = GgmlSums.hsum8(accA) + sa;
+        o[oi + 1] = GgmlSums.hsum8(accB) + sb;
     }
 
     private static float lanes1(float[] w, float[] d, float[] x, int xo, float[] ad, int bo, int nb) {
