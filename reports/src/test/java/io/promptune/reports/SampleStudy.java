@@ -12,7 +12,7 @@ import io.promptune.optimizer.Study;
 import io.promptune.optimizer.samplers.Samplers;
 import io.promptune.optimizer.storage.JournalStorage;
 import io.promptune.optimizer.tuning.interim.MedianPruner;
-import io.promptune.optimizer.tuning.interim.SimpleTemplate;
+import io.promptune.datasets.PromptTemplate;
 import io.promptune.providers.Completion;
 import io.promptune.providers.CompletionRequest;
 import io.promptune.providers.FinishReason;
@@ -50,8 +50,8 @@ final class SampleStudy {
                 .dataset("sample sentiment")
                 .tuneExamples(examples("tune", 32))
                 .testExamples(examples("test", 24))
-                .template("plain", new SimpleTemplate(null, "{{text}}"))
-                .template("careful", new SimpleTemplate("Answer with one word: positive or negative.", "Review: {{text}}\nSentiment:"))
+                .template("plain", PromptTemplate.chat(null, "{{text}}"))
+                .template("careful", PromptTemplate.chat("Answer with one word: positive or negative.", "Review: {{text}}\nSentiment:"))
                 .baseline("plain", Map.of("temperature", 1.0, "top_p", 1.0, "max_tokens", 32))
                 .metric(metric("accuracy"))
                 .metric(metric("strict"))

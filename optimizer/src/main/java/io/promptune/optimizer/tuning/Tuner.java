@@ -7,7 +7,8 @@ import io.promptune.optimizer.RunningTrial;
 import io.promptune.optimizer.Study;
 import io.promptune.optimizer.Trial;
 import io.promptune.optimizer.TrialState;
-import io.promptune.optimizer.tuning.interim.Stats;
+import io.promptune.datasets.PromptTemplate;
+import io.promptune.evaluators.PairedComparison;
 import io.promptune.providers.LanguageModel;
 
 import java.time.Duration;
@@ -179,7 +180,7 @@ public final class Tuner {
         Counters c = Counters.of(counted(all));
         Trial best = bestTrial();
         Evaluation bestHeld = null, baseHeld = null;
-        PairedComparison comparison = null;
+        HeldOutComparison comparison = null;
         if (!interrupted && best != null && !testExamples.isEmpty()) {
             listener.onMessage("re-scoring the best trial (#" + best.number() + ") and the baseline on "
                     + testExamples.size() + " held-out examples");
@@ -256,14 +257,12 @@ public final class Tuner {
         return results.stream().map(r -> r.score(objectiveMetric)).toList();
     }
 
-    private PairedComparison compare(Evaluation baseline, Evaluation best) {
-        double[] a = baseline.objectiveScores(), b = best.objectiveScores();
-        double[] diff = new double[a.length];
-        for (int i = 0; i < a.length; i++) diff[i] = b[i] - a[i];
-        double[] ci = Stats.bootstrapCi(diff, 4000, 7);
-        double p = Stats.signFlipP(diff, 10000, 11);
-        return new PairedComparison(baseline.objective(), best.objective(), Stats.mean(diff), ci[0], ci[1], p, p < 0.05,
-                "paired bootstrap 95% interval of the mean difference; two-sided sign-flip permutation test");
+    /** Best against baseline on the same held-out examples (the evaluators' paired comparison). */
+    private HeldOutComparison compare(Evaluation baseline, Evaluation best) {
+        PairedComparison.Result r = PairedComparison.compare(baseline.objectiveScores(), best.objectiveScores(), 7);
+        return new HeldOutComparison(baseline.objective(), best.objective(), r.diff().mean(), r.diff().low(), r.diff().high(),
+                r.pPermutation(), r.pPermutation() < 0.05, r.wins(), r.losses(), r.ties(),
+                "paired bootstrap 95% interval of the mean difference; two-sided paired permutation (sign-flip) test");
     }
 
     static Estimate estimateOf(Trial t) {
@@ -319,9 +318,9 @@ public final class Tuner {
                 c.pruned, elapsed, eta);
     }
 
-    private static Map<String, String> templateTexts(Map<String, PromptBuilder> templates) {
+    private static Map<String, String> templateTexts(Map<String, PromptTemplate> templates) {
         Map<String, String> m = new LinkedHashMap<>();
-        templates.forEach((k, v) -> m.put(k, v.sourceText()));
+        templates.forEach((k, v) -> m.put(k, v.toString()));
         return m;
     }
 
@@ -375,7 +374,7 @@ public final class Tuner {
     public static final class Builder {
         private LanguageModel model;
         private List<Example> tuneExamples = List.of(), testExamples = List.of(), fewShotPool;
-        private final Map<String, PromptBuilder> templates = new LinkedHashMap<>();
+        private final Map<String, PromptTemplate> templates = new LinkedHashMap<>();
         private String baselineTemplate, datasetName = "";
         private final Map<String, Object> baselineParams = new LinkedHashMap<>(), fixedParams = new LinkedHashMap<>();
         private final List<Metric> metrics = new ArrayList<>();
@@ -394,7 +393,7 @@ public final class Tuner {
         /** Demonstrations for few-shot prompts; defaults to the tune split (never the held-out one). */
         public Builder fewShotPool(List<Example> e) { fewShotPool = e; return this; }
         public Builder dataset(String name) { datasetName = name; return this; }
-        public Builder template(String name, PromptBuilder t) { templates.put(name, t); return this; }
+        public Builder template(String name, PromptTemplate t) { templates.put(name, t); return this; }
         /** The user's current configuration: trial 0 and the reference the best is compared with. */
         public Builder baseline(String template, Map<String, ?> params) { baselineTemplate = template; baselineParams.putAll(params); return this; }
         /** Decoding parameters every trial uses unless the search space sets them. */
