@@ -140,6 +140,15 @@ public record TuneConfig(Path file, String study, ModelSpec model, DatasetSpec d
 
         SearchSpace space = space(root, templates);
         checkParams(root, space, templates);
+        Map<String, Object> trial0 = new LinkedHashMap<>(baselineParams);
+        trial0.put("template", baselineTemplate);
+        try {
+            space.normalize(trial0);
+        } catch (SearchSpaceException e) {
+            String at = baseline == null ? null : "baseline.params";
+            throw (at == null ? root : baseline).error(at == null ? null : "params", "the baseline (trial 0) needs a value for every searched "
+                    + "parameter, as you use it today: " + e.getMessage() + (baseline == null ? "; add baseline: {template: ..., params: {...}}" : ""));
+        }
 
         List<String> metrics = new ArrayList<>();
         JsonNode m = root.raw("metrics");

@@ -3,6 +3,12 @@ package io.promptune.optimizer.tuning;
 import io.promptune.datasets.Example;
 import io.promptune.evaluators.Metric;
 import io.promptune.optimizer.Direction;
+import io.promptune.optimizer.Pruner;
+import io.promptune.optimizer.SearchSpace;
+import io.promptune.optimizer.samplers.Samplers;
+import io.promptune.optimizer.storage.InMemoryStorage;
+import io.promptune.optimizer.storage.JournalStorage;
+import io.promptune.optimizer.tuning.interim.MedianPruner;
 import io.promptune.optimizer.RunningTrial;
 import io.promptune.optimizer.Study;
 import io.promptune.optimizer.Trial;
@@ -54,9 +60,12 @@ public final class Tuner {
     private final RunInfo runInfo;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
 
+    private final boolean ownsStorage;
+
     private Tuner(Builder b) {
         Objects.requireNonNull(b.model, "model");
-        Objects.requireNonNull(b.study, "study");
+        this.ownsStorage = b.study == null;
+        if (b.study == null) b.study = b.defaultStudy();
         if (b.tuneExamples.isEmpty()) throw new IllegalArgumentException("the tune split has no examples");
         if (b.objectiveMetric == null) throw new IllegalArgumentException("an objective (metric and direction) is needed");
         if (b.templates.isEmpty()) throw new IllegalArgumentException("at least one prompt template is needed");
@@ -71,7 +80,11 @@ public final class Tuner {
         Map<String, Object> fixed = new LinkedHashMap<>();
         base.forEach((k, v) -> { if (study.space().params().stream().noneMatch(p -> p.name().equals(k))) fixed.put(k, v); });
         fixed.putAll(b.fixedParams);
-        this.baselineParams = Map.copyOf(study.space().normalize(base));
+        try {
+            this.baselineParams = Map.copyOf(study.space().normalize(base));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("baseline " + base + " does not fit the search space: " + e.getMessage(), e);
+        }
         this.evaluator = new ConfigurationEvaluator(b.model, b.templates, baselineTemplate, fixed, b.metrics,
                 b.objectiveMetric, b.fewShotPool != null ? b.fewShotPool : tuneExamples, b.batchSize);
         this.objectiveMetric = b.objectiveMetric;
@@ -209,6 +222,7 @@ public final class Tuner {
                 in, out, cost, calls, study.evaluationsSaved(),
                 c.previousTime.plus(Duration.between(started, Instant.now())).toMillis());
         if (directory != null && !interrupted) directory.writeResult(result);
+        if (ownsStorage) study.storage().close();
         return result;
     }
 
@@ -234,7 +248,7 @@ public final class Tuner {
      * Trials that count against the budget: finished ones, except failures whose configuration was
      * queued again (an interrupt or a crashed worker), since their rerun counts instead.
      */
-    static List<Trial> counted(List<Trial> trials) {
+    public static List<Trial> counted(List<Trial> trials) {
         Set<Integer> retried = new HashSet<>();
         for (Trial t : trials) if (t.userAttrs().get(ATTR_RETRY_OF) instanceof Number n) retried.add(n.intValue());
         return trials.stream().filter(t -> t.state().isFinished())
@@ -386,6 +400,9 @@ public final class Tuner {
         private boolean racing = true;
         private TuningListener listener = new TuningListener() { };
         private StudyDirectory directory;
+        private SearchSpace space;
+        private String sampler = "auto";
+        private long seed = 42;
 
         public Builder model(LanguageModel m) { model = m; return this; }
         public Builder tuneExamples(List<Example> e) { tuneExamples = e; return this; }
@@ -402,14 +419,31 @@ public final class Tuner {
         /** The metric to optimize (one of the metrics) and its direction. */
         public Builder objective(String metric, Direction d) { objectiveMetric = metric; direction = d; return this; }
         public Builder budget(Budget b) { budget = b; return this; }
-        /** The study: search space, sampler, pruner (racing) and storage. */
+        /** The study: search space, sampler, pruner (racing) and storage. Or give space (and sampler) instead. */
         public Builder study(Study s) { study = s; return this; }
+        /** What to search, when no study is given: the Tuner then makes one, stored in the directory if any. */
+        public Builder space(SearchSpace s) { space = s; return this; }
+        /** The sampler's name (auto, random, grid, sobol, tpe, tpe-univariate, gp) when no study is given. */
+        public Builder sampler(String name) { sampler = name; return this; }
+        public Builder seed(long s) { seed = s; return this; }
         /** Requests per completeBatch call. */
         public Builder batchSize(int n) { batchSize = n; return this; }
         public Builder racing(boolean on) { racing = on; return this; }
         public Builder listener(TuningListener l) { listener = l; return this; }
         /** Where run.json and result.json go (beside the study's trials), for reports. */
         public Builder directory(StudyDirectory d) { directory = d; return this; }
+
+        private Study defaultStudy() {
+            if (space == null) throw new IllegalArgumentException("give a study, or a search space to make one");
+            return Study.builder()
+                    .name(directory == null ? "study" : directory.name())
+                    .space(space)
+                    .directions(direction)
+                    .sampler(Samplers.create(sampler, seed))
+                    .pruner(racing ? new MedianPruner(3) : Pruner.NONE)
+                    .storage(directory == null ? new InMemoryStorage() : new JournalStorage(directory.journal()))
+                    .build();
+        }
 
         public Tuner build() {
             if (study != null && !study.directions().isEmpty() && study.directions().getFirst() != direction) {
