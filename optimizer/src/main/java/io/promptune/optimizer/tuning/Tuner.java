@@ -135,9 +135,11 @@ public final class Tuner {
         boolean interrupted = false;
         int[] checkpoints = racing ? checkpoints(tuneExamples.size()) : new int[0];
         List<Duration> trialTimes = new ArrayList<>();
+        // Time spent by earlier runs of this study counts against a time budget; this run's is measured live.
+        earlier = Counters.of(counted(previous)).trialTime;
         while (true) {
             Counters c = Counters.of(counted(study.trials()));
-            Duration elapsed = c.previousTime.plus(Duration.between(started, Instant.now()));
+            Duration elapsed = earlier.plus(Duration.between(started, Instant.now()));
             stopReason = budget.exhausted(c.finished, c.calls, c.cost, elapsed);
             if (stopReason != null) break;
             if (stopRequested.get()) {
@@ -220,7 +222,7 @@ public final class Tuner {
                 best == null ? null : best.number(), best == null ? null : best.params(),
                 best == null ? null : estimateOf(best), baselineParams, bestHeld, baseHeld, comparison,
                 in, out, cost, calls, study.evaluationsSaved(),
-                c.previousTime.plus(Duration.between(started, Instant.now())).toMillis());
+                earlier.plus(Duration.between(started, Instant.now())).toMillis());
         if (directory != null && !interrupted) directory.writeResult(result);
         if (ownsStorage) study.storage().close();
         return result;
@@ -306,6 +308,8 @@ public final class Tuner {
         return a;
     }
 
+    private Duration earlier = Duration.ZERO;
+
     private TuningProgress progress(Counters c, int current, List<ExampleResult> soFar, Instant started, List<Duration> times) {
         Trial best = bestTrial();
         long in = c.in, out = c.out, calls = c.calls;
@@ -323,7 +327,7 @@ public final class Tuner {
             eta = Duration.ofMillis(Math.max(0, budget.maxTrials() - c.finished) * avg);
         }
         if (budget.maxDuration() != null && !budget.maxDuration().isZero()) {
-            Duration left = budget.maxDuration().minus(c.previousTime).minus(elapsed);
+            Duration left = budget.maxDuration().minus(earlier).minus(elapsed);
             if (left.isNegative()) left = Duration.ZERO;
             if (eta == null || left.compareTo(eta) < 0) eta = left;
         }
@@ -362,7 +366,7 @@ public final class Tuner {
         int finished, pruned, failed;
         long in, out, calls;
         double cost;
-        Duration previousTime = Duration.ZERO;
+        Duration trialTime = Duration.ZERO;
 
         static Counters of(List<Trial> trials) {
             Counters c = new Counters();
@@ -375,7 +379,7 @@ public final class Tuner {
                 c.out += (long) num0(a.get(ATTR_OUTPUT_TOKENS));
                 c.calls += t.modelCalls();
                 c.cost += num0(a.get(ATTR_COST));
-                c.previousTime = c.previousTime.plusMillis((long) num0(a.get(ATTR_DURATION)));
+                c.trialTime = c.trialTime.plusMillis((long) num0(a.get(ATTR_DURATION)));
             }
             return c;
         }
