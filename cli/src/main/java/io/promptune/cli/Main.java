@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 QuantizeCommand.class,
                 ScoreCommand.class,
                 TokenizeCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;
