@@ -80,6 +80,14 @@ public final class RetryingModel extends ForwardingModel {
         }
     }
 
+    /** Retried calls cannot un-send streamed text, so a streamed request is answered whole, with retries. */
+    @Override
+    public Completion completeStreaming(CompletionRequest request, java.util.function.Consumer<String> onText) {
+        Completion c = complete(request);
+        if (!c.isError() && !c.text().isEmpty()) onText.accept(c.text());
+        return c;
+    }
+
     /**
      * Lets a backend that batches by itself (the local engine) keep its batch; if the batch call
      * fails as a whole, each request is retried on its own.
