@@ -14,6 +14,10 @@ final class GaussianProcess {
     final double[] y;
     final boolean[] categorical;
     final int n, d;
+    /** Known noise variance per point (standardised units), e.g. from the trial's standard error. */
+    final double[] knownNoise;
+    /** Whether a shared noise variance is fitted; off for deterministic objectives (then only jitter). */
+    final boolean learnNoise;
     /** log inverse squared lengthscales (d), log signal variance, log (noise - MIN_NOISE). */
     double[] theta;
     private double[][] kInv;
@@ -21,7 +25,9 @@ final class GaussianProcess {
     private double[] lambda;
     private double scale;
 
-    GaussianProcess(double[][] x, double[] y, boolean[] categorical) {
+    GaussianProcess(double[][] x, double[] y, boolean[] categorical, double[] knownNoise, boolean learnNoise) {
+        this.knownNoise = knownNoise == null ? new double[x.length] : knownNoise;
+        this.learnNoise = learnNoise;
         this.x = x;
         this.y = y;
         this.categorical = categorical;
@@ -68,7 +74,7 @@ final class GaussianProcess {
                 r2[a][b] = r2[b][a] = t;
                 k[a][b] = k[b][a] = s * matern(t);
             }
-            k[a][a] = s + noise;
+            k[a][a] = s + noise + knownNoise[a];
         }
         double[][] l = Cholesky.decompose(k);
         if (l == null) {
@@ -118,8 +124,10 @@ final class GaussianProcess {
         for (int j = 0; j < d; j++) { lo[j] = Math.log(1e-4); hi[j] = Math.log(1e4); }
         lo[d] = Math.log(1e-3); hi[d] = Math.log(1e3);
         lo[d + 1] = Math.log(1e-9); hi[d + 1] = Math.log(10);
+        if (!learnNoise) lo[d + 1] = hi[d + 1] = Math.log(1e-9);
         Lbfgs.Result best = null;
         for (double[] start : warmStart == null ? new double[][]{defaultTheta(d)} : new double[][]{warmStart, defaultTheta(d)}) {
+            if (!learnNoise) start[d + 1] = Math.log(1e-9);
             Lbfgs.Result r = Lbfgs.minimize(this::loss, start, lo, hi, 60, 1e-3);
             if (best == null || r.value() < best.value()) best = r;
         }
@@ -136,7 +144,7 @@ final class GaussianProcess {
         double[][] k = new double[n][n];
         for (int a = 0; a < n; a++) {
             for (int b = 0; b < a; b++) k[a][b] = k[b][a] = scale * matern(r2(x[a], x[b]));
-            k[a][a] = scale + noise;
+            k[a][a] = scale + noise + knownNoise[a];
         }
         double[][] l = Cholesky.decompose(k);
         double jitter = 1e-8;

@@ -67,26 +67,35 @@ public final class GpSampler implements Sampler {
             xs[i] = impute(obs.x.get(i), cat);
             ys[i] = -obs.loss.get(i); // the GP maximises
         }
+        boolean noisy = obs.standardErrors.stream().anyMatch(v -> v > 0);
+        if (!noisy) warp(ys); // a warp would distort known noise levels, so only for exact objectives
         double mean = Arrays.stream(ys).average().orElse(0);
         double sd = Math.sqrt(Arrays.stream(ys).map(v -> (v - mean) * (v - mean)).sum() / Math.max(1, n - 1));
         if (!(sd > 1e-12)) sd = 1;
         for (int i = 0; i < n; i++) ys[i] = (ys[i] - mean) / sd;
-        GaussianProcess gp = new GaussianProcess(xs, ys, cat);
+        double[] known = new double[n];
+        for (int i = 0; i < n; i++) known[i] = Math.pow(obs.standardErrors.get(i) / sd, 2);
+        GaussianProcess gp = new GaussianProcess(xs, ys, cat, known, noisy);
         gp.fit(warmDims == d ? warmTheta : null);
         warmTheta = gp.theta.clone();
         warmDims = d;
         double best = Arrays.stream(ys).max().orElse(0);
+        if (noisy) { // noisy scores: improve on the best posterior mean, not on a lucky observation
+            best = Double.NEGATIVE_INFINITY;
+            for (double[] p : xs) best = Math.max(best, gp.posterior(p, null)[0]);
+        }
         if (!obs.pending.isEmpty()) gp = withPending(gp, obs.pending, cat);
 
         SplittableRandom r = RandomSampler.rng(seed, ctx.trialNumber(), 11);
         GaussianProcess model = gp;
         double beta = Math.sqrt(0.2 * d * Math.log(2 * (n + 1)));
-        Acq acq = (p, grad) -> acquisition(model, p, best, beta, grad);
+        double incumbent = best;
+        Acq acq = (p, grad) -> acquisition(model, p, incumbent, beta, grad);
 
         // Candidates: a shifted Sobol net plus local perturbations of the best observed points.
         List<double[]> pool = new ArrayList<>();
         long shift = r.nextLong();
-        for (int i = 0; i < candidates; i++) pool.add(SobolSampler.encodePoint(codec, SobolSampler.point(d, i, shift)));
+        for (double[] u : SobolSampler.points(d, 0, candidates, shift)) pool.add(SobolSampler.encodePoint(codec, u));
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingDouble(i -> -ys[i]));
@@ -201,10 +210,27 @@ public final class GpSampler implements Sampler {
             xs[n + i] = impute(pending.get(i), cat);
             ys[n + i] = gp.posterior(xs[n + i], null)[0];
         }
-        GaussianProcess g2 = new GaussianProcess(xs, ys, cat);
+        double[] known = Arrays.copyOf(gp.knownNoise, n + m);
+        GaussianProcess g2 = new GaussianProcess(xs, ys, cat, known, gp.learnNoise);
         g2.theta = gp.theta.clone();
         g2.prepare();
         return g2;
+    }
+
+    /**
+     * Heavy upper tails of the loss (a few terrible points, as on Rosenbrock) flatten everything
+     * near the optimum after standardisation; a log transform of the distance to the best point
+     * keeps the ordering and restores resolution where it matters.
+     */
+    static void warp(double[] ys) {
+        double max = Arrays.stream(ys).max().orElse(0);
+        double[] gap = Arrays.stream(ys).map(v -> max - v).sorted().toArray();
+        double med = gap[gap.length / 2];
+        if (!(med > 0)) return;
+        double mean = Arrays.stream(gap).average().orElse(0);
+        if (mean < 2 * med) return; // not heavy-tailed: leave as is
+        double scale = 0.1 * med;
+        for (int i = 0; i < ys.length; i++) ys[i] = -Math.log1p((max - ys[i]) / scale);
     }
 
     private static double[] impute(double[] p, boolean[] cat) {
