@@ -55,6 +55,8 @@ public final class SamplerBenchmark {
         Study study = Study.builder().name(p.name()).space(p.space()).directions(Direction.MINIMIZE).sampler(sampler)
                 .storage(new InMemoryStorage()).build();
         long[] fnNanos = {0};
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = mx.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         study.optimize(t -> {
             long a = System.nanoTime();
@@ -63,6 +65,7 @@ public final class SamplerBenchmark {
             return Evaluation.of(v);
         }, trials);
         long total = System.nanoTime() - t0;
+        long cpu = mx.getCurrentThreadCpuTime() - cpu0;
         List<Double> curve = new ArrayList<>();
         double best = Double.POSITIVE_INFINITY;
         for (Trial t : study.trials()) {
@@ -73,7 +76,8 @@ public final class SamplerBenchmark {
         sb.append("{\"function\":\"").append(p.name()).append("\",\"sampler\":\"").append(samplerName)
                 .append("\",\"seed\":").append(seed).append(",\"regret\":[");
         for (int i = 0; i < curve.size(); i++) sb.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.6g", curve.get(i)));
-        sb.append("],\"overhead_ms_per_trial\":").append(String.format(Locale.ROOT, "%.3f", (total - fnNanos[0]) / 1e6 / trials)).append('}');
+        sb.append("],\"overhead_ms_per_trial\":").append(String.format(Locale.ROOT, "%.3f", (total - fnNanos[0]) / 1e6 / trials))
+                .append(",\"overhead_cpu_ms_per_trial\":").append(String.format(Locale.ROOT, "%.3f", (cpu - fnNanos[0]) / 1e6 / trials)).append('}');
         return sb.toString();
     }
 

@@ -32,7 +32,7 @@ public final class GpSampler implements Sampler {
     private int warmDims = -1;
 
     public GpSampler(long seed) {
-        this(seed, -1, Acquisition.LOG_EI, 1024);
+        this(seed, -1, Acquisition.LOG_EI, 512);
     }
 
     /** @param startupTrials Sobol points before the GP takes over; -1 picks max(5, dims + 1) capped at 10 */
@@ -76,7 +76,14 @@ public final class GpSampler implements Sampler {
         double[] known = new double[n];
         for (int i = 0; i < n; i++) known[i] = Math.pow(obs.standardErrors.get(i) / sd, 2);
         GaussianProcess gp = new GaussianProcess(xs, ys, cat, known, noisy);
-        gp.fit(warmDims == d ? warmTheta : null);
+        long tFit = System.nanoTime();
+        if (warmDims == d && n >= 20 && n % 3 != 0) {
+            gp.theta = warmTheta.clone(); // refit the hyperparameters every third trial once they have settled
+            gp.prepare();
+        } else {
+            gp.fit(warmDims == d ? warmTheta : null, n % 5 == 0);
+        }
+        FIT_NANOS.addAndGet(System.nanoTime() - tFit);
         warmTheta = gp.theta.clone();
         warmDims = d;
         double best = Arrays.stream(ys).max().orElse(0);
@@ -101,9 +108,9 @@ public final class GpSampler implements Sampler {
         Arrays.sort(order, Comparator.comparingDouble(i -> -ys[i]));
         for (int t = 0; t < Math.min(5, n); t++) {
             double[] base = xs[order[t]];
-            for (int q = 0; q < 64; q++) {
+            for (int q = 0; q < 32; q++) {
                 double[] p = base.clone();
-                double scale = q < 32 ? 0.02 : 0.1;
+                double scale = q < 16 ? 0.02 : 0.1;
                 for (int j = 0; j < d; j++) {
                     if (cat[j]) {
                         if (p[j] < 0 || r.nextDouble() < 1.0 / d) p[j] = r.nextInt(codec.choices(j));
@@ -122,7 +129,7 @@ public final class GpSampler implements Sampler {
 
         double[] bestX = null;
         double bestVal = Double.NEGATIVE_INFINITY;
-        for (int t = 0; t < Math.min(4, rank.length); t++) {
+        for (int t = 0; t < Math.min(3, rank.length); t++) {
             double[] p = polish(acq, pool.get(rank[t]), codec, cat);
             double v = acq.value(codec.snap(p), null);
             if (v > bestVal && !isDuplicate(codec.snap(p), xs)) {
@@ -137,8 +144,11 @@ public final class GpSampler implements Sampler {
             }
         }
         if (bestX == null) bestX = RandomSampler.uniform(codec, r);
+        ACQ_NANOS.addAndGet(System.nanoTime() - tFit);
         return codec.decode(bestX);
     }
+
+    static final java.util.concurrent.atomic.AtomicLong FIT_NANOS = new java.util.concurrent.atomic.AtomicLong(), ACQ_NANOS = new java.util.concurrent.atomic.AtomicLong();
 
     @FunctionalInterface
     private interface Acq {
@@ -182,7 +192,7 @@ public final class GpSampler implements Sampler {
                     double v = acq.value(full, gf);
                     for (int k = 0; k < cont.length; k++) g[k] = -gf[k];
                     return -v;
-                }, x0, lo, hi, 50, 1e-6);
+                }, x0, lo, hi, 30, 1e-5);
                 for (int k = 0; k < cont.length; k++) p[cont[k]] = res.x()[k];
             }
             boolean changed = false;
