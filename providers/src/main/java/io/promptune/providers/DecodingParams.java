@@ -25,6 +25,10 @@ public record DecodingParams(
             REPETITION_PENALTY = "repetition_penalty", FREQUENCY_PENALTY = "frequency_penalty",
             PRESENCE_PENALTY = "presence_penalty", MAX_TOKENS = "max_tokens", STOP = "stop", SEED = "seed";
 
+    /** Every decoding parameter name, in a stable order. */
+    public static final java.util.List<String> NAMES = java.util.List.of(TEMPERATURE, TOP_K, TOP_P, MIN_P,
+            REPETITION_PENALTY, FREQUENCY_PENALTY, PRESENCE_PENALTY, MAX_TOKENS, STOP, SEED);
+
     public DecodingParams {
         stop = stop == null ? List.of() : List.copyOf(stop);
     }
@@ -57,6 +61,27 @@ public record DecodingParams(
         if (!stop.isEmpty()) s.add(STOP);
         if (seed != null) s.add(SEED);
         return s;
+    }
+
+    /** A copy with the named parameters unset (back to the backend's default). */
+    public DecodingParams without(java.util.Set<String> names) {
+        Builder b = toBuilder();
+        for (String n : names) {
+            switch (n) {
+                case TEMPERATURE -> b.temperature(null);
+                case TOP_K -> b.topK(null);
+                case TOP_P -> b.topP(null);
+                case MIN_P -> b.minP(null);
+                case REPETITION_PENALTY -> b.repetitionPenalty(null);
+                case FREQUENCY_PENALTY -> b.frequencyPenalty(null);
+                case PRESENCE_PENALTY -> b.presencePenalty(null);
+                case MAX_TOKENS -> b.maxTokens(null);
+                case STOP -> b.stop(List.of());
+                case SEED -> b.seed(null);
+                default -> { }
+            }
+        }
+        return b.build();
     }
 
     /**

@@ -1,8 +1,11 @@
 package io.promptune.providers;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The one interface every model sits behind, local or remote. A tuning run only talks to this.
@@ -24,8 +27,39 @@ public interface LanguageModel extends AutoCloseable {
         return out;
     }
 
+    /**
+     * Completes one request, handing text to {@code onText} as it is produced. Backends that cannot
+     * stream deliver the whole text in one piece when it is done.
+     */
+    default Completion completeStreaming(CompletionRequest request, Consumer<String> onText) {
+        Completion c = complete(request);
+        if (!c.isError() && !c.text().isEmpty()) onText.accept(c.text());
+        return c;
+    }
+
     /** Names of the decoding parameters this backend honours (see DecodingParams constants). */
     Set<String> supportedParameters();
+
+    /**
+     * Refuses, before any request is sent, a set of parameter names (e.g. a search space's) that
+     * names a decoding parameter this backend cannot honour. Names that are not decoding parameters
+     * (template choices, few-shot counts) are ignored.
+     */
+    default void checkSupported(Set<String> parameterNames) {
+        Set<String> unsupported = new LinkedHashSet<>();
+        for (String n : parameterNames) {
+            if (DecodingParams.NAMES.contains(n) && !supportedParameters().contains(n)) unsupported.add(n);
+        }
+        if (!unsupported.isEmpty()) throw new UnsupportedParameterException(id(), unsupported, supportedParameters());
+    }
+
+    /**
+     * Counters for reports (retries, cache hits, ...). Decorators add theirs to their delegate's;
+     * a bare backend has none.
+     */
+    default Map<String, Long> counters() {
+        return Map.of();
+    }
 
     @Override
     default void close() { }

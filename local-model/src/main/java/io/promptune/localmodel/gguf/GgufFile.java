@@ -44,9 +44,11 @@ public final class GgufFile implements AutoCloseable {
     private final Map<String, Object> metadata;
     private final Map<String, TensorInfo> tensors;
     private final long dataStart;
+    private final Map<String, GgufValueType[]> valueTypes;
 
     private GgufFile(Path path, Arena arena, MemorySegment mapping, int version, Map<String, Object> metadata,
-                     Map<String, TensorInfo> tensors, long dataStart) {
+                     Map<String, TensorInfo> tensors, long dataStart, Map<String, GgufValueType[]> valueTypes) {
+        this.valueTypes = valueTypes;
         this.path = path;
         this.arena = arena;
         this.mapping = mapping;
@@ -95,6 +97,18 @@ public final class GgufFile implements AutoCloseable {
     public long dataStart() { return dataStart; }
 
     public boolean has(String key) { return metadata.containsKey(key); }
+
+    /** The stored type of {@code key}'s value (null when absent); Java values alone lose e.g. uint32 vs int32. */
+    public GgufValueType valueType(String key) {
+        GgufValueType[] t = valueTypes.get(key);
+        return t == null ? null : t[0];
+    }
+
+    /** For an array value, the stored type of its elements; otherwise null. */
+    public GgufValueType arrayElementType(String key) {
+        GgufValueType[] t = valueTypes.get(key);
+        return t == null ? null : t[1];
+    }
 
     public Object get(String key) { return metadata.get(key); }
 
@@ -177,6 +191,7 @@ public final class GgufFile implements AutoCloseable {
         private final MemorySegment seg;
         private final long size;
         private long pos;
+        private final Map<String, GgufValueType[]> valueTypes = new java.util.HashMap<>();
 
         Parser(Path path, MemorySegment seg) {
             this.path = path;
@@ -198,6 +213,7 @@ public final class GgufFile implements AutoCloseable {
             for (long i = 0; i < kvCount; i++) {
                 String key = string();
                 int type = u32AsInt("value type of '" + key + "'");
+                valueTypes.put(key, new GgufValueType[]{GgufValueType.byId(type), null});
                 md.put(key, value(type, key, 0));
             }
             int alignment = DEFAULT_ALIGNMENT;
@@ -245,7 +261,7 @@ public final class GgufFile implements AutoCloseable {
             }
             int version2 = version;
             return new GgufFile(path, arena, seg, version2, Collections.unmodifiableMap(md),
-                    Collections.unmodifiableMap(ts), dataStart);
+                    Collections.unmodifiableMap(ts), dataStart, valueTypes);
         }
 
         private Object value(int type, String key, int depth) {
@@ -276,6 +292,7 @@ public final class GgufFile implements AutoCloseable {
         private Object array(String key, int depth) {
             if (depth > 4) throw new GgufException(path, "metadata '" + key + "': arrays nested too deeply");
             int type = u32AsInt("array type of '" + key + "'");
+            if (depth == 0) valueTypes.get(key)[1] = GgufValueType.byId(type);
             long n = count("array length of '" + key + "'");
             int len = (int) n;
             switch (type) {

@@ -10,6 +10,8 @@ public enum ActivationFormat {
     F32(1),
     /** Floats rounded to half precision. */
     F16(1),
+    /** Floats rounded to bfloat16 (for BF16 weights). */
+    BF16(1),
     /** Blocks of 32: int8 values and a half-precision scale (ggml block_q8_0). */
     Q8_0(32),
     /** Blocks of 32: like Q8_0 plus s = d * sum(q), both half precision (ggml block_q8_1). */

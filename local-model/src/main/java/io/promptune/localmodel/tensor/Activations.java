@@ -44,6 +44,11 @@ public final class Activations {
                 for (int i = 0; i < q.length; i++) q[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
                 return new Activations(format, rows, cols, q, null, null, null);
             }
+            case BF16: {
+                float[] q = new float[rows * cols];
+                for (int i = 0; i < q.length; i++) q[i] = io.promptune.localmodel.quant.BF16Format.fromBf16(io.promptune.localmodel.quant.BF16Format.toBf16(x[i]));
+                return new Activations(format, rows, cols, q, null, null, null);
+            }
             default:
                 break;
         }

@@ -25,6 +25,12 @@ public final class WeightMatrices {
         FACTORIES.put(GgmlType.Q8_0, Q8_0Matrix::new);
         FACTORIES.put(GgmlType.Q4_0, Q4_0Matrix::new);
         FACTORIES.put(GgmlType.Q4_1, Q4_1Matrix::new);
+        FACTORIES.put(GgmlType.Q5_0, Q5_0Matrix::new);
+        FACTORIES.put(GgmlType.Q5_1, Q5_1Matrix::new);
+        FACTORIES.put(GgmlType.Q4_K, Q4_KMatrix::new);
+        FACTORIES.put(GgmlType.Q5_K, Q5_KMatrix::new);
+        FACTORIES.put(GgmlType.Q6_K, Q6_KMatrix::new);
+        FACTORIES.put(GgmlType.BF16, BF16Matrix::new);
     }
 
     private WeightMatrices() { }

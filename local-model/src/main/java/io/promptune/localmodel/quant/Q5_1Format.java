@@ -1,0 +1,60 @@
+package io.promptune.localmodel.quant;
+
+import io.promptune.localmodel.gguf.GgmlType;
+
+import java.lang.foreign.MemorySegment;
+
+/** Q5_1: blocks of 32 as half d = (max-min)/31, half m = min, qh fifth bits, low nibbles; value = q * d + m. */
+public final class Q5_1Format implements QuantFormat {
+    static final int QK = 32;
+    static final int BLOCK_BYTES = 24;
+
+    @Override public GgmlType type() { return GgmlType.Q5_1; }
+
+    @Override
+    public void quantize(float[] src, int srcOff, int n, MemorySegment dst, long dstOff) {
+        checkLength(n);
+        for (int b = 0; b < n / QK; b++) {
+            int x = srcOff + b * QK;
+            long o = dstOff + (long) b * BLOCK_BYTES;
+            float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
+            for (int j = 0; j < QK; j++) {
+                float v = src[x + j];
+                if (v < min) min = v;
+                if (v > max) max = v;
+            }
+            float d = (max - min) / 31f;
+            float id = d != 0f ? 1f / d : 0f;
+            Le.putF16(dst, o, d);
+            Le.putF16(dst, o + 2, min);
+            int qh = 0;
+            for (int j = 0; j < QK / 2; j++) {
+                int q0 = Math.min(31, (int) ((src[x + j] - min) * id + 0.5f));
+                int q1 = Math.min(31, (int) ((src[x + QK / 2 + j] - min) * id + 0.5f));
+                Le.put8(dst, o + 8 + j, (q0 & 0x0F) | ((q1 & 0x0F) << 4));
+                qh |= ((q0 >>> 4) & 1) << j;
+                qh |= ((q1 >>> 4) & 1) << (j + QK / 2);
+            }
+            Le.put32(dst, o + 4, qh);
+        }
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long srcOff, int n, float[] dst, int dstOff) {
+        checkLength(n);
+        for (int b = 0; b < n / QK; b++) {
+            long o = srcOff + (long) b * BLOCK_BYTES;
+            float d = Le.f16(src, o);
+            float m = Le.f16(src, o + 2);
+            int qh = Le.i32(src, o + 4);
+            int y = dstOff + b * QK;
+            for (int j = 0; j < QK / 2; j++) {
+                int q = Le.u8(src, o + 8 + j);
+                int h0 = ((qh >>> j) & 1) << 4;
+                int h1 = ((qh >>> (j + QK / 2)) & 1) << 4;
+                dst[y + j] = ((q & 0x0F) | h0) * d + m;
+                dst[y + j + QK / 2] = ((q >>> 4) | h1) * d + m;
+            }
+        }
+    }
+}

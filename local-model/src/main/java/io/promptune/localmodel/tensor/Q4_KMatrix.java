@@ -1,0 +1,124 @@
+package io.promptune.localmodel.tensor;
+
+import io.promptune.localmodel.gguf.GgmlType;
+import io.promptune.localmodel.quant.QuantFormats;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Q4_K weights (super-blocks of 256: half d, half dmin, 12 bytes of 6-bit sub-block scales and mins,
+ * 128 bytes of nibbles) with Q8_K activations, as ggml_vec_dot_q4_K_q8_K: per super-block
+ * d*d_a*sum_j(scale_j * sum(q*a)) - dmin*d_a*sum_j(min_j * bsum_j). The integer sums are exact in
+ * float lanes (each lane stays below 2^24).
+ */
+public final class Q4_KMatrix extends WeightMatrix {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
+    private static final int BLOCK_BYTES = 144;
+
+    public Q4_KMatrix(String name, int rows, int cols, MemorySegment data) {
+        super(name, GgmlType.Q4_K, rows, cols, data);
+    }
+
+    @Override
+    public ActivationFormat activationFormat() { return ActivationFormat.Q8_K; }
+
+    static FloatVector toFloats(ByteVector v) {
+        return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** Unpacks the 8 six-bit scales and mins stored in the 12 bytes at {@code p} (get_scale_min_k4). */
+    static void scalesAndMins(MemorySegment data, long p, int[] sc, int[] m) {
+        int[] b = new int[12];
+        for (int i = 0; i < 12; i++) b[i] = data.get(ValueLayout.JAVA_BYTE, p + i) & 0xFF;
+        for (int j = 0; j < 4; j++) {
+            sc[j] = b[j] & 63;
+            m[j] = b[j + 4] & 63;
+        }
+        for (int j = 4; j < 8; j++) {
+            sc[j] = (b[j + 4] & 0xF) | ((b[j - 4] >> 6) << 4);
+            m[j] = (b[j + 4] >> 4) | ((b[j] >> 6) << 4);
+        }
+    }
+
+    /** sum_j bsum_j * min_{j/2}: the activations' block sums weighted by the sub-block mins (exact). */
+    static float minTerm(Activations a, int block, int[] m) {
+        int s = 0;
+        int o = block * 16;
+        for (int j = 0; j < 16; j++) s += (int) a.s[o + j] * m[j / 2];
+        return s;
+    }
+
+    @Override
+    public float dot(int row, Activations a, int b) {
+        long base = row * rowBytes;
+        float[] x = a.q;
+        int xo = a.rowOffset(b);
+        int bo = a.blockOffset(b);
+        int[] sc = new int[8], m = new int[8];
+        FloatVector acc = FloatVector.zero(F);
+        float mins = 0;
+        for (int k = 0; k < cols / 256; k++) {
+            long p = base + (long) k * BLOCK_BYTES;
+            int xi = xo + k * 256;
+            scalesAndMins(data, p + 4, sc, m);
+            FloatVector bs = FloatVector.zero(F);
+            for (int g = 0; g < 4; g++) {
+                long q = p + 16 + 32L * g;
+                int xg = xi + 64 * g;
+                FloatVector lo = FloatVector.zero(F), hi = FloatVector.zero(F);
+                for (int c = 0; c < 4; c++) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, data, q + 8 * c, ByteOrder.LITTLE_ENDIAN);
+                    lo = toFloats(v.and((byte) 0x0F)).fma(FloatVector.fromArray(F, x, xg + 8 * c), lo);
+                    hi = toFloats(v.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xg + 32 + 8 * c), hi);
+                }
+                bs = lo.fma(FloatVector.broadcast(F, sc[2 * g]), bs);
+                bs = hi.fma(FloatVector.broadcast(F, sc[2 * g + 1]), bs);
+            }
+            float da = a.d[bo + k];
+            acc = bs.fma(FloatVector.broadcast(F, half(p) * da), acc);
+            mins += half(p + 2) * da * minTerm(a, bo + k, m);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    @Override
+    public float dotReference(int row, Activations a, int b) {
+        long base = row * rowBytes;
+        int xo = a.rowOffset(b);
+        int bo = a.blockOffset(b);
+        int[] sc = new int[8], m = new int[8];
+        float sum = 0;
+        for (int k = 0; k < cols / 256; k++) {
+            long p = base + (long) k * BLOCK_BYTES;
+            scalesAndMins(data, p + 4, sc, m);
+            int sumq = 0;
+            for (int j = 0; j < 8; j++) {
+                int isum = 0;
+                for (int l = 0; l < 32; l++) {
+                    int byteIdx = (j / 2) * 32 + l;
+                    int qv = data.get(ValueLayout.JAVA_BYTE, p + 16 + byteIdx) & 0xFF;
+                    int q = (j % 2 == 0) ? qv & 0xF : qv >>> 4;
+                    isum += q * a.qBytes[xo + k * 256 + 32 * j + l];
+                }
+                sumq += sc[j] * isum;
+            }
+            int summ = 0;
+            for (int j = 0; j < 16; j++) summ += (int) a.s[(bo + k) * 16 + j] * m[j / 2];
+            float da = a.d[bo + k];
+            sum += half(p) * da * sumq - half(p + 2) * da * summ;
+        }
+        return sum;
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] out, int offset) {
+        QuantFormats.of(type).dequantize(data, row * rowBytes, cols, out, offset);
+    }
+}

@@ -1,0 +1,62 @@
+package io.promptune.providers.resilience;
+
+import io.promptune.providers.Completion;
+import io.promptune.providers.CompletionRequest;
+import io.promptune.providers.ForwardingModel;
+import io.promptune.providers.LanguageModel;
+import io.promptune.providers.ModelCallException;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Keeps every call (retries included) within a {@link RateLimiter}'s requests and tokens per minute. */
+public final class RateLimitedModel extends ForwardingModel {
+    /** Output budget assumed when a request sets no max_tokens. */
+    static final int DEFAULT_OUTPUT_ESTIMATE = 256;
+    private final RateLimiter limiter;
+    private final AtomicLong waits = new AtomicLong();
+    private final AtomicLong waitedMillis = new AtomicLong();
+
+    public RateLimitedModel(LanguageModel delegate, RateLimiter limiter) {
+        super(delegate);
+        this.limiter = limiter;
+    }
+
+    @Override
+    public Completion complete(CompletionRequest request) {
+        long estimate = estimateTokens(request);
+        try {
+            Duration waited = limiter.acquire(estimate);
+            if (waited.isPositive()) {
+                waits.incrementAndGet();
+                waitedMillis.addAndGet(waited.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ModelCallException.permanent("interrupted while waiting for the rate limiter");
+        }
+        Completion c;
+        try {
+            c = delegate.complete(request);
+        } catch (RuntimeException e) {
+            limiter.settle(estimate, estimate);
+            throw e;
+        }
+        limiter.settle(estimate, c.usage().total() > 0 ? c.usage().total() : estimate);
+        return c;
+    }
+
+    /** About four characters a token for the prompt, plus the output budget. */
+    static long estimateTokens(CompletionRequest r) {
+        long chars = r.isChat() ? r.messages().stream().mapToLong(m -> m.content().length() + 4).sum() : r.rawPrompt().length();
+        int out = r.params().maxTokens() != null ? r.params().maxTokens() : DEFAULT_OUTPUT_ESTIMATE;
+        return chars / 4 + 1 + out;
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        return withCounters(Map.of("rate_limit_waits", waits.get(), "rate_limit_wait_ms", waitedMillis.get()));
+    }
+
+}
