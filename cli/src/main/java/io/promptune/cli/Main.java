@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 QuantizeCommand.class,
                 ScoreCommand.class,
+                OptimizeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;
