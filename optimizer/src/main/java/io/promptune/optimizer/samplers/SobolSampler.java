@@ -48,9 +48,8 @@ public final class SobolSampler implements Sampler {
         for (int i = 0; i < d; i++) shift[i] = r.nextLong() >>> 12; // 52 random bits
         SobolSequenceGenerator g = GENERATORS.computeIfAbsent(Math.max(1, d), SobolSequenceGenerator::new);
         synchronized (g) {
-            g.skipTo((int) start);
             for (int k = 0; k < count; k++) {
-                double[] u = g.nextVector();
+                double[] u = k == 0 ? g.skipTo((int) start) : g.nextVector(); // skipTo returns point 'start' itself
                 double[] x = new double[d];
                 for (int i = 0; i < d; i++) {
                     long bits = (long) (u[i] * (1L << 52));
