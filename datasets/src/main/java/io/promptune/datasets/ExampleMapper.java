@@ -95,6 +95,13 @@ final class ExampleMapper {
                     out.add(asText(item));
                 }
             }
+        } else if (!mapping.labelNames().isEmpty() && (v instanceof Integer || v instanceof Long)) {
+            long i = ((Number) v).longValue();
+            if (i < 0 || i >= mapping.labelNames().size()) {
+                problems.add(problem(row, name, "label " + i + " is out of range for the " + mapping.labelNames().size() + " label names " + mapping.labelNames()));
+            } else {
+                out.add(mapping.labelNames().get((int) i));
+            }
         } else {
             out.add(asText(v));
         }

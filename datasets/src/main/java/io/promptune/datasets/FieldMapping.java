@@ -11,11 +11,19 @@ import java.util.Objects;
  * @param expectedFields fields holding expected outputs (a field may hold a list of accepted answers);
  *                       empty means the examples have no reference (judge-only tasks)
  * @param requireExpected whether a row without any expected value is a problem
+ * @param labelNames     names for integer class labels, as Hugging Face exports a ClassLabel column
+ *                       (0 -> labelNames[0]); empty means integers stay numbers
  */
-public record FieldMapping(String idField, List<String> inputFields, List<String> expectedFields, boolean requireExpected) {
+public record FieldMapping(String idField, List<String> inputFields, List<String> expectedFields, boolean requireExpected,
+                           List<String> labelNames) {
     public FieldMapping {
         inputFields = List.copyOf(Objects.requireNonNullElse(inputFields, List.of()));
         expectedFields = List.copyOf(Objects.requireNonNullElse(expectedFields, List.of()));
+        labelNames = List.copyOf(Objects.requireNonNullElse(labelNames, List.of()));
+    }
+
+    public FieldMapping(String idField, List<String> inputFields, List<String> expectedFields, boolean requireExpected) {
+        this(idField, inputFields, expectedFields, requireExpected, List.of());
     }
 
     /** The common case: an "id" field if present, all other fields are inputs, "expected" is the reference. */
@@ -27,8 +35,9 @@ public record FieldMapping(String idField, List<String> inputFields, List<String
         return new FieldMapping(idField, inputs, expected, !expected.isEmpty());
     }
 
-    public FieldMapping withId(String field) { return new FieldMapping(field, inputFields, expectedFields, requireExpected); }
-    public FieldMapping withInputs(String... fields) { return new FieldMapping(idField, List.of(fields), expectedFields, requireExpected); }
-    public FieldMapping withExpected(String... fields) { return new FieldMapping(idField, inputFields, List.of(fields), fields.length > 0); }
-    public FieldMapping withExpectedOptional() { return new FieldMapping(idField, inputFields, expectedFields, false); }
+    public FieldMapping withId(String field) { return new FieldMapping(field, inputFields, expectedFields, requireExpected, labelNames); }
+    public FieldMapping withInputs(String... fields) { return new FieldMapping(idField, List.of(fields), expectedFields, requireExpected, labelNames); }
+    public FieldMapping withExpected(String... fields) { return new FieldMapping(idField, inputFields, List.of(fields), fields.length > 0, labelNames); }
+    public FieldMapping withExpectedOptional() { return new FieldMapping(idField, inputFields, expectedFields, false, labelNames); }
+    public FieldMapping withLabelNames(String... names) { return new FieldMapping(idField, inputFields, expectedFields, requireExpected, List.of(names)); }
 }

@@ -150,6 +150,17 @@ class DatasetLoaderTest {
     }
 
     @Test
+    void integerClassLabelsMapToNames() throws IOException {
+        Path p = write("sst2.jsonl", "{\"idx\": 0, \"sentence\": \"great\", \"label\": 1}\n{\"idx\": 1, \"sentence\": \"bad\", \"label\": 0}\n{\"idx\": 2, \"sentence\": \"?\", \"label\": 2}\n");
+        FieldMapping m = FieldMapping.of("idx", List.of("sentence"), List.of("label")).withLabelNames("negative", "positive");
+        DatasetException e = assertThrows(DatasetException.class, () -> DatasetLoader.load(p, m));
+        assertEquals(3, e.problems().get(0).line());
+        assertTrue(e.problems().get(0).message().contains("out of range"));
+        List<Example> ex = DatasetLoader.load(p, m, true).dataset().examples();
+        assertEquals(List.of("positive", "negative"), ex.stream().map(Example::reference).toList());
+    }
+
+    @Test
     void malformedJsonDocumentNamesTheLine() throws IOException {
         Path p = write("broken.json", "[\n {\"a\": 1},\n {\"a\": }\n]");
         DatasetException e = assertThrows(DatasetException.class, () -> DatasetLoader.load(p, FieldMapping.defaults()));
