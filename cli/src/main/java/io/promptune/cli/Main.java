@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 QuantizeCommand.class,
                 ScoreCommand.class,
+                BenchCommand.class,
                 OptimizeCommand.class,
         })
 public final class Main implements Runnable {
