@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
                 QuantizeCommand.class,
                 ScoreCommand.class,
                 ServeCommand.class,
+                BenchCommand.class,
+                OptimizeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;
