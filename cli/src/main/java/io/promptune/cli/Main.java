@@ -23,7 +23,9 @@ import picocli.CommandLine.Command;
                 QuantizeCommand.class,
                 ScoreCommand.class,
                 TokenizeCommand.class,
+                ServeCommand.class,
                 BenchCommand.class,
+                OptimizeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;
