@@ -11,7 +11,7 @@ import io.promptune.optimizer.SearchSpace;
 import io.promptune.optimizer.Study;
 import io.promptune.optimizer.samplers.Samplers;
 import io.promptune.optimizer.storage.JournalStorage;
-import io.promptune.optimizer.tuning.interim.MedianPruner;
+import io.promptune.optimizer.pruners.RacingPruner;
 import io.promptune.datasets.PromptTemplate;
 import io.promptune.providers.Completion;
 import io.promptune.providers.CompletionRequest;
@@ -43,7 +43,7 @@ final class SampleStudy {
         SearchSpace space = SearchSpace.builder().floatParam("temperature", 0.0, 1.5).floatParam("top_p", 0.5, 1.0)
                 .intParam("max_tokens", 4, 64).categorical("template", List.of("plain", "careful")).build();
         Study s = Study.builder().name("sample").space(space).directions(Direction.MAXIMIZE)
-                .sampler(Samplers.create("random", 5)).pruner(new MedianPruner(3))
+                .sampler(Samplers.create("random", 5)).pruner(new RacingPruner())
                 .storage(new JournalStorage(study.journal())).build();
         return Tuner.builder()
                 .model(model)

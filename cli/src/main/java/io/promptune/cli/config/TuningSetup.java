@@ -9,7 +9,7 @@ import io.promptune.datasets.PromptTemplate;
 import io.promptune.optimizer.tuning.StudyDirectory;
 import io.promptune.optimizer.tuning.Tuner;
 import io.promptune.optimizer.tuning.TuningListener;
-import io.promptune.optimizer.tuning.interim.MedianPruner;
+import io.promptune.optimizer.pruners.RacingPruner;
 import io.promptune.providers.LanguageModel;
 
 import java.time.Duration;
@@ -31,7 +31,7 @@ public final class TuningSetup {
                 .space(c.space())
                 .directions(c.direction())
                 .sampler(Samplers.create(c.sampler(), c.seed()))
-                .pruner(c.racing() ? new MedianPruner(3) : Pruner.NONE)
+                .pruner(c.racing() ? new RacingPruner() : Pruner.NONE)
                 .storage(new JournalStorage(dir.journal()))
                 .staleAfter(Duration.ofMinutes(1))
                 .build();

@@ -8,7 +8,7 @@ import io.promptune.optimizer.SearchSpace;
 import io.promptune.optimizer.samplers.Samplers;
 import io.promptune.optimizer.storage.InMemoryStorage;
 import io.promptune.optimizer.storage.JournalStorage;
-import io.promptune.optimizer.tuning.interim.MedianPruner;
+import io.promptune.optimizer.pruners.RacingPruner;
 import io.promptune.optimizer.RunningTrial;
 import io.promptune.optimizer.Study;
 import io.promptune.optimizer.Trial;
@@ -257,10 +257,13 @@ public final class Tuner {
                 .filter(t -> !(t.state() == TrialState.FAILED && retried.contains(t.number()))).toList();
     }
 
-    /** Racing checkpoints: a quarter and a half of the tune split, when those hold enough examples to judge. */
+    /**
+     * Racing checkpoints: a quarter, a half and three quarters of the tune split (the pruner decides
+     * at each whether the trial can still beat the incumbent; it ignores checkpoints with too few examples).
+     */
     static int[] checkpoints(int n) {
         if (n < 16) return new int[0];
-        return new int[]{n / 4, n / 2};
+        return new int[]{n / 4, n / 2, 3 * n / 4};
     }
 
     private double mean(List<ExampleResult> results) {
@@ -444,7 +447,7 @@ public final class Tuner {
                     .space(space)
                     .directions(direction)
                     .sampler(Samplers.create(sampler, seed))
-                    .pruner(racing ? new MedianPruner(3) : Pruner.NONE)
+                    .pruner(racing ? new RacingPruner() : Pruner.NONE)
                     .storage(directory == null ? new InMemoryStorage() : new JournalStorage(directory.journal()))
                     .build();
         }

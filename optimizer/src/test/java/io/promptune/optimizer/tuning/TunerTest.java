@@ -10,7 +10,7 @@ import io.promptune.optimizer.Trial;
 import io.promptune.optimizer.TrialState;
 import io.promptune.optimizer.samplers.Samplers;
 import io.promptune.optimizer.storage.JournalStorage;
-import io.promptune.optimizer.tuning.interim.MedianPruner;
+import io.promptune.optimizer.pruners.RacingPruner;
 import io.promptune.datasets.PromptTemplate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +59,7 @@ class TunerTest {
 
     static Study study(Path file, String sampler) {
         return Study.builder().name("t").space(SPACE).directions(Direction.MAXIMIZE)
-                .sampler(Samplers.create(sampler, 3)).pruner(new MedianPruner(3))
+                .sampler(Samplers.create(sampler, 3)).pruner(new RacingPruner())
                 .storage(new JournalStorage(file)).build();
     }
 
