@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 QuantizeCommand.class,
                 ScoreCommand.class,
+                TokenizeCommand.class,
+                ServeCommand.class,
                 BenchCommand.class,
                 OptimizeCommand.class,
         })
