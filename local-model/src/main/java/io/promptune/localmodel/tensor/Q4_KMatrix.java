@@ -35,15 +35,14 @@ public final class Q4_KMatrix extends WeightMatrix {
 
     /** Unpacks the 8 six-bit scales and mins stored in the 12 bytes at {@code p} (get_scale_min_k4). */
     static void scalesAndMins(MemorySegment data, long p, int[] sc, int[] m) {
-        int[] b = new int[12];
-        for (int i = 0; i < 12; i++) b[i] = data.get(ValueLayout.JAVA_BYTE, p + i) & 0xFF;
         for (int j = 0; j < 4; j++) {
-            sc[j] = b[j] & 63;
-            m[j] = b[j + 4] & 63;
-        }
-        for (int j = 4; j < 8; j++) {
-            sc[j] = (b[j + 4] & 0xF) | ((b[j - 4] >> 6) << 4);
-            m[j] = (b[j + 4] >> 4) | ((b[j] >> 6) << 4);
+            int lo = data.get(ValueLayout.JAVA_BYTE, p + j) & 0xFF;      // scale j, top bits of scale j+4
+            int mid = data.get(ValueLayout.JAVA_BYTE, p + j + 4) & 0xFF; // min j, top bits of min j+4
+            int hi = data.get(ValueLayout.JAVA_BYTE, p + j + 8) & 0xFF;  // low nibbles of scale and min j+4
+            sc[j] = lo & 63;
+            m[j] = mid & 63;
+            sc[j + 4] = (hi & 0xF) | ((lo >> 6) << 4);
+            m[j + 4] = (hi >> 4) | ((mid >> 6) << 4);
         }
     }
 
