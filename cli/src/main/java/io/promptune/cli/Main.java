@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /**
  * The promptune command line. Each subcommand is its own class; this only lists them.
  * Exit codes: 0 success, 1 the work failed (e.g. a study with no successful trial),
- * 2 bad usage or bad input (file, config), 3 a needed resource is missing (model, network).
+ * 2 bad usage or bad input (file, config), 3 a needed resource is missing (model, network),
+ * 130 stopped by Ctrl-C (a study then resumes when run again).
  */
 @Command(name = "promptune",
         mixinStandardHelpOptions = true,
@@ -15,12 +16,18 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 FetchModelCommand.class,
+                TuneCommand.class,
+                EvalCommand.class,
+                ReportCommand.class,
+                DemoCommand.class,
                 QuantizeCommand.class,
+                ScoreCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
     public static final int EXIT_MISSING = 3;
+    public static final int EXIT_INTERRUPTED = 130;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -16,6 +16,12 @@ public final class Activations {
     public final byte[] qBytes;
     public final float[] d;
     public final float[] s;
+    /**
+     * Q8_0/Q8_1 only: {@link #q} re-ordered per block of 32 so that vector k (8 lanes) holds lane j =
+     * q[4j + k]. Summing the four vectors' products leaves in lane j the sum of elements 4j..4j+3,
+     * the same per-lane partial sums as ggml's AVX2 kernels, so the float rounding matches too.
+     */
+    public final float[] quads;
 
     private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s) {
         this.format = format;
@@ -25,6 +31,16 @@ public final class Activations {
         this.qBytes = qBytes;
         this.d = d;
         this.s = s;
+        if (format == ActivationFormat.Q8_0 || format == ActivationFormat.Q8_1) {
+            quads = new float[q.length];
+            for (int blk = 0; blk < q.length; blk += 32) {
+                for (int k = 0; k < 4; k++) {
+                    for (int j = 0; j < 8; j++) quads[blk + 8 * k + j] = q[blk + 4 * j + k];
+                }
+            }
+        } else {
+            quads = null;
+        }
     }
 
     /** Index of row {@code r}'s first value in {@link #q}/{@link #qBytes}. */

@@ -1,7 +1,8 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -16,7 +17,8 @@ import java.nio.ByteOrder;
  */
 public final class Q4_1Matrix extends WeightMatrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
     private static final int BLOCK_BYTES = 20;
 
     public Q4_1Matrix(String name, int rows, int cols, MemorySegment data) {
@@ -26,14 +28,33 @@ public final class Q4_1Matrix extends WeightMatrix {
     @Override
     public ActivationFormat activationFormat() { return ActivationFormat.Q8_1; }
 
-    private static FloatVector toFloats(ByteVector v) {
-        return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+    private static final VectorShuffle<Integer> DUP = VectorShuffle.fromValues(I, 0, 1, 2, 3, 0, 1, 2, 3);
+    private static final IntVector NIBBLE_SHIFT = IntVector.fromArray(I, new int[]{0, 0, 0, 0, 4, 4, 4, 4}, 0);
+
+    /** The 16 nibble bytes as 8 int lanes: lanes 0-3 hold the low nibbles (elements 0-15), lanes 4-7 the high ones. */
+    private IntVector nibbleLanes(long offset) {
+        IntVector v = (IntVector) IntVector.fromMemorySegment(I4, data, offset, ByteOrder.LITTLE_ENDIAN).reinterpretShape(I, 0);
+        return v.rearrange(DUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT);
+    }
+
+    /** Nibble k (0..3) of each lane as floats: lane j = element 4j+k of the block. */
+    private static FloatVector nibble(IntVector lanes, int k) {
+        return (FloatVector) lanes.lanewise(VectorOperators.LSHR, 8 * k).and(0x0F).convert(VectorOperators.I2F, 0);
+    }
+
+    /** Exact integer dot product of one block, left per lane as ggml's AVX2 kernels leave it. */
+    private FloatVector blockLanes(long p, float[] x, int xi) {
+        IntVector w = nibbleLanes(p + 4);
+        FloatVector s = nibble(w, 0).mul(FloatVector.fromArray(F, x, xi));
+        s = nibble(w, 1).fma(FloatVector.fromArray(F, x, xi + 8), s);
+        s = nibble(w, 2).fma(FloatVector.fromArray(F, x, xi + 16), s);
+        return nibble(w, 3).fma(FloatVector.fromArray(F, x, xi + 24), s);
     }
 
     @Override
     public float dot(int row, Activations a, int b) {
         long base = row * rowBytes;
-        float[] x = a.q;
+        float[] x = a.quads;
         int xo = a.rowOffset(b);
         int bo = a.blockOffset(b);
         int nb = cols / 32;
@@ -41,17 +62,10 @@ public final class Q4_1Matrix extends WeightMatrix {
         float mins = 0;
         for (int k = 0; k < nb; k++) {
             long p = base + (long) k * BLOCK_BYTES;
-            int xi = xo + k * 32;
-            ByteVector q0 = ByteVector.fromMemorySegment(B, data, p + 4, ByteOrder.LITTLE_ENDIAN);
-            ByteVector q1 = ByteVector.fromMemorySegment(B, data, p + 12, ByteOrder.LITTLE_ENDIAN);
-            FloatVector s = toFloats(q0.and((byte) 0x0F)).mul(FloatVector.fromArray(F, x, xi));
-            s = toFloats(q1.and((byte) 0x0F)).fma(FloatVector.fromArray(F, x, xi + 8), s);
-            s = toFloats(q0.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xi + 16), s);
-            s = toFloats(q1.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xi + 24), s);
-            acc = s.fma(FloatVector.broadcast(F, half(p) * a.d[bo + k]), acc);
-            mins += half(p + 2) * a.s[bo + k];
+            acc = blockLanes(p, x, xo + k * 32).fma(FloatVector.broadcast(F, half(p) * a.d[bo + k]), acc);
+            mins = Math.fma(half(p + 2), a.s[bo + k], mins); // ggml's compiler contracts summs += m * s
         }
-        return acc.reduceLanes(VectorOperators.ADD) + mins;
+        return GgmlSums.hsum8(acc) + mins;
     }
 
     @Override

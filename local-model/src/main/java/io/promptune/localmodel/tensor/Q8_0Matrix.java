@@ -1,8 +1,8 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,11 +12,12 @@ import java.nio.ByteOrder;
 
 /**
  * Q8_0 weights (blocks of 32: half scale d, 32 int8) with Q8_0 activations, as ggml_vec_dot_q8_0_q8_0:
- * per block the integer dot product times d_w * d_a. The int8 products are summed exactly in float lanes.
+ * per block the integer dot product times d_w * d_a. The int8 products are summed exactly in float lanes,
+ * grouped per lane and reduced as ggml's AVX2 code does (see {@link Activations#quads}).
  */
 public final class Q8_0Matrix extends WeightMatrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final int BLOCK_BYTES = 34;
 
     public Q8_0Matrix(String name, int rows, int cols, MemorySegment data) {
@@ -26,15 +27,16 @@ public final class Q8_0Matrix extends WeightMatrix {
     @Override
     public ActivationFormat activationFormat() { return ActivationFormat.Q8_0; }
 
-    private FloatVector bytes(long offset) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, data, offset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2F, F, 0);
+    /** Signed byte k (0..3) of each int lane, as floats: lane j = weight 4j+k of the block. */
+    static FloatVector byteOfLanes(IntVector w, int k) {
+        IntVector v = k == 3 ? w : w.lanewise(VectorOperators.LSHL, 24 - 8 * k);
+        return (FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
     }
 
     @Override
     public float dot(int row, Activations a, int b) {
         long base = row * rowBytes;
-        float[] x = a.q;
+        float[] x = a.quads;
         int xo = a.rowOffset(b);
         int bo = a.blockOffset(b);
         int nb = cols / 32;
@@ -42,13 +44,14 @@ public final class Q8_0Matrix extends WeightMatrix {
         for (int k = 0; k < nb; k++) {
             long p = base + (long) k * BLOCK_BYTES;
             int xi = xo + k * 32;
-            FloatVector s = bytes(p + 2).mul(FloatVector.fromArray(F, x, xi));
-            s = bytes(p + 10).fma(FloatVector.fromArray(F, x, xi + 8), s);
-            s = bytes(p + 18).fma(FloatVector.fromArray(F, x, xi + 16), s);
-            s = bytes(p + 26).fma(FloatVector.fromArray(F, x, xi + 24), s);
+            IntVector w = IntVector.fromMemorySegment(I, data, p + 2, ByteOrder.LITTLE_ENDIAN);
+            FloatVector s = byteOfLanes(w, 0).mul(FloatVector.fromArray(F, x, xi));
+            s = byteOfLanes(w, 1).fma(FloatVector.fromArray(F, x, xi + 8), s);
+            s = byteOfLanes(w, 2).fma(FloatVector.fromArray(F, x, xi + 16), s);
+            s = byteOfLanes(w, 3).fma(FloatVector.fromArray(F, x, xi + 24), s);
             acc = s.fma(FloatVector.broadcast(F, half(p) * a.d[bo + k]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return GgmlSums.hsum8(acc);
     }
 
     @Override

@@ -1,0 +1,108 @@
+package io.promptune.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ScoreCommandTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+    private PrintStream oldOut, oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private Path file(String content) throws Exception {
+        Path p = dir.resolve("preds.jsonl");
+        Files.writeString(p, content);
+        return p;
+    }
+
+    @Test
+    void printsEachScoreAndTheMean() throws Exception {
+        Path p = file("""
+                {"id": "a", "prediction": "Paris", "reference": "paris"}
+                {"prediction": "The answer is Lyon", "references": ["Marseille", "Lyon"]}
+
+                {"prediction": "London", "reference": "Paris"}
+                """);
+        assertEquals(0, Main.run("score", "--metric", "icontains", "--predictions", p.toString()));
+        JsonNode j = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertEquals(3, j.get("n").asInt());
+        assertEquals(2.0 / 3, j.get("mean").asDouble(), 1e-12);
+        assertEquals(1.0, j.get("scores").get(0).get("score").asDouble());
+        assertEquals("a", j.get("scores").get(0).get("id").asText());
+        assertEquals(4, j.get("scores").get(2).get("line").asInt());
+        assertEquals(0.0, j.get("scores").get(2).get("score").asDouble());
+        assertTrue(j.get("ci95").get(0).asDouble() <= j.get("mean").asDouble());
+    }
+
+    @Test
+    void optionsReachTheMetric() throws Exception {
+        Path p = file("{\"prediction\": \"PARIS\", \"reference\": \"paris\"}\n");
+        assertEquals(0, Main.run("score", "--metric", "exact_match", "--option", "ignore_case=true", "--predictions", p.toString()));
+        assertEquals(1.0, new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8)).get("mean").asDouble());
+    }
+
+    @Test
+    void badLinesAreReportedWithFileAndLine() throws Exception {
+        Path p = file("""
+                {"prediction": "8", "reference": "8"}
+                {"prediction": 8, "reference": "8"}
+                not json
+                {"reference": "8"}
+                {"prediction": "8", "reference": "eight"}
+                """);
+        assertEquals(Main.EXIT_USAGE, Main.run("score", "--metric", "numeric", "--predictions", p.toString()));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.contains(p + ":2: field 'prediction': must be a string"), e);
+        assertTrue(e.contains(p + ":3: malformed JSON"), e);
+        assertTrue(e.contains(p + ":4: field 'prediction': missing"), e);
+        assertTrue(e.contains(p + ":5: metric 'numeric'"), e);
+        assertTrue(e.contains("4 bad lines"), e);
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+
+        err.reset();
+        assertEquals(0, Main.run("score", "--metric", "numeric", "--skip-bad-lines", "--predictions", p.toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("skipped 4 bad lines of 5"), err.toString(StandardCharsets.UTF_8));
+        JsonNode j = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertEquals(1, j.get("n").asInt());
+        assertEquals(4, j.get("skipped").asInt());
+    }
+
+    @Test
+    void unknownMetricOptionAndMissingFileAreUsageErrors() throws Exception {
+        Path p = file("{\"prediction\": \"x\", \"reference\": \"x\"}\n");
+        assertEquals(Main.EXIT_USAGE, Main.run("score", "--metric", "nope", "--predictions", p.toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown metric 'nope'"));
+        assertEquals(Main.EXIT_USAGE, Main.run("score", "--metric", "f1", "--option", "bogus=1", "--predictions", p.toString()));
+        assertEquals(Main.EXIT_USAGE, Main.run("score", "--metric", "f1", "--predictions", dir.resolve("missing.jsonl").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no such file"));
+        assertEquals(0, Main.run("score", "--metric", "list"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("rouge_l"));
+    }
+}

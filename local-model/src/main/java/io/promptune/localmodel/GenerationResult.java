@@ -1,0 +1,16 @@
+package io.promptune.localmodel;
+
+/**
+ * The outcome of one generation.
+ *
+ * @param text             the completion (without a matched stop sequence or the end token)
+ * @param tokens           the generated token ids kept (the end token excluded)
+ * @param promptTokens     tokens in the prompt
+ * @param reusedTokens     prompt tokens whose keys and values came from the prefix cache
+ * @param promptNanos      time spent processing the prompt
+ * @param generationNanos  time spent generating
+ */
+public record GenerationResult(String text, int[] tokens, FinishReason finishReason, int promptTokens,
+                               int reusedTokens, long promptNanos, long generationNanos) {
+    public int generatedTokens() { return tokens.length; }
+}

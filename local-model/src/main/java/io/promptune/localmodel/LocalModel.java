@@ -1,0 +1,344 @@
+package io.promptune.localmodel;
+
+import io.promptune.localmodel.chat.ChatTemplate;
+import io.promptune.localmodel.gguf.GgufException;
+import io.promptune.localmodel.gguf.GgufFile;
+import io.promptune.localmodel.model.ContextOverflowException;
+import io.promptune.localmodel.model.KvCache;
+import io.promptune.localmodel.model.ModelConfig;
+import io.promptune.localmodel.model.PrefixCache;
+import io.promptune.localmodel.model.Transformer;
+import io.promptune.localmodel.sampling.Sampler;
+import io.promptune.localmodel.tensor.FloatBatch;
+import io.promptune.localmodel.tensor.Parallel;
+import io.promptune.localmodel.tokenizer.Tokenizer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A GGUF model loaded once (memory-mapped) and used for many generations.
+ *
+ * <pre>{@code
+ * try (LocalModel m = LocalModel.load(path)) {
+ *     GenerationResult r = m.generate(GenerationRequest.ofText("Once upon a time").withMaxTokens(32), TokenListener.NONE);
+ * }
+ * }</pre>
+ *
+ * Generations run one at a time (methods are synchronized); {@link #generateBatch} advances many
+ * sequences in lockstep with one forward pass per step. Prompts sharing a token prefix with a recent
+ * prompt reuse its keys and values (see {@link PrefixCache}).
+ */
+public final class LocalModel implements AutoCloseable {
+    /** How to load a model. */
+    public record Options(int threads, long prefixCacheBytes, int maxPrefillChunk) {
+        public Options {
+            if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            if (maxPrefillChunk < 1) throw new IllegalArgumentException("maxPrefillChunk must be >= 1");
+        }
+
+        /** Every processor, a 512 MiB prefix cache, prompts processed 512 tokens at a time. */
+        public static Options defaults() {
+            return new Options(Parallel.defaultThreads(), 512L << 20, 512);
+        }
+
+        public Options withThreads(int n) {
+            return new Options(n, prefixCacheBytes, maxPrefillChunk);
+        }
+
+        public Options withPrefixCacheBytes(long b) {
+            return new Options(threads, b, maxPrefillChunk);
+        }
+    }
+
+    private final GgufFile file;
+    private final Parallel pool;
+    private final Transformer transformer;
+    private final PrefixCache prefixCache;
+    private final Options options;
+    private final ModelInfo info;
+    private Tokenizer tokenizer;
+    private ChatTemplate chatTemplate;
+
+    private LocalModel(GgufFile file, Options options) {
+        this.file = file;
+        this.options = options;
+        this.pool = new Parallel(options.threads());
+        try {
+            this.transformer = new Transformer(file, pool);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        this.prefixCache = new PrefixCache(options.prefixCacheBytes());
+        ModelConfig c = transformer.config();
+        this.info = new ModelInfo(file.path(), c.architecture().ggufName(), c.name(), fileType(file), c.contextLength(),
+                c.vocabSize(), c.dim(), c.layers(), c.heads(), c.kvHeads(), file.mapping().byteSize());
+    }
+
+    /** Loads {@code path} with default options; a bad file is a {@link GgufException} naming it. */
+    public static LocalModel load(Path path) {
+        return load(path, Options.defaults());
+    }
+
+    public static LocalModel load(Path path, Options options) {
+        GgufFile f = GgufFile.open(path);
+        try {
+            return new LocalModel(f, options);
+        } catch (GgufException e) {
+            f.close();
+            throw e;
+        } catch (RuntimeException e) {
+            f.close();
+            throw new GgufException(path, e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    public ModelInfo info() { return info; }
+
+    /** The model's tokenizer (built on first use; a GgufException when the vocabulary metadata is missing). */
+    public synchronized Tokenizer tokenizer() {
+        if (tokenizer == null) tokenizer = Tokenizer.fromGguf(file);
+        return tokenizer;
+    }
+
+    /** The model's chat template from tokenizer.chat_template (built on first use). */
+    public synchronized ChatTemplate chatTemplate() {
+        if (chatTemplate == null) chatTemplate = ChatTemplate.fromGguf(file);
+        return chatTemplate;
+    }
+
+    /** The prefix cache (e.g. to clear it or read its size). */
+    public PrefixCache prefixCache() { return prefixCache; }
+
+    /** Generates one completion, streaming each kept token to {@code listener}. */
+    public synchronized GenerationResult generate(GenerationRequest request, TokenListener listener) {
+        return run(List.of(request), List.of(listener)).getFirst();
+    }
+
+    public GenerationResult generate(GenerationRequest request) {
+        return generate(request, TokenListener.NONE);
+    }
+
+    /** Generates all requests in lockstep: one forward pass per step for every unfinished sequence. */
+    public synchronized List<GenerationResult> generateBatch(List<GenerationRequest> requests) {
+        List<TokenListener> none = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) none.add(TokenListener.NONE);
+        return run(requests, none);
+    }
+
+    /**
+     * Low-level: the logits after each position of {@code tokens} (a fresh sequence, no prefix cache),
+     * one row per token. For tests and tools.
+     */
+    public synchronized float[][] logits(int[] tokens) {
+        KvCache cache = transformer.newCache();
+        int[] rows = new int[tokens.length];
+        for (int i = 0; i < rows.length; i++) rows[i] = i;
+        FloatBatch out = forwardSequence(cache, tokens, 0, rows);
+        float[][] result = new float[tokens.length][];
+        for (int i = 0; i < tokens.length; i++) result[i] = out.row(i);
+        return result;
+    }
+
+    /** A fresh sequence for step-by-step use: feed tokens, read logits. */
+    public Session newSession() {
+        return new Session();
+    }
+
+    /** One sequence driven by the caller (e.g. to score text or teacher-force a reference). */
+    public final class Session {
+        private final KvCache cache = transformer.newCache();
+
+        private Session() { }
+
+        /** Appends {@code tokens} and returns the logits after the last one. */
+        public float[] feed(int... tokens) {
+            synchronized (LocalModel.this) {
+                FloatBatch out = forwardSequence(cache, tokens, cache.length(), new int[]{tokens.length - 1});
+                return out.row(0);
+            }
+        }
+
+        public int length() { return cache.length(); }
+    }
+
+    private int[] promptTokens(GenerationRequest r) {
+        int[] p = r.promptTokens() != null ? r.promptTokens() : tokenizer().encode(r.promptText(), true, true);
+        if (p.length == 0) throw new IllegalArgumentException("empty prompt");
+        if (p.length >= info.contextLength()) throw new ContextOverflowException(info.name(), p.length + 1, info.contextLength());
+        return p;
+    }
+
+    /** Processes tokens of one sequence in chunks; returns logits for the requested rows (indices into tokens). */
+    private FloatBatch forwardSequence(KvCache cache, int[] tokens, int start, int[] logitRows) {
+        if (tokens.length == 0) throw new IllegalArgumentException("no tokens");
+        if (start + tokens.length > info.contextLength()) {
+            throw new ContextOverflowException(info.name(), start + tokens.length, info.contextLength());
+        }
+        int chunk = options.maxPrefillChunk();
+        FloatBatch result = new FloatBatch(logitRows.length, info.vocabSize());
+        for (int off = 0; off < tokens.length; off += chunk) {
+            int n = Math.min(chunk, tokens.length - off);
+            int[] t = Arrays.copyOfRange(tokens, off, off + n);
+            KvCache[] caches = new KvCache[n];
+            int[] pos = new int[n];
+            for (int i = 0; i < n; i++) {
+                caches[i] = cache;
+                pos[i] = start + off + i;
+            }
+            List<Integer> rows = new ArrayList<>(), targets = new ArrayList<>();
+            for (int r = 0; r < logitRows.length; r++) {
+                if (logitRows[r] >= off && logitRows[r] < off + n) {
+                    rows.add(logitRows[r] - off);
+                    targets.add(r);
+                }
+            }
+            FloatBatch out = transformer.forward(t, caches, pos, rows.stream().mapToInt(Integer::intValue).toArray());
+            for (int k = 0; k < rows.size(); k++) {
+                System.arraycopy(out.data(), out.offset(k), result.data(), result.offset(targets.get(k)), info.vocabSize());
+            }
+        }
+        return result;
+    }
+
+    /** State of one sequence during generation. */
+    private final class Sequence {
+        final GenerationRequest request;
+        final TokenListener listener;
+        final int[] prompt;
+        final Sampler sampler;
+        final TextStream text;
+        final List<Integer> generated = new ArrayList<>();
+        KvCache cache;
+        int reused;
+        int next;
+        FinishReason finish;
+        long promptNanos, genStart;
+
+        Sequence(GenerationRequest request, TokenListener listener) {
+            this.request = request;
+            this.listener = listener;
+            this.prompt = promptTokens(request);
+            this.sampler = new Sampler(request.sampling());
+            this.text = new TextStream(request.stop());
+            for (int t : prompt) sampler.accept(t);
+        }
+
+        /** Processes the prompt (reusing a cached prefix) and samples the first token. */
+        void prefill() {
+            long t0 = System.nanoTime();
+            cache = transformer.newCache();
+            PrefixCache.Match m = prefixCache.longestPrefix(prompt);
+            if (m != null) {
+                reused = Math.min(m.length(), prompt.length - 1); // at least one token must run to get logits
+                if (reused > 0) cache.copyPrefixFrom(m.source(), reused);
+            }
+            int[] rest = Arrays.copyOfRange(prompt, reused, prompt.length);
+            FloatBatch logits = forwardSequence(cache, rest, reused, new int[]{rest.length - 1});
+            prefixCache.put(prompt, cache);
+            promptNanos = System.nanoTime() - t0;
+            genStart = System.nanoTime();
+            if (request.maxTokens() == 0) {
+                finish = FinishReason.LENGTH;
+                return;
+            }
+            accept(sampler.sample(logits.row(0)));
+        }
+
+        /** Takes a sampled token: finishes on an end token, a stop sequence or a limit. */
+        void accept(int token) {
+            if (tokenizerOrNull() != null && tokenizer.isEndOfGeneration(token)) {
+                finish = FinishReason.EOS;
+                return;
+            }
+            sampler.accept(token);
+            generated.add(token);
+            String delta = tokenizerOrNull() == null ? "" : text.add(tokenizer.tokenBytes(token));
+            listener.onToken(token, delta);
+            if (text.stopped()) {
+                finish = FinishReason.STOP;
+            } else if (generated.size() >= request.maxTokens() || cache.length() + 1 >= info.contextLength()) {
+                finish = FinishReason.LENGTH;
+            } else {
+                next = token;
+            }
+        }
+
+        GenerationResult result() {
+            String tail = text.finish();
+            if (!tail.isEmpty()) listener.onToken(-1, tail);
+            int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
+            return new GenerationResult(text.text(), ids, finish, prompt.length, reused, promptNanos,
+                    System.nanoTime() - genStart);
+        }
+    }
+
+    /** The tokenizer, or null when the file has no usable vocabulary (token-id-only use, e.g. tests). */
+    private Tokenizer tokenizerOrNull() {
+        if (tokenizer != null) return tokenizer;
+        try {
+            return tokenizer();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private List<GenerationResult> run(List<GenerationRequest> requests, List<TokenListener> listeners) {
+        List<Sequence> seqs = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) seqs.add(new Sequence(requests.get(i), listeners.get(i)));
+        for (Sequence s : seqs) s.prefill();
+        while (true) {
+            List<Sequence> active = seqs.stream().filter(s -> s.finish == null).toList();
+            if (active.isEmpty()) break;
+            int n = active.size();
+            int[] tokens = new int[n], pos = new int[n], rows = new int[n];
+            KvCache[] caches = new KvCache[n];
+            for (int i = 0; i < n; i++) {
+                Sequence s = active.get(i);
+                tokens[i] = s.next;
+                caches[i] = s.cache;
+                pos[i] = s.cache.length();
+                rows[i] = i;
+            }
+            FloatBatch logits = transformer.forward(tokens, caches, pos, rows);
+            for (int i = 0; i < n; i++) active.get(i).accept(active.get(i).sampler.sample(logits.row(i)));
+        }
+        List<GenerationResult> out = new ArrayList<>();
+        for (Sequence s : seqs) out.add(s.result());
+        return out;
+    }
+
+    private static String fileType(GgufFile f) {
+        long t = f.getLong("general.file_type", -1);
+        return switch ((int) t) {
+            case 0 -> "F32";
+            case 1 -> "F16";
+            case 2 -> "Q4_0";
+            case 3 -> "Q4_1";
+            case 7 -> "Q8_0";
+            case 8 -> "Q5_0";
+            case 9 -> "Q5_1";
+            case 10 -> "Q2_K";
+            case 11 -> "Q3_K_S";
+            case 12 -> "Q3_K_M";
+            case 13 -> "Q3_K_L";
+            case 14 -> "Q4_K_S";
+            case 15 -> "Q4_K_M";
+            case 16 -> "Q5_K_S";
+            case 17 -> "Q5_K_M";
+            case 18 -> "Q6_K";
+            case 32 -> "BF16";
+            case -1 -> "unknown";
+            default -> "type " + t;
+        };
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        file.close();
+    }
+}

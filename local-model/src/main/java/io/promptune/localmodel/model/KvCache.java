@@ -1,0 +1,86 @@
+package io.promptune.localmodel.model;
+
+/**
+ * One sequence's keys and values for every layer, position-major ({@code [layer][position * kvDim + i]}).
+ * Values are stored rounded to half precision, as llama.cpp's default F16 cache holds them. The cache
+ * grows on demand up to the model's context length; a prefix can be copied from another cache so
+ * sequences sharing a prompt prefix skip recomputing it.
+ */
+public final class KvCache {
+    private static final int INITIAL_CAPACITY = 64;
+
+    final int layers;
+    final int kvDim;
+    final int maxLength;
+    float[][] keys;
+    float[][] values;
+    private int capacity;
+    private int length;
+
+    public KvCache(int layers, int kvDim, int maxLength) {
+        this(layers, kvDim, maxLength, Math.min(INITIAL_CAPACITY, maxLength));
+    }
+
+    KvCache(int layers, int kvDim, int maxLength, int initialCapacity) {
+        this.layers = layers;
+        this.kvDim = kvDim;
+        this.maxLength = maxLength;
+        this.keys = new float[layers][];
+        this.values = new float[layers][];
+        allocate(initialCapacity);
+    }
+
+    /** Positions filled so far. */
+    public int length() { return length; }
+
+    public int maxLength() { return maxLength; }
+
+    /** Forgets everything from position {@code n} on. */
+    public void truncate(int n) {
+        if (n < 0 || n > length) throw new IllegalArgumentException("cannot truncate " + length + " positions to " + n);
+        length = n;
+    }
+
+    /** Bytes held by the cache's arrays. */
+    public long bytes() {
+        return 2L * layers * capacity * kvDim * Float.BYTES;
+    }
+
+    /** Makes this cache hold exactly the first {@code n} positions of {@code source}. */
+    public void copyPrefixFrom(KvCache source, int n) {
+        if (source.layers != layers || source.kvDim != kvDim) throw new IllegalArgumentException("caches of different models");
+        if (n > source.length) throw new IllegalArgumentException("source holds only " + source.length + " positions, not " + n);
+        ensureCapacity(n);
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(source.keys[l], 0, keys[l], 0, n * kvDim);
+            System.arraycopy(source.values[l], 0, values[l], 0, n * kvDim);
+        }
+        length = n;
+    }
+
+    void ensureCapacity(int n) {
+        if (n <= capacity) return;
+        int c = capacity;
+        while (c < n && c < maxLength) c = Math.min(maxLength, Math.max(c * 2, INITIAL_CAPACITY));
+        if (c < n) throw new IllegalArgumentException(n + " positions exceed the cache limit " + maxLength);
+        allocate(c);
+    }
+
+    void setLength(int n) {
+        length = n;
+    }
+
+    private void allocate(int newCapacity) {
+        for (int l = 0; l < layers; l++) {
+            float[] k = new float[newCapacity * kvDim];
+            float[] v = new float[newCapacity * kvDim];
+            if (keys[l] != null) {
+                System.arraycopy(keys[l], 0, k, 0, length * kvDim);
+                System.arraycopy(values[l], 0, v, 0, length * kvDim);
+            }
+            keys[l] = k;
+            values[l] = v;
+        }
+        capacity = newCapacity;
+    }
+}

@@ -1,0 +1,75 @@
+package io.promptune.localmodel.model;
+
+import io.promptune.localmodel.gguf.GgufException;
+import io.promptune.localmodel.gguf.GgufFile;
+import io.promptune.localmodel.gguf.TensorInfo;
+import io.promptune.localmodel.tensor.WeightMatrices;
+import io.promptune.localmodel.tensor.WeightMatrix;
+
+/**
+ * Every tensor the forward pass needs, checked for presence and shape up front. Matrices stay in the
+ * mapped file; only the small norm and bias vectors are read onto the heap.
+ */
+final class ModelWeights {
+    final WeightMatrix tokenEmbedding;
+    final float[] outputNorm;
+    final WeightMatrix output;
+    final Layer[] layers;
+    final float[] ropeFreqFactors;
+
+    static final class Layer {
+        float[] attnNorm, ffnNorm;
+        WeightMatrix wq, wk, wv, wo, gate, up, down;
+        float[] bq, bk, bv, bo; // null when absent
+        float[] qNorm, kNorm;   // qwen3 only
+    }
+
+    ModelWeights(GgufFile f, ModelConfig c) {
+        tokenEmbedding = WeightMatrices.load(f, "token_embd.weight", c.vocabSize(), c.dim());
+        outputNorm = vector(f, "output_norm.weight", c.dim());
+        // Tied embeddings: without output.weight the logits use the token embedding matrix.
+        output = f.tensors().containsKey("output.weight")
+                ? WeightMatrices.load(f, "output.weight", c.vocabSize(), c.dim()) : tokenEmbedding;
+        layers = new Layer[c.layers()];
+        for (int i = 0; i < c.layers(); i++) {
+            String p = "blk." + i + ".";
+            Layer l = new Layer();
+            l.attnNorm = vector(f, p + "attn_norm.weight", c.dim());
+            l.wq = WeightMatrices.load(f, p + "attn_q.weight", c.qDim(), c.dim());
+            l.wk = WeightMatrices.load(f, p + "attn_k.weight", c.kvDim(), c.dim());
+            l.wv = WeightMatrices.load(f, p + "attn_v.weight", c.kvDim(), c.dim());
+            l.wo = WeightMatrices.load(f, p + "attn_output.weight", c.dim(), c.qDim());
+            boolean biasRequired = c.architecture().requiresQkvBias();
+            l.bq = optionalVector(f, p + "attn_q.bias", c.qDim(), biasRequired);
+            l.bk = optionalVector(f, p + "attn_k.bias", c.kvDim(), biasRequired);
+            l.bv = optionalVector(f, p + "attn_v.bias", c.kvDim(), biasRequired);
+            l.bo = optionalVector(f, p + "attn_output.bias", c.dim(), false);
+            if (c.architecture().hasQkNorm()) {
+                l.qNorm = vector(f, p + "attn_q_norm.weight", c.headDim());
+                l.kNorm = vector(f, p + "attn_k_norm.weight", c.headDim());
+            }
+            l.ffnNorm = vector(f, p + "ffn_norm.weight", c.dim());
+            l.gate = WeightMatrices.load(f, p + "ffn_gate.weight", c.ffnDim(), c.dim());
+            l.up = WeightMatrices.load(f, p + "ffn_up.weight", c.ffnDim(), c.dim());
+            l.down = WeightMatrices.load(f, p + "ffn_down.weight", c.dim(), c.ffnDim());
+            layers[i] = l;
+        }
+        ropeFreqFactors = Rope.frequencyFactors(f, c);
+    }
+
+    private static float[] optionalVector(GgufFile f, String name, int n, boolean required) {
+        if (!required && !f.tensors().containsKey(name)) return null;
+        return vector(f, name, n);
+    }
+
+    static float[] vector(GgufFile f, String name, int n) {
+        TensorInfo t = f.tensor(name);
+        if (t.elementCount() != n) {
+            throw new GgufException(f.path(), "tensor '" + name + "' has " + t.elementCount() + " values, expected " + n);
+        }
+        WeightMatrix m = WeightMatrices.load(f, name, 1, n);
+        float[] out = new float[n];
+        m.dequantizeRow(0, out, 0);
+        return out;
+    }
+}

@@ -1,0 +1,15 @@
+package io.promptune.optimizer.tuning;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a study was set up with, saved beside its trials so a report (or the live viewer) can say
+ * which model, data, templates and objective the numbers are about.
+ */
+public record RunInfo(String studyName, String modelId, String dataset, String objectiveMetric, boolean maximize,
+                      List<String> metrics, Map<String, String> templates, String baselineTemplate,
+                      Map<String, Object> baselineParams, Map<String, Object> fixedParams,
+                      List<Map<String, Object>> space, int tuneExamples, int testExamples, String sampler,
+                      Map<String, Object> budget, String startedAt) {
+}
