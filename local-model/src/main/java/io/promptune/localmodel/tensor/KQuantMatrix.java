@@ -13,9 +13,9 @@ import java.lang.foreign.MemorySegment;
  * The shared shape of the k-quant kernels (Q4_K, Q5_K, Q6_K against Q8_K activations): each 256-value
  * super-block is decoded once into floats holding the integers sub-block-scale * quant, dotted with the
  * integer activations in float lanes, and scaled by d * d_a, minus dmin * d_a * sum(min_j * bsum_j) for
- * the types with mins, as ggml_vec_dot_q*_K_q8_K. Every lane sum is an integer below 2^24, so the block
- * sums are exact whatever the order; {@link #dot} and the batched {@link #dotRows} (which decodes each
- * block once for all activation rows) therefore give bit-identical results.
+ * the types with mins, as ggml_vec_dot_q*_K_q8_K. Every lane sum within a block is an integer below
+ * 2^24 (exact in any order); {@link #dot} and the batched {@link #dotRows} (which decodes each block
+ * once for all activation rows) do the same float operations, so they give bit-identical results.
  */
 abstract class KQuantMatrix extends WeightMatrix {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -45,13 +45,6 @@ abstract class KQuantMatrix extends WeightMatrix {
         return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
     }
 
-    /** The exact integer dot product of decoded weights and one activation block, as a float. */
-    private static float blockDot(float[] w, float[] x, int xo) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int i = 0; i < QK; i += 8) acc = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xo + i), acc);
-        return acc.reduceLanes(VectorOperators.ADD);
-    }
-
     /** sum_j bsum_j * min_{j/2}: the activations' 16-value sums weighted by the sub-block mins (exact). */
     static int minTerm(Activations a, int block, int[] m) {
         int s = 0;
@@ -60,42 +53,61 @@ abstract class KQuantMatrix extends WeightMatrix {
         return s;
     }
 
-    private float blockResult(long p, float[] w, int[] mins, Activations a, int b, int k) {
-        int blk = a.blockOffset(b) + k;
-        float da = a.d[blk];
-        float s = d(p) * da * blockDot(w, a.q, a.rowOffset(b) + k * QK);
-        float dm = dmin(p);
-        return dm == 0f ? s : s - dm * da * minTerm(a, blk, mins);
+    /**
+     * Lanes of the exact integer products of decoded weights and one activation block; callers scale
+     * them by d * d_a into lane accumulators, so dot and dotRows do identical float operations.
+     */
+    private static FloatVector blockLanes(float[] w, float[] x, int xo) {
+        FloatVector acc = FloatVector.fromArray(F, w, 0).mul(FloatVector.fromArray(F, x, xo));
+        for (int i = 8; i < QK; i += 8) acc = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xo + i), acc);
+        return acc;
     }
 
     @Override
     public final float dot(int row, Activations a, int b) {
         float[] w = new float[QK];
         int[] mins = new int[8];
-        float sum = 0;
+        FloatVector acc = FloatVector.zero(F);
+        float minSum = 0;
+        int xo = a.rowOffset(b), bo = a.blockOffset(b);
         for (int k = 0; k < cols / QK; k++) {
             long p = row * rowBytes + (long) k * blockBytes;
             decode(p, w, mins);
-            sum += blockResult(p, w, mins, a, b, k);
+            float da = a.d[bo + k];
+            acc = blockLanes(w, a.q, xo + k * QK).fma(FloatVector.broadcast(F, d(p) * da), acc);
+            float dm = dmin(p);
+            if (dm != 0f) minSum += dm * da * minTerm(a, bo + k, mins);
         }
-        return sum;
+        return acc.reduceLanes(VectorOperators.ADD) - minSum;
     }
 
+    /** Decodes each weight super-block once and applies it to every activation row. */
     @Override
     public final void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         float[] w = new float[QK];
         int[] mins = new int[8];
-        float[] sums = new float[a.rows];
+        float[] lanes = new float[8 * a.rows];
+        float[] minSums = new float[a.rows];
         float[] o = out.data();
         int oc = out.cols();
         for (int r = r0; r < r1; r++) {
-            java.util.Arrays.fill(sums, 0f);
+            java.util.Arrays.fill(lanes, 0f);
+            java.util.Arrays.fill(minSums, 0f);
             for (int k = 0; k < cols / QK; k++) {
                 long p = r * rowBytes + (long) k * blockBytes;
                 decode(p, w, mins);
-                for (int b = 0; b < a.rows; b++) sums[b] += blockResult(p, w, mins, a, b, k);
+                float dw = d(p), dm = dmin(p);
+                for (int b = 0; b < a.rows; b++) {
+                    int blk = a.blockOffset(b) + k;
+                    float da = a.d[blk];
+                    blockLanes(w, a.q, a.rowOffset(b) + k * QK).fma(FloatVector.broadcast(F, dw * da), FloatVector.fromArray(F, lanes, 8 * b))
+                            .intoArray(lanes, 8 * b);
+                    if (dm != 0f) minSums[b] += dm * da * minTerm(a, blk, mins);
+                }
             }
-            for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = sums[b];
+            for (int b = 0; b < a.rows; b++) {
+                o[b * oc + outCol0 + r] = FloatVector.fromArray(F, lanes, 8 * b).reduceLanes(VectorOperators.ADD) - minSums[b];
+            }
         }
     }
 

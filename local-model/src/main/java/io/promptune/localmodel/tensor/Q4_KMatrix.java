@@ -15,16 +15,21 @@ import java.nio.ByteOrder;
  * d*d_a*sum_j(scale_j * sum(q*a)) - dmin*d_a*sum_j(min_j * bsum_j); see {@link KQuantMatrix}.
  */
 public final class Q4_KMatrix extends KQuantMatrix {
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     public Q4_KMatrix(String name, int rows, int cols, MemorySegment data) {
         super(name, GgmlType.Q4_K, rows, cols, data);
     }
 
     /** Unpacks the 8 six-bit scales and mins stored in the 12 bytes at {@code p} (get_scale_min_k4). */
     static void scalesAndMins(MemorySegment data, long p, int[] sc, int[] m) {
+        long b8 = data.get(LONG_LE, p);           // bytes 0-3: scales 0-3 (+ top bits of 4-7), 4-7: mins 0-3 (+ top bits)
+        int b4 = data.get(INT_LE, p + 8);         // bytes 8-11: low nibbles of scales and mins 4-7
         for (int j = 0; j < 4; j++) {
-            int lo = data.get(ValueLayout.JAVA_BYTE, p + j) & 0xFF;      // scale j, top bits of scale j+4
-            int mid = data.get(ValueLayout.JAVA_BYTE, p + j + 4) & 0xFF; // min j, top bits of min j+4
-            int hi = data.get(ValueLayout.JAVA_BYTE, p + j + 8) & 0xFF;  // low nibbles of scale and min j+4
+            int lo = (int) (b8 >>> (8 * j)) & 0xFF;
+            int mid = (int) (b8 >>> (8 * j + 32)) & 0xFF;
+            int hi = (b4 >>> (8 * j)) & 0xFF;
             sc[j] = lo & 63;
             m[j] = mid & 63;
             sc[j + 4] = (hi & 0xF) | ((lo >> 6) << 4);
