@@ -22,6 +22,9 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 QuantizeCommand.class,
                 ScoreCommand.class,
+                ServeCommand.class,
+                BenchCommand.class,
+                OptimizeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;

@@ -1,0 +1,143 @@
+package io.promptune.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.promptune.localmodel.GenerationRequest;
+import io.promptune.localmodel.GenerationResult;
+import io.promptune.localmodel.LocalModel;
+import io.promptune.localmodel.gguf.GgufException;
+import io.promptune.localmodel.sampling.SamplingParams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * Engine throughput in llama-bench's terms: prompt processing (pp) and token generation (tg) of one
+ * sequence, plus aggregate generation speed of N sequences decoded together (llama-batched-bench's
+ * S_TG). Prompts are random token ids so no prefix is reused and the figures compare with llama.cpp's.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures the local engine's tokens per second on a GGUF model: prompt processing,",
+                "single-sequence decoding and (with --batch) aggregate decoding of N sequences at once.",
+                "Run it on a quiet machine; bench/run-engine-bench.sh runs it beside llama.cpp."},
+        footer = {"", "Examples:", "  promptune bench --model model.gguf --threads 2",
+                "  promptune bench --model model.gguf --batch 1,4,8,16 --json"})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "FILE", description = "GGUF model (default: the default model)")
+    Path model;
+
+    @Option(names = "--threads", description = "worker threads (default: ${DEFAULT-VALUE})")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--prompt-tokens", description = "prompt length for pp (default: ${DEFAULT-VALUE})")
+    int promptTokens = 128;
+
+    @Option(names = "--gen-tokens", description = "tokens generated for tg (default: ${DEFAULT-VALUE})")
+    int genTokens = 64;
+
+    @Option(names = "--batch", split = ",", paramLabel = "N", description = "batch sizes for aggregate decoding, e.g. 1,4,8,16")
+    List<Integer> batch = new ArrayList<>();
+
+    @Option(names = "--batch-prompt", description = "prompt tokens per sequence in batched runs (default: ${DEFAULT-VALUE})")
+    int batchPrompt = 128;
+
+    @Option(names = "--batch-gen", description = "tokens generated per sequence in batched runs (default: ${DEFAULT-VALUE})")
+    int batchGen = 32;
+
+    @Option(names = "--reps", description = "measured repetitions after one warm-up; the median is reported (default: ${DEFAULT-VALUE})")
+    int reps = 3;
+
+    @Option(names = "--json", description = "print one JSON object (prefill_tps, decode_tps, aggregate_tps)")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (promptTokens < 1 || genTokens < 1 || reps < 1 || batchPrompt < 1 || batchGen < 1 || threads < 1) {
+            throw new Main.UserError("--prompt-tokens, --gen-tokens, --batch-prompt, --batch-gen, --reps and --threads must be >= 1");
+        }
+        for (int n : batch) if (n < 1) throw new Main.UserError("--batch sizes must be >= 1, got " + n);
+        Path file = model != null ? model : DefaultModel.ensure(System.err);
+        if (!Files.isRegularFile(file)) throw new Main.UserError(file + ": no such file");
+        ObjectNode out = new ObjectMapper().createObjectNode();
+        out.put("engine", "promptune");
+        out.put("model", file.toString());
+        out.put("threads", threads);
+        // No prefix cache: every measured prompt must be computed, as in llama-bench.
+        LocalModel.Options opts = LocalModel.Options.defaults().withThreads(threads).withPrefixCacheBytes(0);
+        try (LocalModel m = LocalModel.load(file, opts)) {
+            int vocab = m.info().vocabSize();
+            SplittableRandom rnd = new SplittableRandom(42);
+            double[] pp = new double[reps], tg = new double[reps];
+            for (int r = -1; r < reps; r++) {
+                LocalModel.Session s = m.newSession();
+                int[] prompt = rnd.ints(promptTokens, 0, vocab).toArray();
+                long t0 = System.nanoTime();
+                s.feed(prompt);
+                long t1 = System.nanoTime();
+                for (int i = 0; i < genTokens; i++) s.feed(rnd.nextInt(vocab));
+                long t2 = System.nanoTime();
+                if (r >= 0) {
+                    pp[r] = promptTokens / ((t1 - t0) / 1e9);
+                    tg[r] = genTokens / ((t2 - t1) / 1e9);
+                }
+                progress("pp/tg run " + (r + 2) + "/" + (reps + 1));
+            }
+            out.put("prefill_tps", median(pp));
+            out.put("decode_tps", median(tg));
+            if (!batch.isEmpty()) {
+                ObjectNode agg = out.putObject("aggregate_tps");
+                for (int n : batch) {
+                    double[] runs = new double[reps];
+                    for (int r = -1; r < reps; r++) {
+                        List<GenerationRequest> reqs = new ArrayList<>();
+                        for (int i = 0; i < n; i++) {
+                            reqs.add(new GenerationRequest(rnd.ints(batchPrompt, 0, vocab).toArray(), null,
+                                    SamplingParams.greedy(), batchGen, List.of()));
+                        }
+                        long t0 = System.nanoTime();
+                        List<GenerationResult> res = m.generateBatch(reqs);
+                        long wall = System.nanoTime() - t0;
+                        // Prompts are processed one after another before the lockstep decode: subtract them.
+                        long prompts = res.stream().mapToLong(GenerationResult::promptNanos).sum();
+                        long tokens = res.stream().mapToLong(GenerationResult::generatedTokens).sum();
+                        if (r >= 0) runs[r] = tokens / ((wall - prompts) / 1e9);
+                        progress("batch " + n + " run " + (r + 2) + "/" + (reps + 1));
+                    }
+                    agg.put(String.valueOf(n), median(runs));
+                }
+            }
+        } catch (GgufException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        if (json) {
+            System.out.println(out);
+        } else {
+            System.out.printf("model %s, %d threads%n", file, threads);
+            System.out.printf("  pp%-4d %8.1f tokens/s%n", promptTokens, out.get("prefill_tps").asDouble());
+            System.out.printf("  tg%-4d %8.1f tokens/s%n", genTokens, out.get("decode_tps").asDouble());
+            if (out.has("aggregate_tps")) {
+                out.get("aggregate_tps").properties().forEach(e ->
+                        System.out.printf("  batch %-3s %8.1f tokens/s aggregate%n", e.getKey(), e.getValue().asDouble()));
+            }
+        }
+        return 0;
+    }
+
+    private static void progress(String what) {
+        System.err.print("\r" + what + "   ");
+        System.err.flush();
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}
