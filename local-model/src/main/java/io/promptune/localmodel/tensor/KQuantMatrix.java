@@ -78,7 +78,7 @@ abstract class KQuantMatrix extends WeightMatrix {
             float dm = dmin(p);
             if (dm != 0f) minSum += dm * da * minTerm(a, bo + k, mins);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - minSum;
+        return GgmlSums.hsum8(acc) - minSum;
     }
 
     /** Decodes each weight super-block once and applies it to every activation row. */
@@ -106,7 +106,7 @@ abstract class KQuantMatrix extends WeightMatrix {
                 }
             }
             for (int b = 0; b < a.rows; b++) {
-                o[b * oc + outCol0 + r] = FloatVector.fromArray(F, lanes, 8 * b).reduceLanes(VectorOperators.ADD) - minSums[b];
+                o[b * oc + outCol0 + r] = GgmlSums.hsum8(FloatVector.fromArray(F, lanes, 8 * b)) - minSums[b];
             }
         }
     }
