@@ -3,7 +3,6 @@ package io.promptune.localmodel.tokenizer;
 import io.promptune.localmodel.gguf.GgufException;
 import io.promptune.localmodel.gguf.GgufFile;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -253,5 +252,4 @@ final class Vocabulary {
         return file + " (" + model + (pre.isEmpty() ? "" : ", pre " + pre) + ", " + tokens.length + " tokens)";
     }
 
-    static String[] copy(String[] a) { return Arrays.copyOf(a, a.length); }
 }
