@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 QuantizeCommand.class,
                 ScoreCommand.class,
+                TokenizeCommand.class,
+                ServeCommand.class,
                 BenchCommand.class,
                 OptimizeCommand.class,
         })
