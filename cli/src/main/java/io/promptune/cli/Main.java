@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 FetchModelCommand.class,
+                GenerateCommand.class,
+                ChatCommand.class,
                 TuneCommand.class,
                 EvalCommand.class,
                 ReportCommand.class,
