@@ -16,13 +16,18 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 FetchModelCommand.class,
+                GenerateCommand.class,
+                ChatCommand.class,
                 TuneCommand.class,
                 EvalCommand.class,
                 ReportCommand.class,
                 DemoCommand.class,
                 QuantizeCommand.class,
                 ScoreCommand.class,
+                TokenizeCommand.class,
+                ServeCommand.class,
                 BenchCommand.class,
+                OptimizeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_FAILED = 1;

@@ -230,6 +230,8 @@ public final class Study {
             return t.finished ? t.snapshot() : tell(t, e);
         } catch (TrialPrunedException p) {
             return prune(t);
+        } catch (TrialFailedException ex) {
+            return fail(t, ex.getMessage());
         } catch (Exception | StackOverflowError | OutOfMemoryError ex) {
             String msg = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
             LOG.log(Level.FINE, "trial " + t.number() + " failed", ex);

@@ -26,6 +26,12 @@ public abstract class ForwardingModel implements LanguageModel {
         return delegate.complete(request);
     }
 
+    /** Streaming goes straight to the delegate; layers that must see every call (cache, retries) override it. */
+    @Override
+    public Completion completeStreaming(CompletionRequest request, java.util.function.Consumer<String> onText) {
+        return delegate.completeStreaming(request, onText);
+    }
+
     @Override
     public Set<String> supportedParameters() {
         return delegate.supportedParameters();

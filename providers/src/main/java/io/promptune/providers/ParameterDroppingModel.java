@@ -52,6 +52,11 @@ public final class ParameterDroppingModel extends ForwardingModel {
     }
 
     @Override
+    public Completion completeStreaming(CompletionRequest request, java.util.function.Consumer<String> onText) {
+        return delegate.completeStreaming(strip(request), onText);
+    }
+
+    @Override
     public List<Completion> completeBatch(List<CompletionRequest> requests) {
         return delegate.completeBatch(requests.stream().map(this::strip).toList());
     }

@@ -14,6 +14,10 @@ final class GaussianProcess {
     final double[] y;
     final boolean[] categorical;
     final int n, d;
+    /** Known noise variance per point (standardised units), e.g. from the trial's standard error. */
+    final double[] knownNoise;
+    /** Whether a shared noise variance is fitted; off for deterministic objectives (then only jitter). */
+    final boolean learnNoise;
     /** log inverse squared lengthscales (d), log signal variance, log (noise - MIN_NOISE). */
     double[] theta;
     private double[][] kInv;
@@ -21,7 +25,9 @@ final class GaussianProcess {
     private double[] lambda;
     private double scale;
 
-    GaussianProcess(double[][] x, double[] y, boolean[] categorical) {
+    GaussianProcess(double[][] x, double[] y, boolean[] categorical, double[] knownNoise, boolean learnNoise) {
+        this.knownNoise = knownNoise == null ? new double[x.length] : knownNoise;
+        this.learnNoise = learnNoise;
         this.x = x;
         this.y = y;
         this.categorical = categorical;
@@ -55,20 +61,35 @@ final class GaussianProcess {
         return t * t;
     }
 
+    /** Per-dimension pairwise distances, computed once per fit: [dim][a * n + b] for b < a. */
+    private double[][] pairDist;
+
+    private double[][] pairDistances() {
+        if (pairDist == null) {
+            pairDist = new double[d][n * n];
+            for (int a = 0; a < n; a++)
+                for (int b = 0; b < a; b++)
+                    for (int j = 0; j < d; j++) pairDist[j][a * n + b] = dist(x[a], x[b], j);
+        }
+        return pairDist;
+    }
+
     /** Negative (log marginal likelihood + log prior), with its gradient in g. */
     double loss(double[] th, double[] g) {
         double[] lam = new double[d];
         for (int j = 0; j < d; j++) lam[j] = Math.exp(th[j]);
         double s = Math.exp(th[d]), noise = MIN_NOISE + Math.exp(th[d + 1]);
+        double[][] pd = pairDistances();
         double[][] r2 = new double[n][n], k = new double[n][n];
         for (int a = 0; a < n; a++) {
             for (int b = 0; b < a; b++) {
                 double t = 0;
-                for (int j = 0; j < d; j++) t += lam[j] * dist(x[a], x[b], j);
+                int idx = a * n + b;
+                for (int j = 0; j < d; j++) t += lam[j] * pd[j][idx];
                 r2[a][b] = r2[b][a] = t;
                 k[a][b] = k[b][a] = s * matern(t);
             }
-            k[a][a] = s + noise;
+            k[a][a] = s + noise + knownNoise[a];
         }
         double[][] l = Cholesky.decompose(k);
         if (l == null) {
@@ -84,16 +105,15 @@ final class GaussianProcess {
         java.util.Arrays.fill(g, 0);
         double gs = 0, gn = 0;
         for (int a = 0; a < n; a++) {
-            for (int b = 0; b < n; b++) {
-                double w = al[a] * al[b] - inv[a][b];
-                if (a == b) {
-                    gs += w * s;
-                    gn += w;
-                    continue;
-                }
-                gs += w * (k[a][b]);
+            double w0 = al[a] * al[a] - inv[a][a];
+            gs += w0 * s;
+            gn += w0;
+            for (int b = 0; b < a; b++) {
+                double w = 2 * (al[a] * al[b] - inv[a][b]); // (a,b) and (b,a)
+                gs += w * k[a][b];
                 double c = w * s * maternDr2(r2[a][b]);
-                for (int j = 0; j < d; j++) g[j] += c * lam[j] * dist(x[a], x[b], j);
+                int idx = a * n + b;
+                for (int j = 0; j < d; j++) g[j] += c * lam[j] * pd[j][idx];
             }
         }
         for (int j = 0; j < d; j++) g[j] *= -0.5;
@@ -113,14 +133,17 @@ final class GaussianProcess {
     }
 
     /** Fits the hyperparameters from the current theta (warm start) and from the default start. */
-    void fit(double[] warmStart) {
+    void fit(double[] warmStart, boolean alsoFromDefault) {
         double[] lo = new double[d + 2], hi = new double[d + 2];
         for (int j = 0; j < d; j++) { lo[j] = Math.log(1e-4); hi[j] = Math.log(1e4); }
         lo[d] = Math.log(1e-3); hi[d] = Math.log(1e3);
         lo[d + 1] = Math.log(1e-9); hi[d + 1] = Math.log(10);
+        if (!learnNoise) lo[d + 1] = hi[d + 1] = Math.log(1e-9);
         Lbfgs.Result best = null;
-        for (double[] start : warmStart == null ? new double[][]{defaultTheta(d)} : new double[][]{warmStart, defaultTheta(d)}) {
-            Lbfgs.Result r = Lbfgs.minimize(this::loss, start, lo, hi, 60, 1e-3);
+        for (double[] start : warmStart == null ? new double[][]{defaultTheta(d)}
+                : alsoFromDefault ? new double[][]{warmStart.clone(), defaultTheta(d)} : new double[][]{warmStart.clone()}) {
+            if (!learnNoise) start[d + 1] = Math.log(1e-9);
+            Lbfgs.Result r = Lbfgs.minimize(this::loss, start, lo, hi, 40, 1e-2);
             if (best == null || r.value() < best.value()) best = r;
         }
         theta = best.x();
@@ -136,7 +159,7 @@ final class GaussianProcess {
         double[][] k = new double[n][n];
         for (int a = 0; a < n; a++) {
             for (int b = 0; b < a; b++) k[a][b] = k[b][a] = scale * matern(r2(x[a], x[b]));
-            k[a][a] = scale + noise;
+            k[a][a] = scale + noise + knownNoise[a];
         }
         double[][] l = Cholesky.decompose(k);
         double jitter = 1e-8;

@@ -32,7 +32,7 @@ public final class GpSampler implements Sampler {
     private int warmDims = -1;
 
     public GpSampler(long seed) {
-        this(seed, -1, Acquisition.LOG_EI, 1024);
+        this(seed, -1, Acquisition.LOG_EI, 512);
     }
 
     /** @param startupTrials Sobol points before the GP takes over; -1 picks max(5, dims + 1) capped at 10 */
@@ -67,34 +67,50 @@ public final class GpSampler implements Sampler {
             xs[i] = impute(obs.x.get(i), cat);
             ys[i] = -obs.loss.get(i); // the GP maximises
         }
+        boolean noisy = obs.standardErrors.stream().anyMatch(v -> v > 0);
+        if (!noisy) warp(ys); // a warp would distort known noise levels, so only for exact objectives
         double mean = Arrays.stream(ys).average().orElse(0);
         double sd = Math.sqrt(Arrays.stream(ys).map(v -> (v - mean) * (v - mean)).sum() / Math.max(1, n - 1));
         if (!(sd > 1e-12)) sd = 1;
         for (int i = 0; i < n; i++) ys[i] = (ys[i] - mean) / sd;
-        GaussianProcess gp = new GaussianProcess(xs, ys, cat);
-        gp.fit(warmDims == d ? warmTheta : null);
+        double[] known = new double[n];
+        for (int i = 0; i < n; i++) known[i] = Math.pow(obs.standardErrors.get(i) / sd, 2);
+        GaussianProcess gp = new GaussianProcess(xs, ys, cat, known, noisy);
+        long tFit = System.nanoTime();
+        if (warmDims == d && n >= 20 && n % 3 != 0) {
+            gp.theta = warmTheta.clone(); // refit the hyperparameters every third trial once they have settled
+            gp.prepare();
+        } else {
+            gp.fit(warmDims == d ? warmTheta : null, n % 5 == 0);
+        }
+        FIT_NANOS.addAndGet(System.nanoTime() - tFit);
         warmTheta = gp.theta.clone();
         warmDims = d;
         double best = Arrays.stream(ys).max().orElse(0);
+        if (noisy) { // noisy scores: improve on the best posterior mean, not on a lucky observation
+            best = Double.NEGATIVE_INFINITY;
+            for (double[] p : xs) best = Math.max(best, gp.posterior(p, null)[0]);
+        }
         if (!obs.pending.isEmpty()) gp = withPending(gp, obs.pending, cat);
 
         SplittableRandom r = RandomSampler.rng(seed, ctx.trialNumber(), 11);
         GaussianProcess model = gp;
         double beta = Math.sqrt(0.2 * d * Math.log(2 * (n + 1)));
-        Acq acq = (p, grad) -> acquisition(model, p, best, beta, grad);
+        double incumbent = best;
+        Acq acq = (p, grad) -> acquisition(model, p, incumbent, beta, grad);
 
         // Candidates: a shifted Sobol net plus local perturbations of the best observed points.
         List<double[]> pool = new ArrayList<>();
         long shift = r.nextLong();
-        for (int i = 0; i < candidates; i++) pool.add(SobolSampler.encodePoint(codec, SobolSampler.point(d, i, shift)));
+        for (double[] u : SobolSampler.points(d, 0, candidates, shift)) pool.add(SobolSampler.encodePoint(codec, u));
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingDouble(i -> -ys[i]));
         for (int t = 0; t < Math.min(5, n); t++) {
             double[] base = xs[order[t]];
-            for (int q = 0; q < 64; q++) {
+            for (int q = 0; q < 32; q++) {
                 double[] p = base.clone();
-                double scale = q < 32 ? 0.02 : 0.1;
+                double scale = q < 16 ? 0.02 : 0.1;
                 for (int j = 0; j < d; j++) {
                     if (cat[j]) {
                         if (p[j] < 0 || r.nextDouble() < 1.0 / d) p[j] = r.nextInt(codec.choices(j));
@@ -113,7 +129,7 @@ public final class GpSampler implements Sampler {
 
         double[] bestX = null;
         double bestVal = Double.NEGATIVE_INFINITY;
-        for (int t = 0; t < Math.min(4, rank.length); t++) {
+        for (int t = 0; t < Math.min(3, rank.length); t++) {
             double[] p = polish(acq, pool.get(rank[t]), codec, cat);
             double v = acq.value(codec.snap(p), null);
             if (v > bestVal && !isDuplicate(codec.snap(p), xs)) {
@@ -128,8 +144,11 @@ public final class GpSampler implements Sampler {
             }
         }
         if (bestX == null) bestX = RandomSampler.uniform(codec, r);
+        ACQ_NANOS.addAndGet(System.nanoTime() - tFit);
         return codec.decode(bestX);
     }
+
+    static final java.util.concurrent.atomic.AtomicLong FIT_NANOS = new java.util.concurrent.atomic.AtomicLong(), ACQ_NANOS = new java.util.concurrent.atomic.AtomicLong();
 
     @FunctionalInterface
     private interface Acq {
@@ -173,7 +192,7 @@ public final class GpSampler implements Sampler {
                     double v = acq.value(full, gf);
                     for (int k = 0; k < cont.length; k++) g[k] = -gf[k];
                     return -v;
-                }, x0, lo, hi, 50, 1e-6);
+                }, x0, lo, hi, 30, 1e-5);
                 for (int k = 0; k < cont.length; k++) p[cont[k]] = res.x()[k];
             }
             boolean changed = false;
@@ -201,10 +220,27 @@ public final class GpSampler implements Sampler {
             xs[n + i] = impute(pending.get(i), cat);
             ys[n + i] = gp.posterior(xs[n + i], null)[0];
         }
-        GaussianProcess g2 = new GaussianProcess(xs, ys, cat);
+        double[] known = Arrays.copyOf(gp.knownNoise, n + m);
+        GaussianProcess g2 = new GaussianProcess(xs, ys, cat, known, gp.learnNoise);
         g2.theta = gp.theta.clone();
         g2.prepare();
         return g2;
+    }
+
+    /**
+     * Heavy upper tails of the loss (a few terrible points, as on Rosenbrock) flatten everything
+     * near the optimum after standardisation; a log transform of the distance to the best point
+     * keeps the ordering and restores resolution where it matters.
+     */
+    static void warp(double[] ys) {
+        double max = Arrays.stream(ys).max().orElse(0);
+        double[] gap = Arrays.stream(ys).map(v -> max - v).sorted().toArray();
+        double med = gap[gap.length / 2];
+        if (!(med > 0)) return;
+        double mean = Arrays.stream(gap).average().orElse(0);
+        if (mean < 2 * med) return; // not heavy-tailed: leave as is
+        double scale = 0.1 * med;
+        for (int i = 0; i < ys.length; i++) ys[i] = -Math.log1p((max - ys[i]) / scale);
     }
 
     private static double[] impute(double[] p, boolean[] cat) {

@@ -18,6 +18,8 @@ import java.util.SplittableRandom;
 public final class Observations {
     public final List<double[]> x = new ArrayList<>();
     public final List<Double> loss = new ArrayList<>();
+    /** Standard error of each loss (0 when the trial reported none). */
+    public final List<Double> standardErrors = new ArrayList<>();
     /** Points of pruned trials (known to be poor) and running trials (pending). */
     public final List<double[]> poor = new ArrayList<>(), pending = new ArrayList<>();
 
@@ -61,6 +63,8 @@ public final class Observations {
             double l = t.isFeasible() ? raw[i] : maxFeasible + spread * (0.1 + t.violation() / Math.max(maxViolation, 1e-12));
             o.x.add(codec.encode(t.params()));
             o.loss.add(l);
+            Double se = t.standardError();
+            o.standardErrors.add(dirs.size() == 1 && t.isFeasible() && se != null && Double.isFinite(se) ? se : 0.0);
         }
         return o;
     }

@@ -23,24 +23,40 @@ public final class SobolSampler implements Sampler {
         this.seed = seed;
     }
 
+    /** One generator per dimension count: loading the direction numbers is the slow part. */
+    private static final java.util.concurrent.ConcurrentHashMap<Integer, SobolSequenceGenerator> GENERATORS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Point {@code index} of the shifted sequence in [0,1)^d. */
     static double[] point(int d, long index, long seed) {
-        double[] u;
+        return points(d, index, 1, seed).getFirst();
+    }
+
+    /** Points {@code start .. start+count-1} of the sequence, each with the same seeded digital shift. */
+    static List<double[]> points(int d, long start, int count, long seed) {
+        List<double[]> out = new java.util.ArrayList<>(count);
         if (d > MAX_DIMS) {
-            SplittableRandom r = RandomSampler.rng(seed, (int) index, 9);
-            u = new double[d];
-            for (int i = 0; i < d; i++) u[i] = r.nextDouble();
-            return u;
+            for (int k = 0; k < count; k++) {
+                SplittableRandom r = RandomSampler.rng(seed, (int) (start + k), 9);
+                double[] u = new double[d];
+                for (int i = 0; i < d; i++) u[i] = r.nextDouble();
+                out.add(u);
+            }
+            return out;
         }
-        SobolSequenceGenerator g = new SobolSequenceGenerator(Math.max(1, d));
-        g.skipTo((int) index);
-        u = g.nextVector();
         SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        double[] out = new double[d];
-        for (int i = 0; i < d; i++) {
-            long shift = r.nextLong() >>> 12; // 52 random bits
-            long bits = (long) (u[i] * (1L << 52));
-            out[i] = ((bits ^ shift) + 0.5) / (double) (1L << 52);
+        long[] shift = new long[d];
+        for (int i = 0; i < d; i++) shift[i] = r.nextLong() >>> 12; // 52 random bits
+        SobolSequenceGenerator g = GENERATORS.computeIfAbsent(Math.max(1, d), SobolSequenceGenerator::new);
+        synchronized (g) {
+            for (int k = 0; k < count; k++) {
+                double[] u = k == 0 ? g.skipTo((int) start) : g.nextVector(); // skipTo returns point 'start' itself
+                double[] x = new double[d];
+                for (int i = 0; i < d; i++) {
+                    long bits = (long) (u[i] * (1L << 52));
+                    x[i] = ((bits ^ shift[i]) + 0.5) / (double) (1L << 52);
+                }
+                out.add(x);
+            }
         }
         return out;
     }

@@ -32,6 +32,22 @@ public final class CachingModel extends ForwardingModel {
         return completeBatch(List.of(request)).getFirst();
     }
 
+    /** A hit is delivered in one piece; a miss streams from the backend and is stored. */
+    @Override
+    public Completion completeStreaming(CompletionRequest request, java.util.function.Consumer<String> onText) {
+        String key = CacheKey.of(delegate.id(), request);
+        Optional<Completion> hit = cache.get(key);
+        if (hit.isPresent()) {
+            hits.incrementAndGet();
+            if (!hit.get().text().isEmpty()) onText.accept(hit.get().text());
+            return hit.get().asCached();
+        }
+        misses.incrementAndGet();
+        Completion c = delegate.completeStreaming(request, onText);
+        if (!c.isError()) cache.put(key, delegate.id(), c);
+        return c;
+    }
+
     @Override
     public List<Completion> completeBatch(List<CompletionRequest> requests) {
         Completion[] out = new Completion[requests.size()];

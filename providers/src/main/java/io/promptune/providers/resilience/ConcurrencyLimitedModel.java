@@ -44,6 +44,14 @@ public final class ConcurrencyLimitedModel extends ForwardingModel {
         return peak.get();
     }
 
+    /** Remote backends answer whole anyway; streaming here goes through the same limits as complete(). */
+    @Override
+    public Completion completeStreaming(CompletionRequest request, java.util.function.Consumer<String> onText) {
+        Completion c = complete(request);
+        if (!c.isError() && !c.text().isEmpty()) onText.accept(c.text());
+        return c;
+    }
+
     @Override
     public Map<String, Long> counters() {
         return withCounters(Map.of("peak_concurrency", (long) peak.get()));

@@ -54,6 +54,14 @@ public final class RateLimitedModel extends ForwardingModel {
         return chars / 4 + 1 + out;
     }
 
+    /** Remote backends answer whole anyway; streaming here goes through the same limits as complete(). */
+    @Override
+    public Completion completeStreaming(CompletionRequest request, java.util.function.Consumer<String> onText) {
+        Completion c = complete(request);
+        if (!c.isError() && !c.text().isEmpty()) onText.accept(c.text());
+        return c;
+    }
+
     @Override
     public Map<String, Long> counters() {
         return withCounters(Map.of("rate_limit_waits", waits.get(), "rate_limit_wait_ms", waitedMillis.get()));

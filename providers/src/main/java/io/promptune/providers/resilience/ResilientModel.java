@@ -12,6 +12,7 @@ import java.util.random.RandomGenerator;
  *   CachingModel            answer repeats from the cache, before anything else
  *   ConcurrentBatchModel    fan a batch out on virtual threads
  *   RetryingModel           each request retries on its own thread
+ *   PauseGateModel          after a Retry-After every request waits, not only the one that got it
  *   RateLimitedModel        every attempt, retries included, counts against the limits
  *   ConcurrencyLimitedModel a retry waiting out its backoff holds no connection slot
  *   backend
@@ -54,7 +55,9 @@ public final class ResilientModel {
         if (requestsPerMinute > 0 || tokensPerMinute > 0) {
             m = new RateLimitedModel(m, new RateLimiter(requestsPerMinute, tokensPerMinute, time));
         }
-        m = new RetryingModel(m, retryPolicy, time, random);
+        ServerPause pause = new ServerPause(time);
+        m = new PauseGateModel(m, pause, time);
+        m = new RetryingModel(m, retryPolicy, time, random).pausingAllRequestsOn(pause);
         if (concurrentBatches) m = new ConcurrentBatchModel(m);
         if (cache != null) m = new CachingModel(m, cache);
         return m;

@@ -27,6 +27,7 @@ public final class RetryingModel extends ForwardingModel {
     private final AtomicLong retriesTransport = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong waitedMillis = new AtomicLong();
+    private ServerPause serverPause;
 
     public RetryingModel(LanguageModel delegate, RetryPolicy policy, TimeSource time, RandomGenerator random) {
         super(delegate);
@@ -37,6 +38,12 @@ public final class RetryingModel extends ForwardingModel {
 
     public RetryingModel(LanguageModel delegate, RetryPolicy policy) {
         this(delegate, policy, TimeSource.SYSTEM, RandomGenerator.of("L64X128MixRandom"));
+    }
+
+    /** After a Retry-After, hold every request back, not only the one that got it. */
+    public RetryingModel pausingAllRequestsOn(ServerPause pause) {
+        this.serverPause = pause;
+        return this;
     }
 
     @Override
@@ -52,6 +59,7 @@ public final class RetryingModel extends ForwardingModel {
                     return Completion.failed(e.getMessage() + why, elapsed(start));
                 }
                 countRetry(e.statusCode());
+                if (serverPause != null && e.retryAfter().isPresent()) serverPause.pauseFor(e.retryAfter().get());
                 Duration wait;
                 synchronized (random) {
                     wait = policy.delayAfter(attempt, e.retryAfter(), random);
@@ -70,6 +78,14 @@ public final class RetryingModel extends ForwardingModel {
                 return Completion.failed(e.getClass().getSimpleName() + ": " + e.getMessage(), elapsed(start));
             }
         }
+    }
+
+    /** Retried calls cannot un-send streamed text, so a streamed request is answered whole, with retries. */
+    @Override
+    public Completion completeStreaming(CompletionRequest request, java.util.function.Consumer<String> onText) {
+        Completion c = complete(request);
+        if (!c.isError() && !c.text().isEmpty()) onText.accept(c.text());
+        return c;
     }
 
     /**
