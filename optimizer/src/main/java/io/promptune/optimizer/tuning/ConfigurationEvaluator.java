@@ -36,10 +36,18 @@ public final class ConfigurationEvaluator {
     private final String objectiveMetric;
     private final List<Example> fewShotPool;
     private final int batchSize;
+    private final PromptComposer composer;
 
     public ConfigurationEvaluator(LanguageModel model, Map<String, PromptBuilder> templates, String defaultTemplate,
                                   Map<String, Object> fixedParams, List<Metric> metrics, String objectiveMetric,
                                   List<Example> fewShotPool, int batchSize) {
+        this(model, templates, defaultTemplate, fixedParams, metrics, objectiveMetric, fewShotPool, batchSize, null);
+    }
+
+    /** As above, with a composer that builds each request from the whole configuration (null: the template alone). */
+    public ConfigurationEvaluator(LanguageModel model, Map<String, PromptBuilder> templates, String defaultTemplate,
+                                  Map<String, Object> fixedParams, List<Metric> metrics, String objectiveMetric,
+                                  List<Example> fewShotPool, int batchSize, PromptComposer composer) {
         if (templates.isEmpty()) throw new IllegalArgumentException("at least one prompt template is needed");
         if (!templates.containsKey(defaultTemplate)) {
             throw new IllegalArgumentException("the baseline template '" + defaultTemplate + "' is not one of " + templates.keySet());
@@ -57,7 +65,11 @@ public final class ConfigurationEvaluator {
         this.objectiveMetric = objectiveMetric;
         this.fewShotPool = List.copyOf(fewShotPool);
         this.batchSize = Math.max(1, batchSize);
+        this.composer = composer;
     }
+
+    public LanguageModel model() { return model; }
+    public Map<String, Object> fixedParams() { return fixedParams; }
 
     public String objectiveMetric() { return objectiveMetric; }
     public List<Metric> metrics() { return metrics; }
@@ -96,15 +108,13 @@ public final class ConfigurationEvaluator {
             int end = Math.min(limit, next + batchSize);
             List<Example> batch = examples.subList(next, end);
             List<CompletionRequest> requests = new ArrayList<>(batch.size());
-            List<List<ChatMessage>> prompts = new ArrayList<>(batch.size());
             for (Example ex : batch) {
-                List<ChatMessage> messages = template.messages(ex, shotsFor(ex, k));
-                prompts.add(messages);
-                requests.add(CompletionRequest.chat(messages, params));
+                requests.add(composer != null ? composer.compose(config, ex, params)
+                        : CompletionRequest.chat(template.messages(ex, shotsFor(ex, k)), params));
             }
             List<Completion> completions = model.completeBatch(requests);
             for (int i = 0; i < batch.size(); i++) {
-                results.add(score(batch.get(i), prompts.get(i), completions.get(i)));
+                results.add(score(batch.get(i), requests.get(i), completions.get(i)));
             }
             next = end;
             boolean atCheckpoint = end == limit && cpIndex < cps.length;
@@ -128,7 +138,7 @@ public final class ConfigurationEvaluator {
         return shots;
     }
 
-    private ExampleResult score(Example ex, List<ChatMessage> prompt, Completion c) {
+    private ExampleResult score(Example ex, CompletionRequest request, Completion c) {
         Map<String, Double> scores = new LinkedHashMap<>();
         Map<String, Map<String, Object>> details = new LinkedHashMap<>();
         for (Metric m : metrics) {
@@ -141,7 +151,7 @@ public final class ConfigurationEvaluator {
                 details.put(m.name(), Map.of("error", String.valueOf(e.getMessage())));
             }
         }
-        return new ExampleResult(ex.id(), ex.inputs(), ex.expected(), renderPrompt(prompt), c.text(),
+        return new ExampleResult(ex.id(), ex.inputs(), ex.expected(), request.isChat() ? renderPrompt(request.messages()) : request.rawPrompt(), c.text(),
                 c.finishReason() == null ? null : c.finishReason().name(), c.error(), scores, details,
                 c.usage().inputTokens(), c.usage().outputTokens(), c.latency().toMillis(), c.costUsd());
     }
