@@ -2,6 +2,8 @@ package io.promptune.cli.config;
 
 import io.promptune.optimizer.Pruner;
 import io.promptune.optimizer.Study;
+import io.promptune.optimizer.promptsearch.PromptSearch;
+import io.promptune.optimizer.promptsearch.ProposalLog;
 import io.promptune.optimizer.samplers.Samplers;
 import io.promptune.optimizer.storage.JournalStorage;
 import io.promptune.optimizer.tuning.ConfigurationEvaluator;
@@ -71,6 +73,10 @@ public final class TuningSetup {
                 .directory(dir);
         templates(c).forEach(b::template);
         for (String spec : c.metrics()) b.metric(Metrics.create(spec));
-        return b.build();
+        if (c.promptSearch() == null) return b.build();
+        // The proposer is the tuned model unless the config names another (opened for the life of the process).
+        LanguageModel proposer = c.proposer() == null ? model : Models.open(c.proposer(), System.err);
+        return PromptSearch.of(c.promptSearch(), data.tune(), data.test()).build(b, study, templates(c), c.baselineTemplate(),
+                c.direction(), c.objectiveMetric(), proposer, ProposalLog.in(dir.dir()), listener::onMessage);
     }
 }

@@ -65,6 +65,11 @@ public final class PromptSearch {
 
     /** The base space plus the prompt-search parameters; a name already in the base space is an error. */
     public SearchSpace extend(SearchSpace base) {
+        return space(base, options);
+    }
+
+    /** As {@link #extend}, before the data is at hand (e.g. while reading a config). */
+    public static SearchSpace space(SearchSpace base, PromptSearchOptions options) {
         List<ParamSpec> params = new ArrayList<>(base.params());
         List<ParamSpec> add = new ArrayList<>();
         if (options.proposals() != null) add.add(new ParamSpec.CategoricalParam(PromptParams.INSTRUCTION, List.of(PromptParams.FROM_TEMPLATE), null));
