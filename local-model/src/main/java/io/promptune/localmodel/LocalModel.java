@@ -167,6 +167,9 @@ public final class LocalModel implements AutoCloseable {
 
     private int[] promptTokens(GenerationRequest r) {
         int[] p = r.promptTokens() != null ? r.promptTokens() : tokenizer().encode(r.promptText(), true, true);
+        if (r.promptText() != null && p.length >= 2 && p[0] == tokenizer().bosId() && p[1] == p[0]) {
+            p = Arrays.copyOfRange(p, 1, p.length); // the text (e.g. a rendered chat template) already began with BOS
+        }
         if (p.length == 0) throw new IllegalArgumentException("empty prompt");
         if (p.length >= info.contextLength()) throw new ContextOverflowException(info.name(), p.length + 1, info.contextLength());
         return p;
@@ -278,13 +281,16 @@ public final class LocalModel implements AutoCloseable {
 
     /** The tokenizer, or null when the file has no usable vocabulary (token-id-only use, e.g. tests). */
     private Tokenizer tokenizerOrNull() {
-        if (tokenizer != null) return tokenizer;
+        if (tokenizer != null || tokenizerMissing) return tokenizer;
         try {
             return tokenizer();
         } catch (RuntimeException e) {
+            tokenizerMissing = true;
             return null;
         }
     }
+
+    private boolean tokenizerMissing;
 
     private List<GenerationResult> run(List<GenerationRequest> requests, List<TokenListener> listeners) {
         List<Sequence> seqs = new ArrayList<>();

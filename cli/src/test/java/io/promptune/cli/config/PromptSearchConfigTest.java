@@ -25,6 +25,7 @@ class PromptSearchConfigTest {
             space:
               - {name: temperature, type: float, low: 0.0, high: 1.5}
             metrics: ["exact_match"]
+            baseline: {params: {temperature: 0.7}}
             """;
 
     TuneConfig load(String extra) throws Exception {
@@ -81,7 +82,7 @@ class PromptSearchConfigTest {
     void badValuesNameTheKeyAndLine() throws Exception {
         String e = error("fewshot: {max: 2, strategies: [random, closest]}\n");
         assertTrue(e.contains("fewshot.strategies") && e.contains("closest"), e);
-        assertTrue(e.contains("bad.yaml:9:"), "names the file and line: " + e);
+        assertTrue(e.contains("bad.yaml:10:"), "names the file and line: " + e);
         e = error("proposals: {every: 0}\n");
         assertTrue(e.contains("proposals.every"), e);
         e = error("fewshot: {max: 2, kind: x}\n");

@@ -49,6 +49,8 @@ final class JinjaChatTemplate implements ChatTemplate {
         this.name = name;
         // Jinja2 (keep_trailing_newline=False) drops one newline at the very end of the source
         String src = source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
+        // Jinjava renders an unknown filter as nothing; Jinja2 fails when it runs one: so do we
+        src = PythonSyntaxRewriter.markUnknownFilters(src, f -> JINJAVA.getGlobalContext().getFilter(f) != null);
         this.source = PythonSyntaxRewriter.rewrite(src);
         // parse once; each render walks the same tree with a fresh interpreter
         JinjavaInterpreter parser = newInterpreter(Map.of());
@@ -104,7 +106,10 @@ final class JinjaChatTemplate implements ChatTemplate {
             }
         }
         for (TemplateError err : errors) {
-            if (System.getenv("PT_DEBUG_TEMPLATES") != null) System.err.println(name + ": " + err);
+            UnknownFilterException unknown = causeOf(err.getException(), UnknownFilterException.class);
+            if (unknown != null) {
+                throw new ChatTemplateException("chat template of " + name + ": line " + err.getLineno() + ": " + unknown.getMessage());
+            }
             if (err.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw new ChatTemplateException("chat template of " + name + ": line " + err.getLineno() + ": " + err.getMessage());
             }
@@ -121,10 +126,21 @@ final class JinjaChatTemplate implements ChatTemplate {
     public String toString() { return "ChatTemplate[" + name + "]"; }
 
     private static TemplateRaised raisedIn(Throwable t) {
+        return causeOf(t, TemplateRaised.class);
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable t, Class<T> type) {
         for (int i = 0; t != null && i < 10; i++, t = t.getCause()) {
-            if (t instanceof TemplateRaised r) return r;
+            if (type.isInstance(t)) return type.cast(t);
         }
         return null;
+    }
+
+    /** Thrown when a template runs a filter nobody defined. */
+    static final class UnknownFilterException extends RuntimeException {
+        UnknownFilterException(String filter) {
+            super("unknown filter '" + filter + "'");
+        }
     }
 
     private static String rootMessage(Throwable t) {
@@ -216,6 +232,10 @@ final class JinjaChatTemplate implements ChatTemplate {
         }
         j.registerFilter(new JinjaExtensions.ToJson());
         j.registerFilter(new JinjaExtensions.PySlice());
+        j.registerFilter(new JinjaExtensions.Items());
+        j.registerFilter(new JinjaExtensions.UnknownFilter());
+        j.registerFilter(new JinjaExtensions.MinMax("min"));
+        j.registerFilter(new JinjaExtensions.MinMax("max"));
         j.registerTag(new JinjaExtensions.GenerationTag());
         j.registerTag(new JinjaExtensions.FilterTag());
         return j;

@@ -88,6 +88,67 @@ final class JinjaExtensions {
         private static int clamp(int v, int lo, int hi) { return Math.max(lo, Math.min(hi, v)); }
     }
 
+    /** dict|items: the key/value pairs of a mapping (Jinja2 3.1), for {@code for k, v in d|items}. */
+    static final class Items implements Filter {
+        @Override
+        public String getName() { return "items"; }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            if (var instanceof Map<?, ?> m) return new ArrayList<>(m.entrySet());
+            return var == null ? List.of() : var;
+        }
+    }
+
+    /** Stands in for a filter Jinjava lacks; fails when the template actually applies it. */
+    static final class UnknownFilter implements Filter {
+        @Override
+        public String getName() { return "py_unknown"; }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            throw new JinjaChatTemplate.UnknownFilterException(args.length > 0 ? args[0] : "?");
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            throw new JinjaChatTemplate.UnknownFilterException(args.length > 0 ? String.valueOf(args[0]) : "?");
+        }
+    }
+
+    /** seq|min and seq|max (Jinja2 builtins), optionally by attribute. */
+    static final class MinMax implements Filter {
+        private final String name;
+
+        MinMax(String name) { this.name = name; }
+
+        @Override
+        public String getName() { return name; }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            return filter(var, interpreter, new Object[0], Map.of());
+        }
+
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            Object attribute = kwargs.get("attribute");
+            Object best = null, bestKey = null;
+            Iterable<?> items = var instanceof Iterable<?> it ? it : var instanceof Map<?, ?> m ? m.keySet() : List.of();
+            for (Object o : items) {
+                Object key = attribute != null && o instanceof Map<?, ?> m ? m.get(String.valueOf(attribute)) : o;
+                if (key instanceof Number n) key = n.doubleValue();
+                if (bestKey == null || (name.equals("min") ? ((Comparable) key).compareTo(bestKey) < 0
+                        : ((Comparable) key).compareTo(bestKey) > 0)) {
+                    best = o;
+                    bestKey = key;
+                }
+            }
+            return best;
+        }
+    }
+
     /** Renders a tag's children (for block tags whose only effect in HF is elsewhere). */
     static String renderChildren(TagNode node, JinjavaInterpreter interpreter) {
         StringBuilder sb = new StringBuilder();

@@ -73,6 +73,72 @@ final class PythonSyntaxRewriter {
         return out.toString();
     }
 
+    /** A filter applied in an expression ({@code x|name}) and the 1-based line it is on. */
+    record FilterUse(String name, int line, int start, int end) {}
+
+    /** The filters the template's expressions apply, to report unknown ones before rendering. */
+    static List<FilterUse> filterUses(String template) {
+        List<FilterUse> uses = new ArrayList<>();
+        int i = 0;
+        while (true) {
+            int open = nextOpen(template, i);
+            if (open < 0) break;
+            char kind = template.charAt(open + 1);
+            if (kind == '#') {
+                int end = template.indexOf("#}", open + 2);
+                if (end < 0) break;
+                i = end + 2;
+                continue;
+            }
+            int end = findClose(template, open + 2, kind == '{' ? "}}" : "%}");
+            if (end < 0) break;
+            for (int j = open + 2; j < end; j++) {
+                char c = template.charAt(j);
+                if (c == '\'' || c == '"') {
+                    j = skipString(template, j) - 1;
+                } else if (c == '|' && template.charAt(j - 1) != '|' && template.charAt(j + 1) != '|') {
+                    int k = j + 1;
+                    while (k < end && Character.isWhitespace(template.charAt(k))) k++;
+                    int w = k;
+                    while (k < end && isWordChar(template.charAt(k))) k++;
+                    if (k > w) uses.add(new FilterUse(template.substring(w, k), lineOf(template, j), w, k));
+                }
+            }
+            i = end + 2;
+        }
+        return uses;
+    }
+
+    /**
+     * Replaces uses of filters Jinjava does not know by {@code py_unknown('name', args...)}, which fails
+     * when (and only when) it runs: Jinja2 too reports an unknown filter only on a branch it takes.
+     */
+    static String markUnknownFilters(String template, java.util.function.Predicate<String> known) {
+        List<FilterUse> uses = filterUses(template);
+        StringBuilder sb = new StringBuilder(template);
+        for (int u = uses.size() - 1; u >= 0; u--) {
+            FilterUse use = uses.get(u);
+            if (known.test(use.name())) continue;
+            int k = use.end();
+            while (k < sb.length() && Character.isWhitespace(sb.charAt(k))) k++;
+            if (k < sb.length() && sb.charAt(k) == '(') {
+                int a = k + 1;
+                while (a < sb.length() && Character.isWhitespace(sb.charAt(a))) a++;
+                boolean noArgs = a < sb.length() && sb.charAt(a) == ')';
+                sb.replace(use.start(), k + 1, "py_unknown('" + use.name() + "'" + (noArgs ? "" : ", "));
+            } else {
+                sb.replace(use.start(), use.end(), "py_unknown('" + use.name() + "')");
+            }
+        }
+        return sb.toString();
+    }
+
+    private static int lineOf(String s, int index) {
+        int line = 1;
+        for (int i = 0; i < index; i++) if (s.charAt(i) == '\n') line++;
+        return line;
+    }
+
     private static int nextOpen(String s, int from) {
         for (int i = s.indexOf('{', from); i >= 0 && i + 1 < s.length(); i = s.indexOf('{', i + 1)) {
             char c = s.charAt(i + 1);

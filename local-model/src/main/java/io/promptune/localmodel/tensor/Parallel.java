@@ -6,8 +6,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A small fixed pool of worker threads for the engine's data-parallel loops (matmul rows,
  * attention heads). The calling thread works too, so {@code threads == 1} runs everything inline.
- * Workers spin briefly before parking: a decode step issues hundreds of short parallel sections,
- * and waking parked threads each time would cost more than the work.
+ * Tasks are handed out one index at a time from a shared counter and the caller waits only for the
+ * tasks, not for every worker: on a busy machine a worker that is not scheduled in time simply
+ * misses the section instead of stalling it. Workers spin briefly before parking, because a decode
+ * step issues hundreds of short sections.
  */
 public final class Parallel implements AutoCloseable {
     /** A body over one task index. */
@@ -16,24 +18,54 @@ public final class Parallel implements AutoCloseable {
         void run(int index);
     }
 
-    private static final long SPIN_NANOS = 50_000;
+    /** A body over a range [start, end). */
+    @FunctionalInterface
+    public interface RangeTask {
+        void run(int start, int end);
+    }
+
+    private static final long SPIN_NANOS = 20_000;
+
+    /** One parallel section: its tasks are claimed through {@code next} and counted in {@code done}. */
+    private static final class Job {
+        final Task body;
+        final int count;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(Task body, int count) {
+            this.body = body;
+            this.count = count;
+        }
+
+        void drain() {
+            int i;
+            while ((i = next.getAndIncrement()) < count) {
+                try {
+                    body.run(i);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                done.incrementAndGet();
+            }
+        }
+    }
 
     private final int threads;
     private final Thread[] workers;
-    private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile int generation;
+    private final boolean[] parked;
+    private volatile Job current;
     private volatile boolean closed;
-    private volatile Task task;
-    private volatile int taskCount;
-    private volatile Throwable failure;
 
     public Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         this.threads = threads;
         this.workers = new Thread[threads - 1];
+        this.parked = new boolean[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            Thread t = new Thread(this::workLoop, "promptune-engine-" + (i + 1));
+            final int id = i;
+            Thread t = new Thread(() -> workLoop(id), "promptune-engine-" + (i + 1));
             t.setDaemon(true);
             workers[i] = t;
             t.start();
@@ -49,7 +81,7 @@ public final class Parallel implements AutoCloseable {
 
     /**
      * Runs {@code body} for every index in [0, count), spread over the pool; returns when all are done.
-     * Not reentrant: one section at a time (the engine calls it from one thread).
+     * One section at a time (callers are serialised).
      */
     public synchronized void forEach(int count, Task body) {
         if (count <= 0) return;
@@ -58,25 +90,25 @@ public final class Parallel implements AutoCloseable {
             return;
         }
         if (closed) throw new IllegalStateException("thread pool is closed");
-        failure = null;
-        task = body;
-        taskCount = count;
-        next.set(0);
-        pending.set(workers.length + 1);
-        generation++;
-        for (Thread w : workers) LockSupport.unpark(w);
-        drain(body, count);
-        pending.decrementAndGet();
-        while (pending.get() > 0) Thread.onSpinWait();
-        task = null;
-        Throwable f = failure;
+        Job job = new Job(body, count);
+        current = job;
+        for (int i = 0; i < workers.length; i++) {
+            if (parked[i]) LockSupport.unpark(workers[i]);
+        }
+        job.drain();
+        long spinStart = System.nanoTime();
+        while (job.done.get() < count) {
+            if (System.nanoTime() - spinStart < SPIN_NANOS) Thread.onSpinWait();
+            else Thread.yield();
+        }
+        Throwable f = job.failure;
         if (f instanceof RuntimeException re) throw re;
         if (f instanceof Error e) throw e;
     }
 
-    /** Splits [0, n) into about {@code threads * 2} contiguous ranges and runs them in parallel. */
+    /** Splits [0, n) into contiguous ranges (a few per thread) and runs them in parallel. */
     public void forRange(int n, RangeTask body) {
-        int chunks = Math.min(n, workers.length == 0 ? 1 : threads * 2);
+        int chunks = Math.min(n, workers.length == 0 ? 1 : threads * 4);
         if (chunks <= 1) {
             if (n > 0) body.run(0, n);
             return;
@@ -84,36 +116,25 @@ public final class Parallel implements AutoCloseable {
         forEach(chunks, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
     }
 
-    /** A body over a range [start, end). */
-    @FunctionalInterface
-    public interface RangeTask {
-        void run(int start, int end);
-    }
-
-    private void drain(Task body, int count) {
-        int i;
-        while ((i = next.getAndIncrement()) < count) {
-            try {
-                body.run(i);
-            } catch (Throwable t) {
-                failure = t;
-            }
-        }
-    }
-
-    private void workLoop() {
-        int seen = 0;
+    private void workLoop(int id) {
+        Job seen = null;
         while (!closed) {
-            long spinStart = System.nanoTime();
-            while (generation == seen && !closed) {
-                if (System.nanoTime() - spinStart < SPIN_NANOS) Thread.onSpinWait();
-                else LockSupport.parkNanos(this, 1_000_000);
+            Job job = current;
+            if (job != seen && job != null) {
+                seen = job;
+                job.drain();
+                continue;
             }
-            if (closed) return;
-            seen = generation;
-            Task body = task;
-            if (body != null) drain(body, taskCount);
-            pending.decrementAndGet();
+            long spinStart = System.nanoTime();
+            while (current == seen && !closed) {
+                if (System.nanoTime() - spinStart < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    parked[id] = true;
+                    if (current == seen && !closed) LockSupport.parkNanos(this, 2_000_000);
+                    parked[id] = false;
+                }
+            }
         }
     }
 

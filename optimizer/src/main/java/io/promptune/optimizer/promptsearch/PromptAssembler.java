@@ -2,7 +2,9 @@ package io.promptune.optimizer.promptsearch;
 
 import io.promptune.datasets.Example;
 import io.promptune.optimizer.tuning.Configuration;
-import io.promptune.optimizer.tuning.PromptBuilder;
+import io.promptune.datasets.PromptMessage;
+import io.promptune.datasets.PromptTemplate;
+import io.promptune.datasets.RenderedPrompt;
 import io.promptune.optimizer.tuning.PromptComposer;
 import io.promptune.providers.ChatMessage;
 import io.promptune.providers.CompletionRequest;
@@ -20,13 +22,13 @@ import java.util.TreeSet;
  * not set keeps the template as written, so the baseline renders exactly the user's prompt.
  */
 public final class PromptAssembler implements PromptComposer {
-    private final Map<String, PromptBuilder> templates;
+    private final Map<String, PromptTemplate> templates;
     private final String defaultTemplate;
     private final Map<String, ShotStrategy> strategies;
     private final TuneSplitPool pool;
     private final String formatHint;
 
-    public PromptAssembler(Map<String, PromptBuilder> templates, String defaultTemplate, Map<String, ShotStrategy> strategies,
+    public PromptAssembler(Map<String, PromptTemplate> templates, String defaultTemplate, Map<String, ShotStrategy> strategies,
                            TuneSplitPool pool, String formatHint) {
         this.templates = Map.copyOf(templates);
         this.defaultTemplate = defaultTemplate;
@@ -38,10 +40,13 @@ public final class PromptAssembler implements PromptComposer {
     @Override
     public CompletionRequest compose(Configuration config, Example example, DecodingParams params) {
         Map<String, Object> p = config.params();
-        PromptBuilder template = templates.get(config.template(defaultTemplate));
+        PromptTemplate template = templates.get(config.template(defaultTemplate));
         if (template == null) throw new IllegalArgumentException("unknown template '" + config.template(defaultTemplate) + "'; known: " + templates.keySet());
         List<Example> shots = shots(p, example);
-        List<ChatMessage> rendered = template.messages(example, shots);
+        RenderedPrompt prompt = template.render(example, shots);
+        if (!prompt.isChat()) return rawTemplate(prompt.raw(), p, params);
+        List<ChatMessage> rendered = new ArrayList<>();
+        for (PromptMessage m : prompt.messages()) rendered.add(new ChatMessage(m.role(), m.content()));
 
         String system = null;
         List<ChatMessage> turns = new ArrayList<>();
@@ -78,6 +83,21 @@ public final class PromptAssembler implements PromptComposer {
             return CompletionRequest.chat(msgs, params);
         }
         return CompletionRequest.raw(raw(system != null && asSystem ? system : null, out, prefix), rawParams(params));
+    }
+
+    /**
+     * A raw completion template stays raw (it has no turns to rearrange): a proposed instruction goes
+     * on top, the format hint and answer prefix at the end.
+     */
+    private CompletionRequest rawTemplate(String text, Map<String, Object> p, DecodingParams params) {
+        StringBuilder sb = new StringBuilder();
+        Object instruction = p.get(PromptParams.INSTRUCTION);
+        if (instruction != null && !PromptParams.FROM_TEMPLATE.equals(instruction)) sb.append(instruction).append("\n\n");
+        sb.append(text);
+        if (bool(p, PromptParams.FORMAT_HINT, false) && formatHint != null) sb.append(sb.toString().endsWith("\n") ? "" : "\n").append(formatHint);
+        String prefix = p.get(PromptParams.ANSWER_PREFIX) instanceof String s ? s.strip() : "";
+        if (!prefix.isEmpty()) sb.append(sb.toString().endsWith("\n") ? "" : "\n").append(prefix);
+        return CompletionRequest.raw(sb.toString(), params);
     }
 
     /** One completion prompt: instruction, then each demonstration's question and answer, then the question. */

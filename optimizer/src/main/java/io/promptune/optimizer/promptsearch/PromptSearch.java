@@ -10,7 +10,7 @@ import io.promptune.optimizer.SearchSpace;
 import io.promptune.optimizer.SearchSpaceException;
 import io.promptune.optimizer.Study;
 import io.promptune.optimizer.tuning.Configuration;
-import io.promptune.optimizer.tuning.PromptBuilder;
+import io.promptune.datasets.PromptTemplate;
 import io.promptune.optimizer.tuning.Tuner;
 import io.promptune.providers.LanguageModel;
 
@@ -101,6 +101,11 @@ public final class PromptSearch {
 
     /** The prompt-search values of the baseline: the user's prompt exactly as written. */
     public Map<String, Object> baselineParams() {
+        return baselineParams(options);
+    }
+
+    /** As {@link #baselineParams()}, before the data is at hand. */
+    public static Map<String, Object> baselineParams(PromptSearchOptions options) {
         Map<String, Object> m = new LinkedHashMap<>();
         if (options.proposals() != null) m.put(PromptParams.INSTRUCTION, PromptParams.FROM_TEMPLATE);
         if (options.maxShots() > 0) m.put(PromptParams.FEW_SHOT, 0);
@@ -120,7 +125,7 @@ public final class PromptSearch {
      * @param proposerModel the model that proposes instructions (may be the tuned model); ignored without proposals
      * @param log           where proposals are recorded (e.g. {@link ProposalLog#in} the study folder)
      */
-    public Tuner build(Tuner.Builder builder, Study study, Map<String, PromptBuilder> templates, String baselineTemplate,
+    public Tuner build(Tuner.Builder builder, Study study, Map<String, PromptTemplate> templates, String baselineTemplate,
                        Direction direction, String objectiveMetric, LanguageModel proposerModel, ProposalLog log,
                        Consumer<String> messages) {
         templates.forEach(builder::template);
@@ -182,11 +187,13 @@ public final class PromptSearch {
         }
     }
 
-    private static String instructionText(Map<String, Object> params, Map<String, PromptBuilder> templates, String baselineTemplate) {
+    private static String instructionText(Map<String, Object> params, Map<String, PromptTemplate> templates, String baselineTemplate) {
         Object ins = params.get(PromptParams.INSTRUCTION);
         if (ins != null && !PromptParams.FROM_TEMPLATE.equals(ins)) return String.valueOf(ins);
         Object t = params.getOrDefault(Configuration.TEMPLATE, baselineTemplate);
-        PromptBuilder b = templates.get(String.valueOf(t));
-        return b == null ? null : b.sourceText();
+        PromptTemplate b = templates.get(String.valueOf(t));
+        if (b == null) return null;
+        if (!b.isChat()) return b.raw();
+        return b.system() != null ? b.system() : b.user();
     }
 }

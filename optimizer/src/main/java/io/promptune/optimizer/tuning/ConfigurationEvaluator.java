@@ -1,9 +1,12 @@
 package io.promptune.optimizer.tuning;
 
 import io.promptune.datasets.Example;
+import io.promptune.datasets.PromptMessage;
+import io.promptune.datasets.PromptTemplate;
+import io.promptune.datasets.RenderedPrompt;
+import io.promptune.evaluators.Bootstrap;
 import io.promptune.evaluators.Metric;
 import io.promptune.evaluators.Score;
-import io.promptune.optimizer.tuning.interim.Stats;
 import io.promptune.providers.ChatMessage;
 import io.promptune.providers.Completion;
 import io.promptune.providers.CompletionRequest;
@@ -29,7 +32,7 @@ public final class ConfigurationEvaluator {
     }
 
     private final LanguageModel model;
-    private final Map<String, PromptBuilder> templates;
+    private final Map<String, PromptTemplate> templates;
     private final String defaultTemplate;
     private final Map<String, Object> fixedParams;
     private final List<Metric> metrics;
@@ -38,14 +41,14 @@ public final class ConfigurationEvaluator {
     private final int batchSize;
     private final PromptComposer composer;
 
-    public ConfigurationEvaluator(LanguageModel model, Map<String, PromptBuilder> templates, String defaultTemplate,
+    public ConfigurationEvaluator(LanguageModel model, Map<String, PromptTemplate> templates, String defaultTemplate,
                                   Map<String, Object> fixedParams, List<Metric> metrics, String objectiveMetric,
                                   List<Example> fewShotPool, int batchSize) {
         this(model, templates, defaultTemplate, fixedParams, metrics, objectiveMetric, fewShotPool, batchSize, null);
     }
 
     /** As above, with a composer that builds each request from the whole configuration (null: the template alone). */
-    public ConfigurationEvaluator(LanguageModel model, Map<String, PromptBuilder> templates, String defaultTemplate,
+    public ConfigurationEvaluator(LanguageModel model, Map<String, PromptTemplate> templates, String defaultTemplate,
                                   Map<String, Object> fixedParams, List<Metric> metrics, String objectiveMetric,
                                   List<Example> fewShotPool, int batchSize, PromptComposer composer) {
         if (templates.isEmpty()) throw new IllegalArgumentException("at least one prompt template is needed");
@@ -68,12 +71,9 @@ public final class ConfigurationEvaluator {
         this.composer = composer;
     }
 
-    public LanguageModel model() { return model; }
-    public Map<String, Object> fixedParams() { return fixedParams; }
-
     public String objectiveMetric() { return objectiveMetric; }
     public List<Metric> metrics() { return metrics; }
-    public Map<String, PromptBuilder> templates() { return templates; }
+    public Map<String, PromptTemplate> templates() { return templates; }
     public String defaultTemplate() { return defaultTemplate; }
 
     /** Scores every example, in order, with no early stop. */
@@ -89,7 +89,7 @@ public final class ConfigurationEvaluator {
     public Evaluation evaluate(Configuration config, List<Example> examples, int[] checkpoints, Progress progress,
                                BooleanSupplier stop) {
         String templateName = config.template(defaultTemplate);
-        PromptBuilder template = templates.get(templateName);
+        PromptTemplate template = templates.get(templateName);
         if (template == null) {
             throw new IllegalArgumentException("unknown template '" + templateName + "'; known: " + templates.keySet());
         }
@@ -109,8 +109,7 @@ public final class ConfigurationEvaluator {
             List<Example> batch = examples.subList(next, end);
             List<CompletionRequest> requests = new ArrayList<>(batch.size());
             for (Example ex : batch) {
-                requests.add(composer != null ? composer.compose(config, ex, params)
-                        : CompletionRequest.chat(template.messages(ex, shotsFor(ex, k)), params));
+                requests.add(composer != null ? composer.compose(config, ex, params) : request(template.render(ex, shotsFor(ex, k)), params));
             }
             List<Completion> completions = model.completeBatch(requests);
             for (int i = 0; i < batch.size(); i++) {
@@ -138,12 +137,19 @@ public final class ConfigurationEvaluator {
         return shots;
     }
 
-    private ExampleResult score(Example ex, CompletionRequest request, Completion c) {
+    static CompletionRequest request(RenderedPrompt prompt, DecodingParams params) {
+        if (!prompt.isChat()) return CompletionRequest.raw(prompt.raw(), params);
+        List<ChatMessage> messages = new ArrayList<>();
+        for (PromptMessage m : prompt.messages()) messages.add(new ChatMessage(m.role(), m.content()));
+        return CompletionRequest.chat(messages, params);
+    }
+
+    private ExampleResult score(Example ex, CompletionRequest prompt, Completion c) {
         Map<String, Double> scores = new LinkedHashMap<>();
         Map<String, Map<String, Object>> details = new LinkedHashMap<>();
         for (Metric m : metrics) {
             try {
-                Score s = m.score(c.text(), ex);
+                Score s = m.score(c, ex);
                 scores.put(m.name(), s.value());
                 details.put(m.name(), s.details());
             } catch (RuntimeException e) {
@@ -151,14 +157,15 @@ public final class ConfigurationEvaluator {
                 details.put(m.name(), Map.of("error", String.valueOf(e.getMessage())));
             }
         }
-        return new ExampleResult(ex.id(), ex.inputs(), ex.expected(), request.isChat() ? renderPrompt(request.messages()) : request.rawPrompt(), c.text(),
+        return new ExampleResult(ex.id(), ex.inputs(), ex.expected(), renderPrompt(prompt), c.text(),
                 c.finishReason() == null ? null : c.finishReason().name(), c.error(), scores, details,
                 c.usage().inputTokens(), c.usage().outputTokens(), c.latency().toMillis(), c.costUsd());
     }
 
-    private static String renderPrompt(List<ChatMessage> messages) {
+    private static String renderPrompt(CompletionRequest prompt) {
+        if (!prompt.isChat()) return prompt.rawPrompt();
         StringBuilder sb = new StringBuilder();
-        for (ChatMessage m : messages) {
+        for (ChatMessage m : prompt.messages()) {
             if (!sb.isEmpty()) sb.append("\n\n");
             sb.append('[').append(m.role()).append("]\n").append(m.content());
         }
@@ -184,9 +191,13 @@ public final class ConfigurationEvaluator {
                 errors, complete);
     }
 
+    /** Mean, standard error and a seeded percentile-bootstrap 95% interval (the evaluators' Bootstrap). */
     static Estimate estimate(double[] x) {
-        double[] ci = Stats.bootstrapCi(x, 2000, 42);
-        double se = Stats.standardError(x);
-        return new Estimate(Stats.mean(x), Double.isNaN(se) ? 0 : se, ci[0], ci[1], x.length);
+        if (x.length == 0) return new Estimate(Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0);
+        io.promptune.evaluators.Estimate ci = Bootstrap.meanCi(x, Bootstrap.DEFAULT_CONFIDENCE, Bootstrap.DEFAULT_RESAMPLES, 42);
+        double m = ci.mean(), ss = 0;
+        for (double v : x) ss += (v - m) * (v - m);
+        double se = x.length < 2 ? 0 : Math.sqrt(ss / (x.length - 1) / x.length);
+        return new Estimate(m, se, ci.low(), ci.high(), x.length);
     }
 }

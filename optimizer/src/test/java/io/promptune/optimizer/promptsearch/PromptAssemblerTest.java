@@ -2,8 +2,8 @@ package io.promptune.optimizer.promptsearch;
 
 import io.promptune.datasets.Example;
 import io.promptune.optimizer.tuning.Configuration;
-import io.promptune.optimizer.tuning.PromptBuilder;
-import io.promptune.optimizer.tuning.interim.SimpleTemplate;
+
+import io.promptune.datasets.PromptTemplate;
 import io.promptune.providers.ChatMessage;
 import io.promptune.providers.CompletionRequest;
 import io.promptune.providers.DecodingParams;
@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class PromptAssemblerTest {
     final List<Example> tune = Fakes.reviews("tune", 9), test = Fakes.reviews("test", 3);
     final TuneSplitPool pool = TuneSplitPool.of(tune, test);
-    final SimpleTemplate careful = new SimpleTemplate("Classify the review.", "Review: {{text}}");
-    final Map<String, PromptBuilder> templates = Map.of("careful", careful, "plain", new SimpleTemplate(null, "{{text}}"));
+    final PromptTemplate careful = PromptTemplate.chat("Classify the review.", "Review: {{text}}");
+    final Map<String, PromptTemplate> templates = Map.of("careful", careful, "plain", PromptTemplate.chat(null, "{{text}}"));
     final PromptAssembler assembler = new PromptAssembler(templates, "careful",
             Map.of("random", new RandomShots(pool, 1)), pool, PromptAssembler.deriveFormatHint(tune));
     final DecodingParams params = DecodingParams.builder().temperature(0.0).build();
@@ -31,8 +31,9 @@ class PromptAssemblerTest {
     void theBaselineIsTheUsersTemplateAsWritten() {
         Map<String, Object> baseline = Map.of("template", "careful", "instruction", PromptParams.FROM_TEMPLATE, "few_shot", 0,
                 "system_prompt", true, "format_hint", false, "answer_prefix", "", "chat", true);
-        assertEquals(careful.messages(test.getFirst(), List.of()), compose(baseline).messages());
-        assertEquals(careful.messages(test.getFirst(), List.of()), compose(Map.of("template", "careful")).messages());
+        List<ChatMessage> asWritten = List.of(ChatMessage.system("Classify the review."), ChatMessage.user("Review: test item 0 was good"));
+        assertEquals(asWritten, compose(baseline).messages());
+        assertEquals(asWritten, compose(Map.of("template", "careful")).messages());
     }
 
     @Test
@@ -67,6 +68,16 @@ class PromptAssemblerTest {
                 + "\n\nReview: test item 0 was good\nAnswer:", r.rawPrompt());
         assertEquals(List.of("\n\n"), r.params().stop());
         assertEquals(0.0, r.params().temperature());
+    }
+
+    @Test
+    void aRawTemplateStaysRawWithTheInstructionOnTopAndHintsAtTheEnd() {
+        PromptAssembler a = new PromptAssembler(Map.of("raw", PromptTemplate.completion("Review: {{text}}\nSentiment:")), "raw",
+                Map.of(), pool, "Answer with one of: negative, neutral, positive.");
+        CompletionRequest r = a.compose(new Configuration(Map.of("template", "raw")), test.getFirst(), params);
+        assertEquals("Review: test item 0 was good\nSentiment:", r.rawPrompt());
+        r = a.compose(new Configuration(Map.of("template", "raw", "instruction", "Be brief.", "format_hint", true)), test.getFirst(), params);
+        assertEquals("Be brief.\n\nReview: test item 0 was good\nSentiment:\nAnswer with one of: negative, neutral, positive.", r.rawPrompt());
     }
 
     @Test

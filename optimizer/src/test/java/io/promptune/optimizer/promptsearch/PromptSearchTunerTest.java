@@ -9,10 +9,10 @@ import io.promptune.optimizer.Trial;
 import io.promptune.optimizer.samplers.Samplers;
 import io.promptune.optimizer.storage.JournalStorage;
 import io.promptune.optimizer.tuning.Budget;
-import io.promptune.optimizer.tuning.PromptBuilder;
+
 import io.promptune.optimizer.tuning.Tuner;
 import io.promptune.optimizer.tuning.TuningResult;
-import io.promptune.optimizer.tuning.interim.SimpleTemplate;
+import io.promptune.datasets.PromptTemplate;
 import io.promptune.providers.CompletionRequest;
 import io.promptune.providers.LanguageModel;
 import org.junit.jupiter.api.Test;
@@ -31,12 +31,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class PromptSearchTunerTest {
     static final String GOOD = "Think about the tone of the review, then give its sentiment.";
     final List<Example> tune = Fakes.reviews("tune", 30), test = Fakes.reviews("test", 30);
-    final Map<String, PromptBuilder> templates = new LinkedHashMap<>();
+    final Map<String, PromptTemplate> templates = new LinkedHashMap<>();
     final List<String> messages = new ArrayList<>();
 
     PromptSearchTunerTest() {
-        templates.put("plain", new SimpleTemplate(null, "{{text}}"));
-        templates.put("careful", new SimpleTemplate("Classify the sentiment of the review.", "Review: {{text}}"));
+        templates.put("plain", PromptTemplate.chat(null, "{{text}}"));
+        templates.put("careful", PromptTemplate.chat("Classify the sentiment of the review.", "Review: {{text}}"));
     }
 
     /** OPRO meta-prompts get the good instruction, APE ones a plain one. */
