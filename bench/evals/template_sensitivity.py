@@ -59,7 +59,7 @@ def main():
             rows = rows[: a.limit]
         for cfg, (templates, temp) in CONFIGS.items():
             system, user = templates[name]
-            with (out / f"{name}.{cfg}.jsonl").open("w", encoding="utf-8") as f:
+            with (out / f"{name}.{cfg}.jsonl").open("w", encoding="utf-8", buffering=1) as f:
                 for r in rows:
                     msgs = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": fill(user, r)}]
                     res = llm.create_chat_completion(messages=msgs, temperature=temp, top_k=0, top_p=1.0, min_p=0.0,

@@ -14,8 +14,9 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The main job in one command: tunes the default local model (SmolLM2-135M-Instruct, fetched",
                 "once) on the built-in sentiment set. It searches temperature, top_p, max_tokens and three prompt",
-                "templates, starting from a plain baseline, with a small budget (12 trials on 60 examples, at most",
-                "6 minutes), then re-scores the best and the baseline on the held-out examples and writes the study",
+                "templates, starting from a plain baseline, with a small budget (10 trials on 40 examples, 16 of",
+                "them held out; trials stop starting after 5 minutes), then re-scores the best and the baseline on",
+                "the held-out examples and writes the study",
                 "and its report under ./promptune-out (or --out). Ctrl-C stops; running again resumes."},
         footer = {"", "Examples:",
                 "  promptune demo",
@@ -29,13 +30,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "default", paramLabel = "FILE", description = "a GGUF model file instead of the default model")
     String model;
 
-    @Option(names = "--trials", defaultValue = "12", description = "trials to run (default: ${DEFAULT-VALUE})")
+    @Option(names = "--trials", defaultValue = "10", description = "trials to run (default: ${DEFAULT-VALUE})")
     int trials;
 
-    @Option(names = "--examples", defaultValue = "60", description = "examples to use, 40% of them held out (default: ${DEFAULT-VALUE})")
+    @Option(names = "--examples", defaultValue = "40", description = "examples to use, 40% of them held out (default: ${DEFAULT-VALUE})")
     int examples;
 
-    @Option(names = "--time", defaultValue = "6m", description = "stop trials after this long, e.g. 90s, 6m (default: ${DEFAULT-VALUE})")
+    @Option(names = "--time", defaultValue = "5m", description = "start no trial after this long, e.g. 90s, 5m (default: ${DEFAULT-VALUE})")
     String time;
 
     @Option(names = "--no-progress", description = "print one line per trial instead of a progress bar")

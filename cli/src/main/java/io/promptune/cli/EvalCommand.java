@@ -56,7 +56,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         TuneConfig c = TuneConfig.load(config);
-        DataSplit data = DataSplit.load(c.dataset());
+        DataSplit data = DataSplit.load(c.dataset(), System.err);
         List<Example> examples = switch (split) {
             case "test" -> data.test();
             case "tune" -> data.tune();

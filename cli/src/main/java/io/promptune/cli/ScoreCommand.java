@@ -12,6 +12,7 @@ import io.promptune.evaluators.Estimate;
 import io.promptune.evaluators.Metric;
 import io.promptune.evaluators.MetricOptions;
 import io.promptune.evaluators.MetricRegistry;
+import io.promptune.evaluators.PairedComparison;
 import io.promptune.evaluators.Score;
 import io.promptune.providers.Completion;
 import io.promptune.providers.FinishReason;
@@ -58,6 +59,10 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--predictions", paramLabel = "FILE.jsonl", description = "The outputs to score.")
     Path predictions;
 
+    @Option(names = "--baseline", paramLabel = "FILE.jsonl",
+            description = "Also score this file and compare: paired bootstrap interval of the difference, permutation and sign test p-values (pairs by \"id\").")
+    Path baseline;
+
     @Option(names = "--skip-bad-lines", description = "Leave out bad lines (and say how many) instead of stopping.")
     boolean skipBadLines;
 
@@ -67,8 +72,6 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--details", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Include each score's details (default on).")
     boolean details;
-
-    private int totalLines;
 
     private record Line(int number, Example example, Completion completion) { }
 
@@ -89,35 +92,20 @@ final class ScoreCommand implements Callable<Integer> {
             throw new Main.UserError(e.getMessage());
         }
         List<String> problems = new ArrayList<>();
-        List<Line> lines = read(problems);
-        ArrayNode scored = JSON.createArrayNode();
-        List<Double> values = new ArrayList<>();
-        for (Line l : lines) {
-            Score s;
-            try {
-                s = m.score(l.completion(), l.example());
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                problems.add(predictions + ":" + l.number() + ": " + e.getMessage());
-                continue;
-            }
-            ObjectNode o = scored.addObject();
-            o.put("line", l.number());
-            o.put("id", l.example().id());
-            o.put("score", s.value());
-            if (details && !s.details().isEmpty()) o.set("details", JSON.valueToTree(s.details()));
-            values.add(s.value());
-        }
+        Scored main = scoreFile(predictions, m, problems);
+        Scored base = baseline == null ? null : scoreFile(baseline, m, problems);
         PrintWriter err = spec.commandLine().getErr();
         if (!problems.isEmpty()) {
             problems.forEach(err::println);
             if (!skipBadLines) {
-                throw new Main.UserError(problems.size() + " bad line" + (problems.size() == 1 ? "" : "s") + " in " + predictions
+                throw new Main.UserError(problems.size() + " bad line" + (problems.size() == 1 ? "" : "s")
                         + " (fix them, or pass --skip-bad-lines)");
             }
-            err.println("skipped " + problems.size() + " bad line" + (problems.size() == 1 ? "" : "s") + " of " + totalLines);
+            int total = main.totalLines + (base == null ? 0 : base.totalLines);
+            err.println("skipped " + problems.size() + " bad line" + (problems.size() == 1 ? "" : "s") + " of " + total);
         }
-        if (values.isEmpty()) throw new Main.UserError("no lines to score in " + predictions);
-        Estimate est = Bootstrap.meanCi(values.stream().mapToDouble(Double::doubleValue).toArray(),
+        if (main.byId.isEmpty()) throw new Main.UserError("no lines to score in " + predictions);
+        Estimate est = Bootstrap.meanCi(main.byId.values().stream().mapToDouble(Double::doubleValue).toArray(),
                 Bootstrap.DEFAULT_CONFIDENCE, Bootstrap.DEFAULT_RESAMPLES, seed);
         ObjectNode out = JSON.createObjectNode();
         out.put("metric", m.name());
@@ -127,7 +115,8 @@ final class ScoreCommand implements Callable<Integer> {
         out.put("mean", est.mean());
         out.set("ci95", JSON.createArrayNode().add(est.low()).add(est.high()));
         out.put("skipped", problems.size());
-        out.set("scores", scored);
+        if (base != null) out.set("comparison", compare(base, main));
+        out.set("scores", main.scored);
         try {
             PrintWriter o = spec.commandLine().getOut();
             o.println(JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
@@ -138,27 +127,77 @@ final class ScoreCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<Line> read(List<String> problems) {
+    /** One file's scores: the JSON entries, the values by example id (in file order), and its non-blank line count. */
+    private record Scored(ArrayNode scored, Map<String, Double> byId, int totalLines) { }
+
+    private Scored scoreFile(Path file, Metric m, List<String> problems) {
+        int[] total = new int[1];
+        List<Line> lines = read(file, problems, total);
+        ArrayNode scored = JSON.createArrayNode();
+        Map<String, Double> byId = new LinkedHashMap<>();
+        for (Line l : lines) {
+            Score s;
+            try {
+                s = m.score(l.completion(), l.example());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                problems.add(file + ":" + l.number() + ": " + e.getMessage());
+                continue;
+            }
+            if (byId.putIfAbsent(l.example().id(), s.value()) != null) {
+                problems.add(file + ":" + l.number() + ": field 'id': duplicate id '" + l.example().id() + "'");
+                continue;
+            }
+            ObjectNode o = scored.addObject();
+            o.put("line", l.number());
+            o.put("id", l.example().id());
+            o.put("score", s.value());
+            if (details && !s.details().isEmpty()) o.set("details", JSON.valueToTree(s.details()));
+        }
+        return new Scored(scored, byId, total[0]);
+    }
+
+    /** Paired comparison on the ids both files share: this file (B) against the baseline (A). */
+    private ObjectNode compare(Scored base, Scored main) {
+        List<String> ids = main.byId.keySet().stream().filter(base.byId::containsKey).toList();
+        if (ids.isEmpty()) throw new Main.UserError("the baseline " + baseline + " shares no example ids with " + predictions);
+        double[] a = ids.stream().mapToDouble(base.byId::get).toArray(), b = ids.stream().mapToDouble(main.byId::get).toArray();
+        PairedComparison.Result r = PairedComparison.compare(a, b, seed);
+        ObjectNode c = JSON.createObjectNode();
+        c.put("baseline", baseline.toString());
+        c.put("paired_n", ids.size());
+        c.put("baseline_mean", r.meanA());
+        c.put("mean", r.meanB());
+        c.put("diff", r.diff().mean());
+        c.set("diff_ci95", JSON.createArrayNode().add(r.diff().low()).add(r.diff().high()));
+        c.put("p_permutation", r.pPermutation());
+        c.put("p_sign", r.pSign());
+        c.put("wins", r.wins());
+        c.put("losses", r.losses());
+        c.put("ties", r.ties());
+        return c;
+    }
+
+    private List<Line> read(Path file, List<String> problems, int[] total) {
         List<Line> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(predictions, StandardCharsets.UTF_8)) {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String text;
             int n = 0;
             while ((text = r.readLine()) != null) {
                 n++;
                 if (text.isBlank()) continue;
-                totalLines++;
+                total[0]++;
                 try {
                     out.add(parse(n, text));
                 } catch (BadLine e) {
-                    problems.add(predictions + ":" + n + ": " + e.getMessage());
+                    problems.add(file + ":" + n + ": " + e.getMessage());
                 }
             }
         } catch (NoSuchFileException e) {
-            throw new Main.UserError("no such file: " + predictions);
+            throw new Main.UserError("no such file: " + file);
         } catch (CharacterCodingException e) {
-            throw new Main.UserError(predictions + " is not valid UTF-8 text");
+            throw new Main.UserError(file + " is not valid UTF-8 text");
         } catch (IOException e) {
-            throw new Main.UserError("cannot read " + predictions + ": " + e.getMessage());
+            throw new Main.UserError("cannot read " + file + ": " + e.getMessage());
         }
         return out;
     }

@@ -5,7 +5,7 @@ import io.promptune.cli.config.Models;
 import io.promptune.cli.config.TuneConfig;
 import io.promptune.cli.config.TuningSetup;
 import io.promptune.optimizer.Study;
-import io.promptune.optimizer.tuning.PairedComparison;
+import io.promptune.optimizer.tuning.HeldOutComparison;
 import io.promptune.optimizer.tuning.StudyDirectory;
 import io.promptune.optimizer.tuning.Tuner;
 import io.promptune.optimizer.tuning.TuningResult;
@@ -28,7 +28,7 @@ final class StudyRun {
 
     static int run(TuneConfig config, PrintStream out, PrintStream err, boolean progressBar, boolean writeReport) {
         StudyDirectory dir = TuningSetup.directory(config);
-        DataSplit data = DataSplit.load(config.dataset());
+        DataSplit data = DataSplit.load(config.dataset(), err);
         err.printf(Locale.ROOT, "Study '%s' in %s%n  data %s: %d tune / %d held-out examples; model %s; sampler %s; budget %s%n",
                 config.study(), dir.dir(), data.name(), data.tune().size(), data.test().size(), config.model().describe(),
                 config.sampler(), describe(config));
@@ -95,7 +95,7 @@ final class StudyRun {
             out.println("No trial completed, so there is no best configuration; the report's trials table shows why.");
         } else {
             out.printf(Locale.ROOT, "Best: trial #%d %s%n", r.bestTrial(), r.bestParams());
-            PairedComparison c = r.comparison();
+            HeldOutComparison c = r.comparison();
             if (c != null) {
                 out.printf(Locale.ROOT, "Held-out (%d examples): best %.3f [%.3f, %.3f] vs baseline %.3f [%.3f, %.3f]; difference %+.3f [%.3f, %.3f], p = %.4f: %s%n",
                         c.best().n(), c.best().mean(), c.best().ciLow(), c.best().ciHigh(), c.baseline().mean(), c.baseline().ciLow(),

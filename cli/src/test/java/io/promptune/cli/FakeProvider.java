@@ -28,6 +28,8 @@ public final class FakeProvider implements ModelProvider {
 
     @Override
     public LanguageModel open(TuneConfig.ModelSpec spec) {
+        long fromProperty = Long.getLong("promptune.fake.delayMs", 0);
+        if (fromProperty > 0) delayMs = fromProperty;
         return new Model();
     }
 

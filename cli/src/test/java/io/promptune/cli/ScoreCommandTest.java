@@ -95,6 +95,29 @@ class ScoreCommandTest {
     }
 
     @Test
+    void comparesWithABaselineOnSharedIds() throws Exception {
+        StringBuilder a = new StringBuilder(), b = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            a.append("{\"id\": \"q").append(i).append("\", \"prediction\": \"").append(i < 10 ? "yes" : "no").append("\", \"reference\": \"yes\"}\n");
+            b.append("{\"id\": \"q").append(i).append("\", \"prediction\": \"").append(i < 25 ? "yes" : "no").append("\", \"reference\": \"yes\"}\n");
+        }
+        b.append("{\"id\": \"only-in-b\", \"prediction\": \"yes\", \"reference\": \"yes\"}\n");
+        Path base = dir.resolve("a.jsonl"), cand = dir.resolve("b.jsonl");
+        Files.writeString(base, a);
+        Files.writeString(cand, b);
+        assertEquals(0, Main.run("score", "--metric", "exact_match", "--predictions", cand.toString(), "--baseline", base.toString()));
+        JsonNode c = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8)).get("comparison");
+        assertEquals(30, c.get("paired_n").asInt());
+        assertEquals(10.0 / 30, c.get("baseline_mean").asDouble(), 1e-12);
+        assertEquals(25.0 / 30, c.get("mean").asDouble(), 1e-12);
+        assertEquals(0.5, c.get("diff").asDouble(), 1e-12);
+        assertEquals(15, c.get("wins").asInt());
+        assertEquals(0, c.get("losses").asInt());
+        assertTrue(c.get("p_permutation").asDouble() < 0.001);
+        assertEquals(2 * Math.pow(0.5, 15), c.get("p_sign").asDouble(), 1e-12);
+    }
+
+    @Test
     void unknownMetricOptionAndMissingFileAreUsageErrors() throws Exception {
         Path p = file("{\"prediction\": \"x\", \"reference\": \"x\"}\n");
         assertEquals(Main.EXIT_USAGE, Main.run("score", "--metric", "nope", "--predictions", p.toString()));

@@ -65,6 +65,23 @@ public final class MetricRegistry {
             if (r.judge == null) throw new IllegalArgumentException("metric 'llm_judge' needs a judge model (none was configured)");
             return new LlmJudge(r.judge, o.required("rubric"), o.number("min", 1), o.number("max", 10));
         }, "a judge model grades the output by rubric= on min..max (default 1..10)");
+        r.register("weighted", o -> {
+            WeightedMetric.Builder b = WeightedMetric.builder("weighted");
+            for (String part : o.list("parts")) {
+                int colon = part.lastIndexOf(':');
+                String name = colon < 0 ? part : part.substring(0, colon);
+                double w;
+                try {
+                    w = colon < 0 ? 1 : Double.parseDouble(part.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("weighted: bad weight in '" + part + "' (parts=name:weight,name:weight)");
+                }
+                if (name.equals("weighted")) throw new IllegalArgumentException("weighted metrics cannot nest");
+                b.add(r.create(name, Map.of()), w);
+            }
+            if (o.list("parts").isEmpty()) throw new IllegalArgumentException("metric 'weighted' needs parts=name:weight,name:weight");
+            return b.build();
+        }, "weighted mean of metrics with default options: parts=exact_match:1,rouge_l:2");
         return r;
     }
 

@@ -25,6 +25,10 @@ class MetricRegistryTest {
         assertEquals(1, reg.create("json_schema", Map.of("schema", "{\"type\":\"array\"}")).score("[1]", ex()).value());
         assertEquals(1, reg.parse("choice labels=yes,no aliases=yes:y|yeah").score("Yeah.", ex("yes")).value());
         assertEquals(0, reg.create("length", Map.of("max_words", "1")).score("two words", ex()).value());
+        Metric w = reg.create("weighted", Map.of("parts", "exact_match:1,icontains:3"));
+        assertEquals(0.75, w.score("The answer: Paris", ex("paris")).value(), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> reg.create("weighted", Map.of("parts", "exact_match:x")));
+        assertThrows(IllegalArgumentException.class, () -> reg.create("weighted", Map.of("parts", "regex:1")), "sub-metric needing options");
         for (String name : reg.names()) assertNotNull(reg.description(name));
     }
 

@@ -173,6 +173,7 @@
       var txt = cmp.significant ? (better ? 'Significantly better than the baseline' : 'Significantly worse than the baseline')
         : 'Not significantly different from the baseline (p ≥ 0.05)';
       left.appendChild(el('div', { style: 'margin-top:10px' }, el('span', { cls: 'badge ' + cls, text: txt })));
+      if (isNum(cmp.wins)) left.appendChild(el('p', { cls: 'note', style: 'margin:8px 0 0', text: 'Per example, the best configuration won ' + cmp.wins + ', lost ' + cmp.losses + ' and tied ' + cmp.ties + '.' }));
       left.appendChild(el('p', { cls: 'note', text: 'Method: ' + cmp.method + '.' }));
       hero.appendChild(left);
       hero.appendChild(forest(cmp, metric));

@@ -11,8 +11,8 @@ import io.promptune.optimizer.SearchSpace;
 import io.promptune.optimizer.Study;
 import io.promptune.optimizer.samplers.Samplers;
 import io.promptune.optimizer.storage.JournalStorage;
-import io.promptune.optimizer.tuning.interim.MedianPruner;
-import io.promptune.optimizer.tuning.interim.SimpleTemplate;
+import io.promptune.optimizer.pruners.RacingPruner;
+import io.promptune.datasets.PromptTemplate;
 import io.promptune.providers.Completion;
 import io.promptune.providers.CompletionRequest;
 import io.promptune.providers.FinishReason;
@@ -43,15 +43,15 @@ final class SampleStudy {
         SearchSpace space = SearchSpace.builder().floatParam("temperature", 0.0, 1.5).floatParam("top_p", 0.5, 1.0)
                 .intParam("max_tokens", 4, 64).categorical("template", List.of("plain", "careful")).build();
         Study s = Study.builder().name("sample").space(space).directions(Direction.MAXIMIZE)
-                .sampler(Samplers.create("random", 5)).pruner(new MedianPruner(3))
+                .sampler(Samplers.create("random", 5)).pruner(new RacingPruner())
                 .storage(new JournalStorage(study.journal())).build();
         return Tuner.builder()
                 .model(model)
                 .dataset("sample sentiment")
                 .tuneExamples(examples("tune", 32))
                 .testExamples(examples("test", 24))
-                .template("plain", new SimpleTemplate(null, "{{text}}"))
-                .template("careful", new SimpleTemplate("Answer with one word: positive or negative.", "Review: {{text}}\nSentiment:"))
+                .template("plain", PromptTemplate.chat(null, "{{text}}"))
+                .template("careful", PromptTemplate.chat("Answer with one word: positive or negative.", "Review: {{text}}\nSentiment:"))
                 .baseline("plain", Map.of("temperature", 1.0, "top_p", 1.0, "max_tokens", 32))
                 .metric(metric("accuracy"))
                 .metric(metric("strict"))

@@ -3,6 +3,10 @@ package io.promptune.cli.config;
 import io.promptune.cli.DefaultModel;
 import io.promptune.cli.Main;
 import io.promptune.providers.LanguageModel;
+import io.promptune.providers.pricing.ModelPrice;
+import io.promptune.providers.remote.ProviderSpec;
+import io.promptune.providers.remote.RemoteModels;
+import io.promptune.providers.resilience.ResilienceOptions;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -17,19 +21,38 @@ public final class Models {
 
     public static LanguageModel open(TuneConfig.ModelSpec spec, PrintStream log) {
         if (spec.provider() != null) {
-            List<String> known = new ArrayList<>();
+            List<String> known = new ArrayList<>(RemoteModels.providers());
             for (ModelProvider p : ServiceLoader.load(ModelProvider.class)) {
                 if (p.name().equalsIgnoreCase(spec.provider())) return p.open(spec);
                 known.add(p.name());
             }
-            throw new Main.UserError("model.provider: no provider named '" + spec.provider() + "' in this build"
-                    + (known.isEmpty() ? "" : "; available: " + String.join(", ", known)), Main.EXIT_MISSING);
+            if (!RemoteModels.providers().contains(spec.provider().toLowerCase(java.util.Locale.ROOT))) {
+                throw new Main.UserError("model.provider: no provider named '" + spec.provider() + "'; available: "
+                        + String.join(", ", known), Main.EXIT_USAGE);
+            }
+            return remote(spec);
         }
         Path file = spec.path().equals("default") ? DefaultModel.ensure(log) : Path.of(spec.path());
         if (!Files.isRegularFile(file)) {
             throw new Main.UserError("model.path: no model file at " + file + "; give a .gguf file or \"default\"", Main.EXIT_MISSING);
         }
         return local(file);
+    }
+
+    /** A remote model with retries, rate and concurrency limits; the key is read from the named variable, never stored. */
+    private static LanguageModel remote(TuneConfig.ModelSpec spec) {
+        ModelPrice price = spec.priceInputPerMillion() != null && spec.priceOutputPerMillion() != null
+                ? new ModelPrice(spec.priceInputPerMillion(), spec.priceOutputPerMillion()) : null;
+        try {
+            ProviderSpec ps = new ProviderSpec(spec.provider(), spec.name(), spec.baseUrl(),
+                    spec.apiKeyEnv() == null ? null : "env:" + spec.apiKeyEnv(), price, null);
+            ResilienceOptions d = ResilienceOptions.defaults();
+            ResilienceOptions r = new ResilienceOptions(d.maxAttempts(), d.requestsPerMinute(), d.tokensPerMinute(),
+                    spec.concurrency() == null ? d.maxConcurrency() : spec.concurrency(), d.cacheFile());
+            return r.applyTo(RemoteModels.standard().create(ps));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new Main.UserError("model: " + e.getMessage(), Main.EXIT_MISSING);
+        }
     }
 
     /** The local engine behind LanguageModel; interim until the providers module's local adapter lands. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.promptune.evaluators.Metric;
+import io.promptune.evaluators.MetricRegistry;
 import io.promptune.optimizer.Direction;
 import io.promptune.optimizer.SearchSpace;
 import io.promptune.optimizer.SearchSpaceException;
@@ -138,6 +140,15 @@ public record TuneConfig(Path file, String study, ModelSpec model, DatasetSpec d
 
         SearchSpace space = space(root, templates);
         checkParams(root, space, templates);
+        Map<String, Object> trial0 = new LinkedHashMap<>(baselineParams);
+        trial0.put("template", baselineTemplate);
+        try {
+            space.normalize(trial0);
+        } catch (SearchSpaceException e) {
+            String at = baseline == null ? null : "baseline.params";
+            throw (at == null ? root : baseline).error(at == null ? null : "params", "the baseline (trial 0) needs a value for every searched "
+                    + "parameter, as you use it today: " + e.getMessage() + (baseline == null ? "; add baseline: {template: ..., params: {...}}" : ""));
+        }
 
         List<String> metrics = new ArrayList<>();
         JsonNode m = root.raw("metrics");
@@ -149,21 +160,21 @@ public record TuneConfig(Path file, String study, ModelSpec model, DatasetSpec d
         }
         else throw root.error("metrics", "expected a list of metric specs such as [\"exact_match\"], got " + Section.describe(m));
         if (metrics.isEmpty()) throw root.error("metrics", "expected at least one metric");
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < metrics.size(); i++) {
             try {
-                Metrics.create(metrics.get(i));
+                names.add(metric(metrics.get(i)).name());
             } catch (IllegalArgumentException e) {
                 throw root.error("metrics[" + i + "]", e.getMessage());
             }
         }
 
-        String objectiveMetric = Metrics.name(metrics.getFirst());
+        String objectiveMetric = names.getFirst();
         Direction direction = Direction.MAXIMIZE;
         Section obj = root.section("objective").orElse(null);
         if (obj != null) {
             obj.allow("metric", "direction");
             objectiveMetric = obj.string("metric", objectiveMetric);
-            List<String> names = metrics.stream().map(Metrics::name).toList();
             if (!names.contains(objectiveMetric)) {
                 throw obj.error("metric", "expected one of the metrics " + names + ", got \"" + objectiveMetric + "\"");
             }
@@ -271,6 +282,12 @@ public record TuneConfig(Path file, String study, ModelSpec model, DatasetSpec d
                 }
             }
         }
+    }
+
+    /** A metric from its spec, "NAME key=value ..." (see `promptune score --help` for the names). */
+    public static Metric metric(String spec) {
+        if (spec.isBlank()) throw new IllegalArgumentException("expected a metric spec such as \"exact_match\", got an empty text");
+        return MetricRegistry.standard().parse(spec);
     }
 
     static Duration duration(Section s, String k) {

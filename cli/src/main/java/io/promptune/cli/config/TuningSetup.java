@@ -5,12 +5,11 @@ import io.promptune.optimizer.Study;
 import io.promptune.optimizer.samplers.Samplers;
 import io.promptune.optimizer.storage.JournalStorage;
 import io.promptune.optimizer.tuning.ConfigurationEvaluator;
-import io.promptune.optimizer.tuning.PromptBuilder;
+import io.promptune.datasets.PromptTemplate;
 import io.promptune.optimizer.tuning.StudyDirectory;
 import io.promptune.optimizer.tuning.Tuner;
 import io.promptune.optimizer.tuning.TuningListener;
-import io.promptune.optimizer.tuning.interim.MedianPruner;
-import io.promptune.optimizer.tuning.interim.SimpleTemplate;
+import io.promptune.optimizer.pruners.RacingPruner;
 import io.promptune.providers.LanguageModel;
 
 import java.time.Duration;
@@ -32,25 +31,22 @@ public final class TuningSetup {
                 .space(c.space())
                 .directions(c.direction())
                 .sampler(Samplers.create(c.sampler(), c.seed()))
-                .pruner(c.racing() ? new MedianPruner(3) : Pruner.NONE)
+                .pruner(c.racing() ? new RacingPruner() : Pruner.NONE)
                 .storage(new JournalStorage(dir.journal()))
                 .staleAfter(Duration.ofMinutes(1))
                 .build();
     }
 
-    public static Map<String, PromptBuilder> templates(TuneConfig c) {
-        Map<String, PromptBuilder> out = new LinkedHashMap<>();
-        c.templates().forEach((name, t) -> {
-            if (t.raw() != null) throw new ConfigException(c.file() + ": templates." + name + ": raw completion templates are not supported in this build yet; use 'user' (and 'system')");
-            out.put(name, new SimpleTemplate(t.system(), t.user()));
-        });
+    public static Map<String, PromptTemplate> templates(TuneConfig c) {
+        Map<String, PromptTemplate> out = new LinkedHashMap<>();
+        c.templates().forEach((name, t) -> out.put(name, t.raw() != null ? PromptTemplate.completion(t.raw()) : PromptTemplate.chat(t.system(), t.user())));
         return out;
     }
 
     /** Scores single configurations (the eval command): the config's templates, fixed parameters and metrics. */
     public static ConfigurationEvaluator evaluator(TuneConfig c, LanguageModel model, DataSplit data) {
         return new ConfigurationEvaluator(model, templates(c), c.baselineTemplate(), c.fixed(),
-                c.metrics().stream().map(Metrics::create).toList(), c.objectiveMetric(), data.tune(), c.batchSize());
+                c.metrics().stream().map(TuneConfig::metric).toList(), c.objectiveMetric(), data.tune(), c.batchSize());
     }
 
     public static Tuner tuner(TuneConfig c, LanguageModel model, DataSplit data, Study study, StudyDirectory dir,
@@ -70,7 +66,7 @@ public final class TuningSetup {
                 .listener(listener)
                 .directory(dir);
         templates(c).forEach(b::template);
-        for (String spec : c.metrics()) b.metric(Metrics.create(spec));
+        for (String spec : c.metrics()) b.metric(TuneConfig.metric(spec));
         return b.build();
     }
 }

@@ -46,7 +46,7 @@ public final class BF16Matrix extends WeightMatrix {
             acc0 = load(base + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), acc0);
             acc1 = load(base + 2L * i + 16).fma(FloatVector.fromArray(F, x, xo + i + 8), acc1);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = GgmlSums.hsum8(acc0.add(acc1));
         for (; i < cols; i++) sum += value(base + 2L * i) * x[xo + i];
         return sum;
     }

@@ -1,11 +1,9 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
-import io.promptune.localmodel.quant.QuantFormats;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,78 +12,49 @@ import java.nio.ByteOrder;
 /**
  * Q4_K weights (super-blocks of 256: half d, half dmin, 12 bytes of 6-bit sub-block scales and mins,
  * 128 bytes of nibbles) with Q8_K activations, as ggml_vec_dot_q4_K_q8_K: per super-block
- * d*d_a*sum_j(scale_j * sum(q*a)) - dmin*d_a*sum_j(min_j * bsum_j). The integer sums are exact in
- * float lanes (each lane stays below 2^24).
+ * d*d_a*sum_j(scale_j * sum(q*a)) - dmin*d_a*sum_j(min_j * bsum_j); see {@link KQuantMatrix}.
  */
-public final class Q4_KMatrix extends WeightMatrix {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
-    private static final int BLOCK_BYTES = 144;
+public final class Q4_KMatrix extends KQuantMatrix {
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public Q4_KMatrix(String name, int rows, int cols, MemorySegment data) {
         super(name, GgmlType.Q4_K, rows, cols, data);
     }
 
-    @Override
-    public ActivationFormat activationFormat() { return ActivationFormat.Q8_K; }
-
-    static FloatVector toFloats(ByteVector v) {
-        return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
-    }
-
     /** Unpacks the 8 six-bit scales and mins stored in the 12 bytes at {@code p} (get_scale_min_k4). */
     static void scalesAndMins(MemorySegment data, long p, int[] sc, int[] m) {
-        int[] b = new int[12];
-        for (int i = 0; i < 12; i++) b[i] = data.get(ValueLayout.JAVA_BYTE, p + i) & 0xFF;
+        long b8 = data.get(LONG_LE, p);           // bytes 0-3: scales 0-3 (+ top bits of 4-7), 4-7: mins 0-3 (+ top bits)
+        int b4 = data.get(INT_LE, p + 8);         // bytes 8-11: low nibbles of scales and mins 4-7
         for (int j = 0; j < 4; j++) {
-            sc[j] = b[j] & 63;
-            m[j] = b[j + 4] & 63;
+            int lo = (int) (b8 >>> (8 * j)) & 0xFF;
+            int mid = (int) (b8 >>> (8 * j + 32)) & 0xFF;
+            int hi = (b4 >>> (8 * j)) & 0xFF;
+            sc[j] = lo & 63;
+            m[j] = mid & 63;
+            sc[j + 4] = (hi & 0xF) | ((lo >> 6) << 4);
+            m[j + 4] = (hi >> 4) | ((mid >> 6) << 4);
         }
-        for (int j = 4; j < 8; j++) {
-            sc[j] = (b[j + 4] & 0xF) | ((b[j - 4] >> 6) << 4);
-            m[j] = (b[j + 4] >> 4) | ((b[j] >> 6) << 4);
-        }
-    }
-
-    /** sum_j bsum_j * min_{j/2}: the activations' block sums weighted by the sub-block mins (exact). */
-    static float minTerm(Activations a, int block, int[] m) {
-        int s = 0;
-        int o = block * 16;
-        for (int j = 0; j < 16; j++) s += (int) a.s[o + j] * m[j / 2];
-        return s;
     }
 
     @Override
-    public float dot(int row, Activations a, int b) {
-        long base = row * rowBytes;
-        float[] x = a.q;
-        int xo = a.rowOffset(b);
-        int bo = a.blockOffset(b);
-        int[] sc = new int[8], m = new int[8];
-        FloatVector acc = FloatVector.zero(F);
-        float mins = 0;
-        for (int k = 0; k < cols / 256; k++) {
-            long p = base + (long) k * BLOCK_BYTES;
-            int xi = xo + k * 256;
-            scalesAndMins(data, p + 4, sc, m);
-            FloatVector bs = FloatVector.zero(F);
-            for (int g = 0; g < 4; g++) {
-                long q = p + 16 + 32L * g;
-                int xg = xi + 64 * g;
-                FloatVector lo = FloatVector.zero(F), hi = FloatVector.zero(F);
-                for (int c = 0; c < 4; c++) {
-                    ByteVector v = ByteVector.fromMemorySegment(B, data, q + 8 * c, ByteOrder.LITTLE_ENDIAN);
-                    lo = toFloats(v.and((byte) 0x0F)).fma(FloatVector.fromArray(F, x, xg + 8 * c), lo);
-                    hi = toFloats(v.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xg + 32 + 8 * c), hi);
-                }
-                bs = lo.fma(FloatVector.broadcast(F, sc[2 * g]), bs);
-                bs = hi.fma(FloatVector.broadcast(F, sc[2 * g + 1]), bs);
+    float d(long p) { return half(p); }
+
+    @Override
+    float dmin(long p) { return half(p + 2); }
+
+    @Override
+    void decode(long p, float[] w, int[] mins) {
+        int[] sc = new int[8];
+        scalesAndMins(data, p + 4, sc, mins);
+        for (int g = 0; g < 4; g++) {
+            FloatVector s0 = FloatVector.broadcast(F, sc[2 * g]), s1 = FloatVector.broadcast(F, sc[2 * g + 1]);
+            for (int c = 0; c < 4; c++) {
+                ByteVector v = ByteVector.fromMemorySegment(B, data, p + 16 + 32L * g + 8 * c, ByteOrder.LITTLE_ENDIAN);
+                toFloats(v.and((byte) 0x0F)).mul(s0).intoArray(w, 64 * g + 8 * c);
+                toFloats(v.lanewise(VectorOperators.LSHR, 4)).mul(s1).intoArray(w, 64 * g + 32 + 8 * c);
             }
-            float da = a.d[bo + k];
-            acc = bs.fma(FloatVector.broadcast(F, half(p) * da), acc);
-            mins += half(p + 2) * da * minTerm(a, bo + k, m);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
     }
 
     @Override
@@ -96,7 +65,7 @@ public final class Q4_KMatrix extends WeightMatrix {
         int[] sc = new int[8], m = new int[8];
         float sum = 0;
         for (int k = 0; k < cols / 256; k++) {
-            long p = base + (long) k * BLOCK_BYTES;
+            long p = base + (long) k * type.bytesPerBlock();
             scalesAndMins(data, p + 4, sc, m);
             int sumq = 0;
             for (int j = 0; j < 8; j++) {
@@ -117,8 +86,4 @@ public final class Q4_KMatrix extends WeightMatrix {
         return sum;
     }
 
-    @Override
-    public void dequantizeRow(int row, float[] out, int offset) {
-        QuantFormats.of(type).dequantize(data, row * rowBytes, cols, out, offset);
-    }
 }

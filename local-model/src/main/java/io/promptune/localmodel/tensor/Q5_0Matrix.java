@@ -63,7 +63,7 @@ public final class Q5_0Matrix extends WeightMatrix {
             s = toFloats(q1.lanewise(VectorOperators.LSHR, 4).or(highBits(qh, 24)).sub((byte) 16)).fma(FloatVector.fromArray(F, x, xi + 24), s);
             acc = s.fma(FloatVector.broadcast(F, half(p) * a.d[bo + k]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return GgmlSums.hsum8(acc);
     }
 
     @Override

@@ -50,7 +50,7 @@ public final class Q5_1Matrix extends WeightMatrix {
             acc = s.fma(FloatVector.broadcast(F, half(p) * a.d[bo + k]), acc);
             mins += half(p + 2) * a.s[bo + k];
         }
-        return acc.reduceLanes(VectorOperators.ADD) + mins;
+        return GgmlSums.hsum8(acc) + mins;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
-import io.promptune.localmodel.quant.QuantFormats;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -10,63 +9,43 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-import static io.promptune.localmodel.tensor.Q4_KMatrix.B;
-import static io.promptune.localmodel.tensor.Q4_KMatrix.F;
-import static io.promptune.localmodel.tensor.Q4_KMatrix.toFloats;
 
 /**
  * Q6_K weights (super-blocks of 256: ql[128] low nibbles, qh[64] high bit pairs, 16 int8 scales, half d;
  * value = d * scale_j * (q - 32)) with Q8_K activations, as ggml_vec_dot_q6_K_q8_K. Per 128 values,
- * byte l of ql/qh feeds elements l, l+32, l+64 and l+96. Lane sums stay at or below 2^24 (exact).
+ * byte l of ql/qh feeds elements l, l+32, l+64 and l+96; see {@link KQuantMatrix}.
  */
-public final class Q6_KMatrix extends WeightMatrix {
-    private static final int BLOCK_BYTES = 210;
-
+public final class Q6_KMatrix extends KQuantMatrix {
     public Q6_KMatrix(String name, int rows, int cols, MemorySegment data) {
         super(name, GgmlType.Q6_K, rows, cols, data);
     }
-
-    @Override
-    public ActivationFormat activationFormat() { return ActivationFormat.Q8_K; }
 
     private static ByteVector six(ByteVector low4, ByteVector high, int shift) {
         return low4.or(high.lanewise(VectorOperators.LSHR, shift).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
     }
 
     @Override
-    public float dot(int row, Activations a, int b) {
-        long base = row * rowBytes;
-        float[] x = a.q;
-        int xo = a.rowOffset(b);
-        int bo = a.blockOffset(b);
-        FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < cols / 256; k++) {
-            long p = base + (long) k * BLOCK_BYTES;
-            FloatVector bs = FloatVector.zero(F);
-            for (int h = 0; h < 2; h++) {
-                long ql = p + 64L * h, qh = p + 128 + 32L * h, sc = p + 192 + 8L * h;
-                int xb = xo + k * 256 + 128 * h;
-                for (int half16 = 0; half16 < 2; half16++) {
-                    FloatVector t1 = FloatVector.zero(F), t2 = t1, t3 = t1, t4 = t1;
-                    for (int c = 2 * half16; c < 2 * half16 + 2; c++) {
-                        ByteVector lo = ByteVector.fromMemorySegment(B, data, ql + 8 * c, ByteOrder.LITTLE_ENDIAN);
-                        ByteVector hi = ByteVector.fromMemorySegment(B, data, ql + 32 + 8 * c, ByteOrder.LITTLE_ENDIAN);
-                        ByteVector hh = ByteVector.fromMemorySegment(B, data, qh + 8 * c, ByteOrder.LITTLE_ENDIAN);
-                        t1 = toFloats(six(lo.and((byte) 0x0F), hh, 0)).fma(FloatVector.fromArray(F, x, xb + 8 * c), t1);
-                        t2 = toFloats(six(hi.and((byte) 0x0F), hh, 2)).fma(FloatVector.fromArray(F, x, xb + 32 + 8 * c), t2);
-                        t3 = toFloats(six(lo.lanewise(VectorOperators.LSHR, 4), hh, 4)).fma(FloatVector.fromArray(F, x, xb + 64 + 8 * c), t3);
-                        t4 = toFloats(six(hi.lanewise(VectorOperators.LSHR, 4), hh, 6)).fma(FloatVector.fromArray(F, x, xb + 96 + 8 * c), t4);
-                    }
-                    long s = sc + half16;
-                    bs = t1.fma(FloatVector.broadcast(F, data.get(ValueLayout.JAVA_BYTE, s)), bs);
-                    bs = t2.fma(FloatVector.broadcast(F, data.get(ValueLayout.JAVA_BYTE, s + 2)), bs);
-                    bs = t3.fma(FloatVector.broadcast(F, data.get(ValueLayout.JAVA_BYTE, s + 4)), bs);
-                    bs = t4.fma(FloatVector.broadcast(F, data.get(ValueLayout.JAVA_BYTE, s + 6)), bs);
-                }
+    float d(long p) { return half(p + 208); }
+
+    @Override
+    float dmin(long p) { return 0f; }
+
+    @Override
+    void decode(long p, float[] w, int[] mins) {
+        for (int h = 0; h < 2; h++) {
+            long ql = p + 64L * h, qh = p + 128 + 32L * h, sc = p + 192 + 8L * h;
+            for (int c = 0; c < 4; c++) {
+                long s = sc + c / 2; // one int8 scale per 16 values
+                ByteVector lo = ByteVector.fromMemorySegment(B, data, ql + 8 * c, ByteOrder.LITTLE_ENDIAN);
+                ByteVector hi = ByteVector.fromMemorySegment(B, data, ql + 32 + 8 * c, ByteOrder.LITTLE_ENDIAN);
+                ByteVector hh = ByteVector.fromMemorySegment(B, data, qh + 8 * c, ByteOrder.LITTLE_ENDIAN);
+                int o = 128 * h + 8 * c;
+                toFloats(six(lo.and((byte) 0x0F), hh, 0)).mul(data.get(ValueLayout.JAVA_BYTE, s)).intoArray(w, o);
+                toFloats(six(hi.and((byte) 0x0F), hh, 2)).mul(data.get(ValueLayout.JAVA_BYTE, s + 2)).intoArray(w, o + 32);
+                toFloats(six(lo.lanewise(VectorOperators.LSHR, 4), hh, 4)).mul(data.get(ValueLayout.JAVA_BYTE, s + 4)).intoArray(w, o + 64);
+                toFloats(six(hi.lanewise(VectorOperators.LSHR, 4), hh, 6)).mul(data.get(ValueLayout.JAVA_BYTE, s + 6)).intoArray(w, o + 96);
             }
-            acc = bs.fma(FloatVector.broadcast(F, half(p + 208) * a.d[bo + k]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
@@ -77,7 +56,7 @@ public final class Q6_KMatrix extends WeightMatrix {
         float sum = 0;
         int[] q = new int[256];
         for (int k = 0; k < cols / 256; k++) {
-            long p = base + (long) k * BLOCK_BYTES;
+            long p = base + (long) k * type.bytesPerBlock();
             for (int h = 0; h < 2; h++) {
                 for (int l = 0; l < 32; l++) {
                     int lo = data.get(ValueLayout.JAVA_BYTE, p + 64 * h + l) & 0xFF;
@@ -100,8 +79,4 @@ public final class Q6_KMatrix extends WeightMatrix {
         return sum;
     }
 
-    @Override
-    public void dequantizeRow(int row, float[] out, int offset) {
-        QuantFormats.of(type).dequantize(data, row * rowBytes, cols, out, offset);
-    }
 }

@@ -61,6 +61,25 @@ class ModelQuantizerTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"F16", "BF16"})
+    void floatTargetsConvertWeightMatricesAndKeepNorms(String type) throws IOException {
+        Path in = stories("stories260K-f32.gguf"), out = dir.resolve("f.gguf");
+        new ModelQuantizer(2).quantize(in, out, QuantTarget.parse(type), (i, n, e) -> {});
+        GgmlType t = GgmlType.valueOf(type);
+        try (GgufFile src = GgufFile.open(in); GgufFile f = GgufFile.open(out)) {
+            assertEquals(GgmlType.F32, f.tensor("output_norm.weight").type());
+            for (String name : new String[]{"token_embd.weight", "blk.2.ffn_down.weight", "blk.4.attn_v.weight"}) {
+                TensorInfo o = f.tensor(name), s = src.tensor(name);
+                assertEquals(t, o.type(), name);
+                float[] x = new float[(int) s.elementCount()];
+                QuantFormats.of(GgmlType.F32).dequantize(src.tensorData(s), 0, x.length, x, 0);
+                assertEquals(-1, f.tensorData(o).mismatch(MemorySegment.ofArray(QuantFormats.of(t).quantize(x))), name);
+            }
+            assertEquals(QuantTarget.parse(type).fileType(), f.getInt("general.file_type"));
+        }
+    }
+
     @Test
     void kQuantsFallBackOnStoriesNarrowRowsLikeLlamaCpp() throws IOException {
         Path in = stories("stories260K-f32.gguf");

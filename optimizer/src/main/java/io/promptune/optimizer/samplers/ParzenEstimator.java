@@ -9,8 +9,8 @@ import java.util.SplittableRandom;
  * A weighted mixture of product kernels over the unit-encoded space, plus one broad prior kernel:
  * truncated normals on [0,1] for numeric dimensions, smoothed one-hot distributions for
  * categorical ones. A NaN coordinate (inactive parameter) makes that kernel uniform in that
- * dimension. Bandwidths follow Optuna's TPE: neighbour distances (univariate) or a Scott-like
- * rule (multivariate), clipped below by 1/min(100, 1 + kernels).
+ * dimension. Bandwidths follow Optuna 5's TPE: per-dimension neighbour distances, clipped below
+ * by 1/min(100, 1 + kernels).
  */
 final class ParzenEstimator {
     private static final double SQRT2 = Math.sqrt(2), LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -63,7 +63,7 @@ final class ParzenEstimator {
                 }
                 continue;
             }
-            double[] s = multivariate ? scottSigmas(n, dims.length) : neighbourSigmas(points, d);
+            double[] s = neighbourSigmas(points, d);
             for (int i = 0; i < k; i++) {
                 boolean prior = i == n;
                 double m = prior ? 0.5 : points.get(i)[d];
@@ -80,35 +80,32 @@ final class ParzenEstimator {
         }
     }
 
-    private static double[] scottSigmas(int n, int d) {
-        double s = 0.2 * Math.pow(Math.max(n, 1), -1.0 / (d + 4));
-        double[] out = new double[n];
-        java.util.Arrays.fill(out, s);
-        return out;
-    }
-
-    /** Optuna's univariate rule: the larger gap to a neighbour (with the prior mean and the ends). */
+    /**
+     * Optuna's (v5) rule, per dimension even for the joint model: the larger gap to a neighbouring
+     * observation (the range ends count as neighbours, except for the outermost kernels).
+     */
     private static double[] neighbourSigmas(List<double[]> points, int d) {
         int n = points.size();
         double[] out = new double[n];
-        Integer[] idx = new Integer[n + 1];
-        double[] v = new double[n + 1];
-        for (int i = 0; i < n; i++) v[i] = Double.isNaN(points.get(i)[d]) ? 0.5 : points.get(i)[d];
-        v[n] = 0.5;
-        for (int i = 0; i <= n; i++) idx[i] = i;
+        if (n == 0) return out;
+        Integer[] idx = new Integer[n];
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = Double.isNaN(points.get(i)[d]) ? 0.5 : points.get(i)[d];
+            idx[i] = i;
+        }
         java.util.Arrays.sort(idx, (a, b) -> Double.compare(v[a], v[b]));
-        double[] sorted = new double[n + 3];
+        double[] sorted = new double[n + 2];
         sorted[0] = 0;
-        for (int i = 0; i <= n; i++) sorted[i + 1] = v[idx[i]];
-        sorted[n + 2] = 1;
-        for (int r = 0; r <= n; r++) {
-            double left = sorted[r + 1] - sorted[r], right = sorted[r + 2] - sorted[r + 1];
-            double s = Math.max(left, right);
-            if (n + 3 >= 4) { // do not let the ends of the range widen the outermost kernels
-                if (r == 0) s = right;
-                if (r == n) s = left;
+        for (int i = 0; i < n; i++) sorted[i + 1] = v[idx[i]];
+        sorted[n + 1] = 1;
+        for (int r = 0; r < n; r++) {
+            double s = Math.max(sorted[r + 1] - sorted[r], sorted[r + 2] - sorted[r + 1]);
+            if (n + 2 >= 4) {
+                if (r == 0) s = sorted[2] - sorted[1];
+                if (r == n - 1) s = sorted[n] - sorted[n - 1];
             }
-            if (idx[r] < n) out[idx[r]] = s;
+            out[idx[r]] = s;
         }
         return out;
     }

@@ -1,9 +1,12 @@
 package io.promptune.optimizer.tuning;
 
 import io.promptune.datasets.Example;
+import io.promptune.datasets.PromptMessage;
+import io.promptune.datasets.PromptTemplate;
+import io.promptune.datasets.RenderedPrompt;
+import io.promptune.evaluators.Bootstrap;
 import io.promptune.evaluators.Metric;
 import io.promptune.evaluators.Score;
-import io.promptune.optimizer.tuning.interim.Stats;
 import io.promptune.providers.ChatMessage;
 import io.promptune.providers.Completion;
 import io.promptune.providers.CompletionRequest;
@@ -29,7 +32,7 @@ public final class ConfigurationEvaluator {
     }
 
     private final LanguageModel model;
-    private final Map<String, PromptBuilder> templates;
+    private final Map<String, PromptTemplate> templates;
     private final String defaultTemplate;
     private final Map<String, Object> fixedParams;
     private final List<Metric> metrics;
@@ -37,7 +40,7 @@ public final class ConfigurationEvaluator {
     private final List<Example> fewShotPool;
     private final int batchSize;
 
-    public ConfigurationEvaluator(LanguageModel model, Map<String, PromptBuilder> templates, String defaultTemplate,
+    public ConfigurationEvaluator(LanguageModel model, Map<String, PromptTemplate> templates, String defaultTemplate,
                                   Map<String, Object> fixedParams, List<Metric> metrics, String objectiveMetric,
                                   List<Example> fewShotPool, int batchSize) {
         if (templates.isEmpty()) throw new IllegalArgumentException("at least one prompt template is needed");
@@ -61,7 +64,7 @@ public final class ConfigurationEvaluator {
 
     public String objectiveMetric() { return objectiveMetric; }
     public List<Metric> metrics() { return metrics; }
-    public Map<String, PromptBuilder> templates() { return templates; }
+    public Map<String, PromptTemplate> templates() { return templates; }
     public String defaultTemplate() { return defaultTemplate; }
 
     /** Scores every example, in order, with no early stop. */
@@ -77,7 +80,7 @@ public final class ConfigurationEvaluator {
     public Evaluation evaluate(Configuration config, List<Example> examples, int[] checkpoints, Progress progress,
                                BooleanSupplier stop) {
         String templateName = config.template(defaultTemplate);
-        PromptBuilder template = templates.get(templateName);
+        PromptTemplate template = templates.get(templateName);
         if (template == null) {
             throw new IllegalArgumentException("unknown template '" + templateName + "'; known: " + templates.keySet());
         }
@@ -96,11 +99,11 @@ public final class ConfigurationEvaluator {
             int end = Math.min(limit, next + batchSize);
             List<Example> batch = examples.subList(next, end);
             List<CompletionRequest> requests = new ArrayList<>(batch.size());
-            List<List<ChatMessage>> prompts = new ArrayList<>(batch.size());
+            List<RenderedPrompt> prompts = new ArrayList<>(batch.size());
             for (Example ex : batch) {
-                List<ChatMessage> messages = template.messages(ex, shotsFor(ex, k));
-                prompts.add(messages);
-                requests.add(CompletionRequest.chat(messages, params));
+                RenderedPrompt prompt = template.render(ex, shotsFor(ex, k));
+                prompts.add(prompt);
+                requests.add(request(prompt, params));
             }
             List<Completion> completions = model.completeBatch(requests);
             for (int i = 0; i < batch.size(); i++) {
@@ -128,12 +131,19 @@ public final class ConfigurationEvaluator {
         return shots;
     }
 
-    private ExampleResult score(Example ex, List<ChatMessage> prompt, Completion c) {
+    static CompletionRequest request(RenderedPrompt prompt, DecodingParams params) {
+        if (!prompt.isChat()) return CompletionRequest.raw(prompt.raw(), params);
+        List<ChatMessage> messages = new ArrayList<>();
+        for (PromptMessage m : prompt.messages()) messages.add(new ChatMessage(m.role(), m.content()));
+        return CompletionRequest.chat(messages, params);
+    }
+
+    private ExampleResult score(Example ex, RenderedPrompt prompt, Completion c) {
         Map<String, Double> scores = new LinkedHashMap<>();
         Map<String, Map<String, Object>> details = new LinkedHashMap<>();
         for (Metric m : metrics) {
             try {
-                Score s = m.score(c.text(), ex);
+                Score s = m.score(c, ex);
                 scores.put(m.name(), s.value());
                 details.put(m.name(), s.details());
             } catch (RuntimeException e) {
@@ -146,9 +156,10 @@ public final class ConfigurationEvaluator {
                 c.usage().inputTokens(), c.usage().outputTokens(), c.latency().toMillis(), c.costUsd());
     }
 
-    private static String renderPrompt(List<ChatMessage> messages) {
+    private static String renderPrompt(RenderedPrompt prompt) {
+        if (!prompt.isChat()) return prompt.raw();
         StringBuilder sb = new StringBuilder();
-        for (ChatMessage m : messages) {
+        for (PromptMessage m : prompt.messages()) {
             if (!sb.isEmpty()) sb.append("\n\n");
             sb.append('[').append(m.role()).append("]\n").append(m.content());
         }
@@ -174,9 +185,13 @@ public final class ConfigurationEvaluator {
                 errors, complete);
     }
 
+    /** Mean, standard error and a seeded percentile-bootstrap 95% interval (the evaluators' Bootstrap). */
     static Estimate estimate(double[] x) {
-        double[] ci = Stats.bootstrapCi(x, 2000, 42);
-        double se = Stats.standardError(x);
-        return new Estimate(Stats.mean(x), Double.isNaN(se) ? 0 : se, ci[0], ci[1], x.length);
+        if (x.length == 0) return new Estimate(Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0);
+        io.promptune.evaluators.Estimate ci = Bootstrap.meanCi(x, Bootstrap.DEFAULT_CONFIDENCE, Bootstrap.DEFAULT_RESAMPLES, 42);
+        double m = ci.mean(), ss = 0;
+        for (double v : x) ss += (v - m) * (v - m);
+        double se = x.length < 2 ? 0 : Math.sqrt(ss / (x.length - 1) / x.length);
+        return new Estimate(m, se, ci.low(), ci.high(), x.length);
     }
 }

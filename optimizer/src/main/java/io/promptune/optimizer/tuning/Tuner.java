@@ -3,11 +3,18 @@ package io.promptune.optimizer.tuning;
 import io.promptune.datasets.Example;
 import io.promptune.evaluators.Metric;
 import io.promptune.optimizer.Direction;
+import io.promptune.optimizer.Pruner;
+import io.promptune.optimizer.SearchSpace;
+import io.promptune.optimizer.samplers.Samplers;
+import io.promptune.optimizer.storage.InMemoryStorage;
+import io.promptune.optimizer.storage.JournalStorage;
+import io.promptune.optimizer.pruners.RacingPruner;
 import io.promptune.optimizer.RunningTrial;
 import io.promptune.optimizer.Study;
 import io.promptune.optimizer.Trial;
 import io.promptune.optimizer.TrialState;
-import io.promptune.optimizer.tuning.interim.Stats;
+import io.promptune.datasets.PromptTemplate;
+import io.promptune.evaluators.PairedComparison;
 import io.promptune.providers.LanguageModel;
 
 import java.time.Duration;
@@ -53,9 +60,12 @@ public final class Tuner {
     private final RunInfo runInfo;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
 
+    private final boolean ownsStorage;
+
     private Tuner(Builder b) {
         Objects.requireNonNull(b.model, "model");
-        Objects.requireNonNull(b.study, "study");
+        this.ownsStorage = b.study == null;
+        if (b.study == null) b.study = b.defaultStudy();
         if (b.tuneExamples.isEmpty()) throw new IllegalArgumentException("the tune split has no examples");
         if (b.objectiveMetric == null) throw new IllegalArgumentException("an objective (metric and direction) is needed");
         if (b.templates.isEmpty()) throw new IllegalArgumentException("at least one prompt template is needed");
@@ -70,7 +80,11 @@ public final class Tuner {
         Map<String, Object> fixed = new LinkedHashMap<>();
         base.forEach((k, v) -> { if (study.space().params().stream().noneMatch(p -> p.name().equals(k))) fixed.put(k, v); });
         fixed.putAll(b.fixedParams);
-        this.baselineParams = Map.copyOf(study.space().normalize(base));
+        try {
+            this.baselineParams = Map.copyOf(study.space().normalize(base));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("baseline " + base + " does not fit the search space: " + e.getMessage(), e);
+        }
         this.evaluator = new ConfigurationEvaluator(b.model, b.templates, baselineTemplate, fixed, b.metrics,
                 b.objectiveMetric, b.fewShotPool != null ? b.fewShotPool : tuneExamples, b.batchSize);
         this.objectiveMetric = b.objectiveMetric;
@@ -121,9 +135,11 @@ public final class Tuner {
         boolean interrupted = false;
         int[] checkpoints = racing ? checkpoints(tuneExamples.size()) : new int[0];
         List<Duration> trialTimes = new ArrayList<>();
+        // Time spent by earlier runs of this study counts against a time budget; this run's is measured live.
+        earlier = Counters.of(counted(previous)).trialTime;
         while (true) {
             Counters c = Counters.of(counted(study.trials()));
-            Duration elapsed = c.previousTime.plus(Duration.between(started, Instant.now()));
+            Duration elapsed = earlier.plus(Duration.between(started, Instant.now()));
             stopReason = budget.exhausted(c.finished, c.calls, c.cost, elapsed);
             if (stopReason != null) break;
             if (stopRequested.get()) {
@@ -179,7 +195,7 @@ public final class Tuner {
         Counters c = Counters.of(counted(all));
         Trial best = bestTrial();
         Evaluation bestHeld = null, baseHeld = null;
-        PairedComparison comparison = null;
+        HeldOutComparison comparison = null;
         if (!interrupted && best != null && !testExamples.isEmpty()) {
             listener.onMessage("re-scoring the best trial (#" + best.number() + ") and the baseline on "
                     + testExamples.size() + " held-out examples");
@@ -206,8 +222,9 @@ public final class Tuner {
                 best == null ? null : best.number(), best == null ? null : best.params(),
                 best == null ? null : estimateOf(best), baselineParams, bestHeld, baseHeld, comparison,
                 in, out, cost, calls, study.evaluationsSaved(),
-                c.previousTime.plus(Duration.between(started, Instant.now())).toMillis());
+                earlier.plus(Duration.between(started, Instant.now())).toMillis());
         if (directory != null && !interrupted) directory.writeResult(result);
+        if (ownsStorage) study.storage().close();
         return result;
     }
 
@@ -233,17 +250,20 @@ public final class Tuner {
      * Trials that count against the budget: finished ones, except failures whose configuration was
      * queued again (an interrupt or a crashed worker), since their rerun counts instead.
      */
-    static List<Trial> counted(List<Trial> trials) {
+    public static List<Trial> counted(List<Trial> trials) {
         Set<Integer> retried = new HashSet<>();
         for (Trial t : trials) if (t.userAttrs().get(ATTR_RETRY_OF) instanceof Number n) retried.add(n.intValue());
         return trials.stream().filter(t -> t.state().isFinished())
                 .filter(t -> !(t.state() == TrialState.FAILED && retried.contains(t.number()))).toList();
     }
 
-    /** Racing checkpoints: a quarter and a half of the tune split, when those hold enough examples to judge. */
+    /**
+     * Racing checkpoints: a quarter, a half and three quarters of the tune split (the pruner decides
+     * at each whether the trial can still beat the incumbent; it ignores checkpoints with too few examples).
+     */
     static int[] checkpoints(int n) {
         if (n < 16) return new int[0];
-        return new int[]{n / 4, n / 2};
+        return new int[]{n / 4, n / 2, 3 * n / 4};
     }
 
     private double mean(List<ExampleResult> results) {
@@ -256,14 +276,12 @@ public final class Tuner {
         return results.stream().map(r -> r.score(objectiveMetric)).toList();
     }
 
-    private PairedComparison compare(Evaluation baseline, Evaluation best) {
-        double[] a = baseline.objectiveScores(), b = best.objectiveScores();
-        double[] diff = new double[a.length];
-        for (int i = 0; i < a.length; i++) diff[i] = b[i] - a[i];
-        double[] ci = Stats.bootstrapCi(diff, 4000, 7);
-        double p = Stats.signFlipP(diff, 10000, 11);
-        return new PairedComparison(baseline.objective(), best.objective(), Stats.mean(diff), ci[0], ci[1], p, p < 0.05,
-                "paired bootstrap 95% interval of the mean difference; two-sided sign-flip permutation test");
+    /** Best against baseline on the same held-out examples (the evaluators' paired comparison). */
+    private HeldOutComparison compare(Evaluation baseline, Evaluation best) {
+        PairedComparison.Result r = PairedComparison.compare(baseline.objectiveScores(), best.objectiveScores(), 7);
+        return new HeldOutComparison(baseline.objective(), best.objective(), r.diff().mean(), r.diff().low(), r.diff().high(),
+                r.pPermutation(), r.pPermutation() < 0.05, r.wins(), r.losses(), r.ties(),
+                "paired bootstrap 95% interval of the mean difference; two-sided paired permutation (sign-flip) test");
     }
 
     static Estimate estimateOf(Trial t) {
@@ -293,6 +311,8 @@ public final class Tuner {
         return a;
     }
 
+    private Duration earlier = Duration.ZERO;
+
     private TuningProgress progress(Counters c, int current, List<ExampleResult> soFar, Instant started, List<Duration> times) {
         Trial best = bestTrial();
         long in = c.in, out = c.out, calls = c.calls;
@@ -310,7 +330,7 @@ public final class Tuner {
             eta = Duration.ofMillis(Math.max(0, budget.maxTrials() - c.finished) * avg);
         }
         if (budget.maxDuration() != null && !budget.maxDuration().isZero()) {
-            Duration left = budget.maxDuration().minus(c.previousTime).minus(elapsed);
+            Duration left = budget.maxDuration().minus(earlier).minus(elapsed);
             if (left.isNegative()) left = Duration.ZERO;
             if (eta == null || left.compareTo(eta) < 0) eta = left;
         }
@@ -319,9 +339,9 @@ public final class Tuner {
                 c.pruned, elapsed, eta);
     }
 
-    private static Map<String, String> templateTexts(Map<String, PromptBuilder> templates) {
+    private static Map<String, String> templateTexts(Map<String, PromptTemplate> templates) {
         Map<String, String> m = new LinkedHashMap<>();
-        templates.forEach((k, v) -> m.put(k, v.sourceText()));
+        templates.forEach((k, v) -> m.put(k, v.toString()));
         return m;
     }
 
@@ -349,7 +369,7 @@ public final class Tuner {
         int finished, pruned, failed;
         long in, out, calls;
         double cost;
-        Duration previousTime = Duration.ZERO;
+        Duration trialTime = Duration.ZERO;
 
         static Counters of(List<Trial> trials) {
             Counters c = new Counters();
@@ -362,7 +382,7 @@ public final class Tuner {
                 c.out += (long) num0(a.get(ATTR_OUTPUT_TOKENS));
                 c.calls += t.modelCalls();
                 c.cost += num0(a.get(ATTR_COST));
-                c.previousTime = c.previousTime.plusMillis((long) num0(a.get(ATTR_DURATION)));
+                c.trialTime = c.trialTime.plusMillis((long) num0(a.get(ATTR_DURATION)));
             }
             return c;
         }
@@ -375,7 +395,7 @@ public final class Tuner {
     public static final class Builder {
         private LanguageModel model;
         private List<Example> tuneExamples = List.of(), testExamples = List.of(), fewShotPool;
-        private final Map<String, PromptBuilder> templates = new LinkedHashMap<>();
+        private final Map<String, PromptTemplate> templates = new LinkedHashMap<>();
         private String baselineTemplate, datasetName = "";
         private final Map<String, Object> baselineParams = new LinkedHashMap<>(), fixedParams = new LinkedHashMap<>();
         private final List<Metric> metrics = new ArrayList<>();
@@ -387,6 +407,9 @@ public final class Tuner {
         private boolean racing = true;
         private TuningListener listener = new TuningListener() { };
         private StudyDirectory directory;
+        private SearchSpace space;
+        private String sampler = "auto";
+        private long seed = 42;
 
         public Builder model(LanguageModel m) { model = m; return this; }
         public Builder tuneExamples(List<Example> e) { tuneExamples = e; return this; }
@@ -394,7 +417,7 @@ public final class Tuner {
         /** Demonstrations for few-shot prompts; defaults to the tune split (never the held-out one). */
         public Builder fewShotPool(List<Example> e) { fewShotPool = e; return this; }
         public Builder dataset(String name) { datasetName = name; return this; }
-        public Builder template(String name, PromptBuilder t) { templates.put(name, t); return this; }
+        public Builder template(String name, PromptTemplate t) { templates.put(name, t); return this; }
         /** The user's current configuration: trial 0 and the reference the best is compared with. */
         public Builder baseline(String template, Map<String, ?> params) { baselineTemplate = template; baselineParams.putAll(params); return this; }
         /** Decoding parameters every trial uses unless the search space sets them. */
@@ -403,14 +426,31 @@ public final class Tuner {
         /** The metric to optimize (one of the metrics) and its direction. */
         public Builder objective(String metric, Direction d) { objectiveMetric = metric; direction = d; return this; }
         public Builder budget(Budget b) { budget = b; return this; }
-        /** The study: search space, sampler, pruner (racing) and storage. */
+        /** The study: search space, sampler, pruner (racing) and storage. Or give space (and sampler) instead. */
         public Builder study(Study s) { study = s; return this; }
+        /** What to search, when no study is given: the Tuner then makes one, stored in the directory if any. */
+        public Builder space(SearchSpace s) { space = s; return this; }
+        /** The sampler's name (auto, random, grid, sobol, tpe, tpe-univariate, gp) when no study is given. */
+        public Builder sampler(String name) { sampler = name; return this; }
+        public Builder seed(long s) { seed = s; return this; }
         /** Requests per completeBatch call. */
         public Builder batchSize(int n) { batchSize = n; return this; }
         public Builder racing(boolean on) { racing = on; return this; }
         public Builder listener(TuningListener l) { listener = l; return this; }
         /** Where run.json and result.json go (beside the study's trials), for reports. */
         public Builder directory(StudyDirectory d) { directory = d; return this; }
+
+        private Study defaultStudy() {
+            if (space == null) throw new IllegalArgumentException("give a study, or a search space to make one");
+            return Study.builder()
+                    .name(directory == null ? "study" : directory.name())
+                    .space(space)
+                    .directions(direction)
+                    .sampler(Samplers.create(sampler, seed))
+                    .pruner(racing ? new RacingPruner() : Pruner.NONE)
+                    .storage(directory == null ? new InMemoryStorage() : new JournalStorage(directory.journal()))
+                    .build();
+        }
 
         public Tuner build() {
             if (study != null && !study.directions().isEmpty() && study.directions().getFirst() != direction) {

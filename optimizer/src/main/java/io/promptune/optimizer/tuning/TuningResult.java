@@ -9,6 +9,6 @@ import java.util.Map;
 public record TuningResult(String studyName, String stopReason, boolean interrupted, int trials, int pruned, int failed,
                            Integer bestTrial, Map<String, Object> bestParams, Estimate bestTuneScore,
                            Map<String, Object> baselineParams, Evaluation bestHeldOut, Evaluation baselineHeldOut,
-                           PairedComparison comparison, long inputTokens, long outputTokens, double costUsd,
+                           HeldOutComparison comparison, long inputTokens, long outputTokens, double costUsd,
                            long modelCalls, long modelCallsSavedByPruning, long durationMs) {
 }

@@ -10,8 +10,8 @@ import io.promptune.optimizer.Trial;
 import io.promptune.optimizer.TrialState;
 import io.promptune.optimizer.samplers.Samplers;
 import io.promptune.optimizer.storage.JournalStorage;
-import io.promptune.optimizer.tuning.interim.MedianPruner;
-import io.promptune.optimizer.tuning.interim.SimpleTemplate;
+import io.promptune.optimizer.pruners.RacingPruner;
+import io.promptune.datasets.PromptTemplate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,8 +48,8 @@ class TunerTest {
                 .model(model)
                 .tuneExamples(examples("tune", 40))
                 .testExamples(examples("test", 60))
-                .template("terse", new SimpleTemplate(null, "{{text}}"))
-                .template("careful", new SimpleTemplate("Classify the sentiment. Answer with one word.", "Review: {{text}}"))
+                .template("terse", PromptTemplate.chat(null, "{{text}}"))
+                .template("careful", PromptTemplate.chat("Classify the sentiment. Answer with one word.", "Review: {{text}}"))
                 .baseline("terse", Map.of("temperature", 1.0))
                 .metric(ACCURACY)
                 .objective("accuracy", Direction.MAXIMIZE)
@@ -59,7 +59,7 @@ class TunerTest {
 
     static Study study(Path file, String sampler) {
         return Study.builder().name("t").space(SPACE).directions(Direction.MAXIMIZE)
-                .sampler(Samplers.create(sampler, 3)).pruner(new MedianPruner(3))
+                .sampler(Samplers.create(sampler, 3)).pruner(new RacingPruner())
                 .storage(new JournalStorage(file)).build();
     }
 
@@ -76,7 +76,7 @@ class TunerTest {
         assertTrue(((Number) r.bestParams().get("temperature")).doubleValue() < 0.6, "best " + r.bestParams());
         assertTrue(r.pruned() > 0, "racing pruned nothing");
         assertTrue(r.modelCallsSavedByPruning() > 0);
-        PairedComparison c = r.comparison();
+        HeldOutComparison c = r.comparison();
         assertNotNull(c);
         assertTrue(c.difference() > 0.2, "difference " + c.difference());
         assertTrue(c.significant() && c.pValue() < 0.05 && c.ciLow() > 0, c.toString());
