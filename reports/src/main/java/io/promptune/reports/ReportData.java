@@ -115,9 +115,11 @@ public final class ReportData {
             b.put("params", best.params());
             b.put("value", finite(best.value()));
             Object template = best.params().get("template");
-            String templateText = run == null || template == null ? null : run.templates().get(String.valueOf(template));
-            b.put("yaml", ConfigSnippets.yaml(best.params(), templateText));
-            b.put("java", ConfigSnippets.java(best.params()));
+            String templateName = template == null ? (run == null ? null : run.baselineTemplate()) : String.valueOf(template);
+            Map<String, String> parts = run == null || templateName == null ? null : run.templates().get(templateName);
+            b.put("yaml", ConfigSnippets.yaml(best.params(), templateName, parts));
+            b.put("java", ConfigSnippets.java(best.params(), parts));
+            b.put("isBaseline", run != null && best.params().equals(run.baselineParams()));
             d.put("best", b);
         }
 

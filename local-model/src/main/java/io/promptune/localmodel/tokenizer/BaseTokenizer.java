@@ -40,13 +40,14 @@ abstract class BaseTokenizer implements Tokenizer {
             }
         }
         if (addSpecial && vocab.addEos) out.add(vocab.eosId);
+        if (addSpecial && vocab.addSep) out.add(vocab.sepId);
         return out.toArray();
     }
 
     @Override
     public String decode(int[] ids) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream(ids.length * 4);
-        boolean stripSpace = vocab.addSpacePrefix;
+        boolean stripSpace = vocab.addSpacePrefix || vocab.model == Vocabulary.Model.WPM;
         for (int id : ids) {
             byte[] p = tokenBytes(id);
             if (p.length == 0) continue;

@@ -501,6 +501,8 @@ final class PreTokenizer {
 
         int size() { return n; }
 
+        void truncate(int size) { n = Math.min(n, size); }
+
         int[] toArray() { return java.util.Arrays.copyOf(a, n); }
     }
 }

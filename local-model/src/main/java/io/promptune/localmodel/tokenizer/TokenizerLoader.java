@@ -11,6 +11,7 @@ final class TokenizerLoader {
         return switch (v.model) {
             case SPM -> new SpmTokenizer(v);
             case BPE -> new BpeTokenizer(v);
+            case WPM -> new WpmTokenizer(v);
         };
     }
 }

@@ -3,7 +3,6 @@ package io.promptune.localmodel.tokenizer;
 import io.promptune.localmodel.gguf.GgufException;
 import io.promptune.localmodel.gguf.GgufFile;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,7 @@ final class Vocabulary {
     static final int ATTR_LSTRIP = 1 << 7;
     static final int ATTR_RSTRIP = 1 << 8;
 
-    enum Model { SPM, BPE }
+    enum Model { SPM, BPE, WPM }
 
     final String file;
     final Model model;
@@ -41,6 +40,12 @@ final class Vocabulary {
     final int unkId;
     final boolean addBos;
     final boolean addEos;
+    /** WordPiece: append the separator token after the text when adding special tokens. */
+    final boolean addSep;
+    final int sepId;
+    /** WordPiece normalisation. */
+    final boolean lowercase;
+    final boolean stripAccents;
     final boolean addSpacePrefix;
     final boolean escapeWhitespace;
     /** End-of-generation ids. */
@@ -57,8 +62,9 @@ final class Vocabulary {
         this.model = switch (modelName) {
             case "llama" -> Model.SPM;
             case "gpt2" -> Model.BPE;
+            case "bert" -> Model.WPM;
             default -> throw new GgufException(f.path(), "unsupported tokenizer model '" + modelName
-                    + "' in tokenizer.ggml.model (supported: llama, gpt2)");
+                    + "' in tokenizer.ggml.model (supported: llama, gpt2, bert)");
         };
         Object toks = f.get("tokenizer.ggml.tokens");
         if (!(toks instanceof String[] t) || t.length == 0) {
@@ -91,9 +97,14 @@ final class Vocabulary {
         this.tokenToId = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) tokenToId.put(tokens[i], i);
 
-        boolean bos, eos, spacePrefix;
-        int defBos, defEos, defUnk;
-        if (model == Model.SPM) {
+        boolean bos, eos, spacePrefix, sep = false;
+        int defBos, defEos, defUnk, defSep = -1;
+        if (model == Model.WPM) {
+            defBos = 101; defEos = -1; defUnk = 100; defSep = 102;
+            bos = true; eos = false; spacePrefix = false; sep = true;
+            this.escapeWhitespace = false;
+            this.merges = new String[0];
+        } else if (model == Model.SPM) {
             defBos = 1; defEos = 2; defUnk = 0;
             bos = true; eos = false; spacePrefix = true;
             this.escapeWhitespace = true;
@@ -119,8 +130,13 @@ final class Vocabulary {
         this.unkId = specialId(f, "tokenizer.ggml.unknown_token_id", defUnk);
         if (f.get("tokenizer.ggml.add_bos_token") instanceof Boolean b) bos = b;
         if (f.get("tokenizer.ggml.add_eos_token") instanceof Boolean b) eos = b;
+        this.sepId = specialId(f, "tokenizer.ggml.seperator_token_id", defSep);
+        if (f.get("tokenizer.ggml.add_sep_token") instanceof Boolean b) sep = b;
         this.addBos = bos && bosId >= 0;
         this.addEos = eos && eosId >= 0;
+        this.addSep = model == Model.WPM && sep && sepId >= 0;
+        this.lowercase = f.getBoolean("tokenizer.ggml.normalizer.lowercase", true);
+        this.stripAccents = f.getBoolean("tokenizer.ggml.normalizer.strip_accents", lowercase);
 
         // end-of-generation tokens: ids from the metadata plus llama.cpp's list of end-of-turn texts
         int eot = specialId(f, "tokenizer.ggml.eot_token_id", -1);
@@ -253,5 +269,4 @@ final class Vocabulary {
         return file + " (" + model + (pre.isEmpty() ? "" : ", pre " + pre) + ", " + tokens.length + " tokens)";
     }
 
-    static String[] copy(String[] a) { return Arrays.copyOf(a, a.length); }
 }

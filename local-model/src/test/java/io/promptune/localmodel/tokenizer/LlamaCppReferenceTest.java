@@ -31,6 +31,39 @@ class LlamaCppReferenceTest {
     }
 
     @Test
+    void smolLm2DecodesStreamsAndKnowsItsEndTokens() throws IOException {
+        Optional<Path> model = TestData.defaultModel();
+        assumeTrue(model.isPresent(), "default model not fetched");
+        JsonNode root;
+        try (InputStream in = getClass().getResourceAsStream("/tokenizer/smollm2-135m-reference.json")) {
+            root = new ObjectMapper().readTree(in);
+        }
+        try (GgufFile f = GgufFile.open(model.get())) {
+            Tokenizer tok = Tokenizer.fromGguf(f);
+            List<String> failures = new ArrayList<>();
+            for (JsonNode c : root.get("cases")) {
+                String text = c.get("text").asText();
+                int[] ids = tok.encode(text, false, false);
+                if (!tok.decode(ids).equals(text)) failures.add("decode " + LlamaCppVocabVectorsTest.quote(text));
+                java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+                for (int id : ids) stream.writeBytes(tok.tokenBytes(id));
+                if (!Arrays.equals(stream.toByteArray(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+                    failures.add("tokenBytes " + LlamaCppVocabVectorsTest.quote(text));
+                }
+            }
+            assertEquals(List.of(), failures);
+            int imEnd = tok.encode("<|im_end|>", false, true)[0];
+            assertEquals("<|im_end|>", tok.tokenText(imEnd));
+            assertTrue(tok.isEndOfGeneration(imEnd) && tok.isEndOfGeneration(tok.eosId()) && tok.isControl(imEnd));
+            int imStart = tok.encode("<|im_start|>", false, true)[0];
+            assertTrue(!tok.isEndOfGeneration(imStart) && tok.isControl(imStart));
+            assertTrue(!tok.isEndOfGeneration(tok.encode("Hello", false, false)[0]));
+            assertEquals("", tok.decode(new int[] {imStart, imEnd}));
+            assertEquals(49152, tok.vocabSize());
+        }
+    }
+
+    @Test
     void stories260kMatchesLlamaCpp() throws IOException {
         Optional<Path> model = TestData.shared().map(s -> s.resolve("models/stories260K/stories260K-f32.gguf"))
                 .filter(p -> p.toFile().isFile());
