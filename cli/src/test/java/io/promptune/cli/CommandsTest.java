@@ -3,7 +3,10 @@ package io.promptune.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.promptune.optimizer.Trial;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.promptune.optimizer.storage.JournalStorage;
+import io.promptune.optimizer.tuning.StudyDirectory;
+import io.promptune.reports.ReportData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -71,6 +75,7 @@ class CommandsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void tuneRunsTheStudyWritesTheReportAndResumesWithoutRedoingWork() throws Exception {
         Path c = config(8);
         assertEquals(0, Main.run("tune", c.toString(), "--no-progress"), err());
@@ -82,6 +87,15 @@ class CommandsTest {
         assertTrue(out().contains("Report: " + study.resolve("report.html").toAbsolutePath()), out());
         JsonNode result = new ObjectMapper().readTree(study.resolve("result.json").toFile());
         assertEquals(8, result.get("trials").asInt());
+
+        // The report's copy-pasteable YAML is the best trial in the config's own format.
+        Map<String, Object> best = (Map<String, Object>) ReportData.of(new StudyDirectory(study)).get("best");
+        JsonNode yaml = new ObjectMapper(new YAMLFactory()).readTree((String) best.get("yaml"));
+        Map<String, Object> bestParams = (Map<String, Object>) best.get("params");
+        assertEquals(bestParams.get("template"), yaml.get("baseline").get("template").asText());
+        assertEquals(((Number) bestParams.get("temperature")).doubleValue(), yaml.get("baseline").get("params").get("temperature").asDouble(), 1e-3);
+        String tpl = (String) bestParams.get("template");
+        assertEquals(tpl.equals("careful") ? "Review: {{text}}" : "{{text}}", yaml.get("templates").get(tpl).get("user").asText());
 
         long calls = FakeProvider.CALLS.get();
         out.reset();

@@ -8,23 +8,27 @@ import java.util.Map;
 public final class ConfigSnippets {
     private ConfigSnippets() { }
 
-    public static String yaml(Map<String, Object> params, String templateText) {
-        StringBuilder sb = new StringBuilder();
-        Object template = params.get("template");
-        if (template != null) sb.append("template: ").append(yamlScalar(String.valueOf(template))).append('\n');
-        if (templateText != null) {
-            sb.append("prompt: |\n");
-            for (String line : templateText.split("\n", -1)) sb.append("  ").append(line).append('\n');
-        }
-        sb.append("params:\n");
+    /**
+     * The best configuration in the tune config's own format, ready to paste as the new baseline
+     * (with its template, when the run recorded it).
+     */
+    public static String yaml(Map<String, Object> params, String templateName, Map<String, String> template) {
+        StringBuilder sb = new StringBuilder("baseline:\n");
+        if (templateName != null) sb.append("  template: ").append(yamlScalar(templateName)).append('\n');
+        sb.append("  params:\n");
         for (var e : params.entrySet()) {
             if (e.getKey().equals("template")) continue;
-            sb.append("  ").append(e.getKey()).append(": ").append(yamlValue(e.getValue())).append('\n');
+            sb.append("    ").append(e.getKey()).append(": ").append(yamlValue(e.getValue())).append('\n');
+        }
+        if (templateName != null && template != null) {
+            sb.append("templates:\n  ").append(yamlKey(templateName)).append(":\n");
+            for (var part : template.entrySet()) sb.append("    ").append(part.getKey()).append(": ").append(yamlScalar(part.getValue())).append('\n');
         }
         return sb.toString();
     }
 
-    public static String java(Map<String, Object> params) {
+    /** The best configuration for the Java API: its decoding parameters and, when recorded, its template. */
+    public static String java(Map<String, Object> params, Map<String, String> template) {
         StringBuilder sb = new StringBuilder("DecodingParams params = DecodingParams.builder()\n");
         for (var e : params.entrySet()) {
             String setter = switch (e.getKey()) {
@@ -44,8 +48,15 @@ public final class ConfigSnippets {
             sb.append("        .").append(setter).append('(').append(javaValue(e.getKey(), e.getValue())).append(")\n");
         }
         sb.append("        .build();\n");
-        Object template = params.get("template");
-        if (template != null) sb.append("String template = ").append(javaString(String.valueOf(template))).append(";\n");
+        if (template != null && template.containsKey("raw")) {
+            sb.append("PromptTemplate template = PromptTemplate.completion(").append(javaString(template.get("raw"))).append(");\n");
+        } else if (template != null) {
+            sb.append("PromptTemplate template = PromptTemplate.chat(\n        ")
+                    .append(template.get("system") == null ? "null" : javaString(template.get("system"))).append(",\n        ")
+                    .append(javaString(template.get("user"))).append(");\n");
+        } else if (params.get("template") != null) {
+            sb.append("String template = ").append(javaString(String.valueOf(params.get("template")))).append(";\n");
+        }
         Object shots = params.get("few_shot");
         if (shots != null) sb.append("int fewShot = ").append(shots).append(";\n");
         return sb.toString();
@@ -99,6 +110,10 @@ public final class ConfigSnippets {
             return sb.append(']').toString();
         }
         return yamlScalar(String.valueOf(v));
+    }
+
+    private static String yamlKey(String s) {
+        return s.matches("[A-Za-z_][A-Za-z0-9_-]*") ? s : yamlScalar(s);
     }
 
     /** A double-quoted YAML scalar (always valid, whatever the text holds). */

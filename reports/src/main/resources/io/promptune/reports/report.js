@@ -161,8 +161,10 @@
     var left = el('div', { cls: 'verdict' });
     if (cmp) {
       var diff = cmp.difference, better = d.objective.maximize ? diff > 0 : diff < 0;
-      left.appendChild(el('div', { cls: 'note', text: 'Best configuration (trial #' + d.best.number + ') on ' + cmp.best.n + ' held-out examples' }));
-      left.appendChild(el('div', null, el('span', { cls: 'big', text: fmt(cmp.best.mean) }), ' ',
+      left.appendChild(el('div', { cls: 'note', text: d.best.isBaseline
+        ? 'No trial beat your current configuration: the baseline (trial #' + d.best.number + ') stays the best, on ' + cmp.best.n + ' held-out examples'
+        : 'Best configuration (trial #' + d.best.number + ') on ' + cmp.best.n + ' held-out examples' }));
+      left.appendChild(el('div', null, el('span', { cls: 'big', text: isNum(cmp.best.mean) ? cmp.best.mean.toFixed(3) : '–' }), ' ',
         el('span', { text: metric + '  [' + fmt(cmp.best.ciLow) + ', ' + fmt(cmp.best.ciHigh) + '] 95% CI' })));
       left.appendChild(el('div', null, 'Baseline (your current template and parameters): ',
         el('b', { text: fmt(cmp.baseline.mean) }), ' [' + fmt(cmp.baseline.ciLow) + ', ' + fmt(cmp.baseline.ciHigh) + ']'));
@@ -573,8 +575,10 @@
     if (!d.run || !d.run.templates) return null;
     var c = card('Templates', 'The prompt templates the search chose from; the baseline used "' + d.run.baselineTemplate + '".');
     Object.keys(d.run.templates).forEach(function (name) {
+      var t = d.run.templates[name], text = typeof t === 'string' ? t
+        : Object.keys(t).map(function (part) { return part + ': ' + t[part]; }).join('\n');
       c.appendChild(el('div', { cls: 'codehead' }, el('b', { text: name })));
-      c.appendChild(el('pre', { cls: 'code', style: 'margin-bottom:12px', text: d.run.templates[name] }));
+      c.appendChild(el('pre', { cls: 'code', style: 'margin-bottom:12px;white-space:pre-wrap', text: text }));
     });
     return c;
   }
@@ -582,7 +586,7 @@
   function render(d) {
     var y = window.scrollY;
     app.replaceChildren();
-    append(app, [header(d), verdict(d), bestConfig(d), totals(d), history(d),
+    append(app, [header(d), (d.warnings || []).map(function (w) { return el('p', { cls: 'card note', text: 'Note: ' + w }); }), verdict(d), bestConfig(d), totals(d), history(d),
       el('div', { cls: 'grid2' }, importance(d), pareto(d)),
       parallel(d), slices(d), el('div', { cls: 'grid2' }, contour(d), templates(d) || el('div')),
       trialsTable(d), examples(d),

@@ -357,9 +357,18 @@ public final class Tuner {
                 c.pruned, elapsed, eta);
     }
 
-    private static Map<String, String> templateTexts(Map<String, PromptTemplate> templates) {
-        Map<String, String> m = new LinkedHashMap<>();
-        templates.forEach((k, v) -> m.put(k, v.toString()));
+    private static Map<String, Map<String, String>> templateTexts(Map<String, PromptTemplate> templates) {
+        Map<String, Map<String, String>> m = new LinkedHashMap<>();
+        templates.forEach((k, v) -> {
+            Map<String, String> parts = new LinkedHashMap<>();
+            if (v.isChat()) {
+                if (v.system() != null) parts.put("system", v.system());
+                parts.put("user", v.user());
+            } else {
+                parts.put("raw", v.raw());
+            }
+            m.put(k, parts);
+        });
         return m;
     }
 
