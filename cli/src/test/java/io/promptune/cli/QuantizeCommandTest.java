@@ -57,6 +57,18 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void dryRunPrintsThePlanAndWritesNothing() {
+        Path in = storiesF32();
+        assumeTrue(in != null, "stories260K not present");
+        Path out = dir.resolve("never.gguf");
+        assertEquals(0, Main.run("quantize", in.toString(), out.toString(), "Q4_K", "--dry-run"));
+        String log = err.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("blk.0.ffn_down.weight") && log.contains("F16") && log.contains("would write"), log);
+        assertTrue(log.contains("fallback from Q4_K"), log);
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void badTypeAndMissingFileAreUsageErrorsWithClearMessages() throws Exception {
         Path model = dir.resolve("m.gguf");
         Files.writeString(model, "not a gguf");

@@ -38,7 +38,7 @@ public final class RunningTrial implements TrialContext {
         synchronized (this) {
             Map<Integer, Double> inter = new TreeMap<>(current.intermediate());
             inter.put(step, value);
-            current = current.toBuilder().intermediate(inter)
+            current = current.toBuilder().intermediate(inter).heartbeat(java.time.Instant.now()) // progress proves liveness
                     .perExampleScores(perExampleScores == null ? current.perExampleScores() : new ArrayList<>(perExampleScores))
                     .build();
             t = current;

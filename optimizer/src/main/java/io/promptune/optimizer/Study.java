@@ -30,7 +30,7 @@ public final class Study {
 
     private final String name;
     private final List<Direction> directions;
-    private final SearchSpace space;
+    private volatile SearchSpace space;
     private final Sampler sampler;
     private final Pruner pruner;
     private final StudyStorage storage;
@@ -67,6 +67,36 @@ public final class Study {
     public Pruner pruner() { return pruner; }
     public StudyStorage storage() { return storage; }
     public String workerId() { return worker; }
+
+    /**
+     * Appends choices to a categorical parameter while the study runs (e.g. instructions proposed
+     * from earlier trials). Existing choices keep their positions, so every earlier trial still
+     * encodes to the same index; samplers read the space afresh on each proposal. Choices already
+     * present are skipped. Returns the values actually added.
+     */
+    public List<Object> extendChoices(String param, List<?> newChoices) {
+        samplingLock.lock();
+        try {
+            if (!(space.param(param) instanceof ParamSpec.CategoricalParam c)) {
+                throw new SearchSpaceException("parameter '" + param + "' is not a categorical parameter of study '" + name + "'");
+            }
+            List<Object> choices = new ArrayList<>(c.choices()), added = new ArrayList<>();
+            for (Object v : newChoices) {
+                Object canon = JsonValues.canonical(v);
+                if (choices.stream().noneMatch(x -> JsonValues.same(x, canon))) {
+                    choices.add(canon);
+                    added.add(canon);
+                }
+            }
+            if (added.isEmpty()) return added;
+            List<ParamSpec> params = new ArrayList<>(space.params());
+            params.replaceAll(p -> p.name().equals(param) ? new ParamSpec.CategoricalParam(param, choices, c.condition()) : p);
+            space = SearchSpace.of(params);
+            return added;
+        } finally {
+            samplingLock.unlock();
+        }
+    }
 
     /** Every trial of the study so far (from storage, so other workers' trials are included). */
     public List<Trial> trials() {

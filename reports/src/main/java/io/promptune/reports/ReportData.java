@@ -27,9 +27,23 @@ public final class ReportData {
     private ReportData() { }
 
     public static Map<String, Object> of(StudyDirectory study) {
-        RunInfo run = study.readRunInfo().orElse(null);
-        TuningResult result = study.readResult().orElse(null);
-        return of(study.name(), run, StudyReader.trials(study), result);
+        // A run.json or result.json this build cannot read (e.g. from an older build) costs only its
+        // sections of the report; the trials still show.
+        List<String> warnings = new ArrayList<>();
+        RunInfo run = readOrWarn(study::readRunInfo, warnings);
+        TuningResult result = readOrWarn(study::readResult, warnings);
+        Map<String, Object> d = of(study.name(), run, StudyReader.trials(study), result);
+        if (!warnings.isEmpty()) d.put("warnings", warnings);
+        return d;
+    }
+
+    private static <T> T readOrWarn(java.util.function.Supplier<java.util.Optional<T>> read, List<String> warnings) {
+        try {
+            return read.get().orElse(null);
+        } catch (java.io.UncheckedIOException e) {
+            warnings.add(e.getMessage());
+            return null;
+        }
     }
 
     public static Map<String, Object> of(String name, RunInfo run, List<Trial> trials, TuningResult result) {

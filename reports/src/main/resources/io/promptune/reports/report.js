@@ -586,7 +586,7 @@
   function render(d) {
     var y = window.scrollY;
     app.replaceChildren();
-    append(app, [header(d), verdict(d), bestConfig(d), totals(d), history(d),
+    append(app, [header(d), (d.warnings || []).map(function (w) { return el('p', { cls: 'card note', text: 'Note: ' + w }); }), verdict(d), bestConfig(d), totals(d), history(d),
       el('div', { cls: 'grid2' }, importance(d), pareto(d)),
       parallel(d), slices(d), el('div', { cls: 'grid2' }, contour(d), templates(d) || el('div')),
       trialsTable(d), examples(d),

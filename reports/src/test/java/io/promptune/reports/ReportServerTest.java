@@ -37,6 +37,12 @@ class ReportServerTest {
             int traversal = get(s, "/api/study/..%2F..%2Fetc").statusCode();
             assertTrue(traversal == 400 || traversal == 404, "traversal gave " + traversal);
             assertEquals(404, get(s, "/elsewhere").statusCode());
+
+            // A run.json this build cannot read costs its sections, not the page.
+            java.nio.file.Files.writeString(dir.resolve("alpha/run.json"), "{\"templates\": {\"plain\": \"{{text}}\"}}");
+            HttpResponse<String> old = get(s, "/study/alpha");
+            assertEquals(200, old.statusCode());
+            assertTrue(get(s, "/api/study/alpha").body().contains("\"warnings\""));
         }
     }
 }

@@ -2,7 +2,9 @@ package io.promptune.cli.config;
 
 import io.promptune.cli.DefaultModel;
 import io.promptune.cli.Main;
+import io.promptune.localmodel.gguf.GgufException;
 import io.promptune.providers.LanguageModel;
+import io.promptune.providers.local.LocalEngineModel;
 import io.promptune.providers.pricing.ModelPrice;
 import io.promptune.providers.remote.ProviderSpec;
 import io.promptune.providers.remote.RemoteModels;
@@ -55,12 +57,12 @@ public final class Models {
         }
     }
 
-    /** The local engine behind LanguageModel; interim until the providers module's local adapter lands. */
+    /** The in-repo engine behind LanguageModel (the providers module's adapter: chat template, batches, prefix reuse). */
     private static LanguageModel local(Path file) {
-        for (ModelProvider p : ServiceLoader.load(ModelProvider.class)) {
-            if (p.name().equals("local")) return p.open(new TuneConfig.ModelSpec(file.toString(), "local", file.getFileName().toString(), null, null, null, null, null));
+        try {
+            return LocalEngineModel.load(file);
+        } catch (GgufException e) {
+            throw new Main.UserError("model.path: " + e.getMessage(), Main.EXIT_USAGE);
         }
-        throw new Main.UserError("this build has no local engine adapter yet, so " + file + " cannot be run; "
-                + "use a remote model (model.provider) for now", Main.EXIT_MISSING);
     }
 }

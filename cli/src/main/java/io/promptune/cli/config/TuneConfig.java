@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.promptune.evaluators.Metric;
 import io.promptune.evaluators.MetricRegistry;
 import io.promptune.optimizer.Direction;
+import io.promptune.optimizer.promptsearch.PromptSearch;
+import io.promptune.optimizer.promptsearch.PromptSearchOptions;
 import io.promptune.optimizer.SearchSpace;
 import io.promptune.optimizer.SearchSpaceException;
 import io.promptune.optimizer.samplers.Samplers;
@@ -29,7 +31,8 @@ import java.util.regex.Pattern;
 public record TuneConfig(Path file, String study, ModelSpec model, DatasetSpec dataset, Map<String, TemplateSpec> templates,
                          String baselineTemplate, Map<String, Object> baselineParams, Map<String, Object> fixed,
                          SearchSpace space, List<String> metrics, String objectiveMetric, Direction direction,
-                         Budget budget, String sampler, long seed, boolean racing, int batchSize, Path output) {
+                         Budget budget, String sampler, long seed, boolean racing, int batchSize, Path output,
+                         PromptSearchOptions promptSearch, ModelSpec proposer) {
 
     public static final String EXAMPLE = """
             study: sentiment-v1               # name of the study (default: the config file's name)
@@ -70,6 +73,11 @@ public record TuneConfig(Path file, String study, ModelSpec model, DatasetSpec d
             racing: true                      # stop clearly worse trials early
             batch_size: 8
             output: promptune-out             # the study folder goes under here
+            # prompt search (optional): few-shot demonstrations, proposed instructions, template parts
+            # task: "Classify the sentiment of a product review."   # shown to the instruction proposer
+            # fewshot: {max: 4, strategies: [random, nearest, bootstrapped]}
+            # proposals: {every: 5, count: 3, rounds: 3}            # proposer: {path: default} (default: the tuned model)
+            # template_parts: {system_prompt: true, format_hint: true, answer_prefix: ["Answer:"], raw_completion: true}
             """;
 
     public record ModelSpec(String path, String provider, String name, String apiKeyEnv, String baseUrl,
@@ -100,7 +108,7 @@ public record TuneConfig(Path file, String study, ModelSpec model, DatasetSpec d
         Path base = file.toAbsolutePath().getParent();
         Section root = Section.root(tree);
         root.allow("study", "model", "dataset", "templates", "baseline", "fixed", "space", "metrics", "objective",
-                "budget", "sampler", "seed", "racing", "batch_size", "output");
+                "budget", "sampler", "seed", "racing", "batch_size", "output", "task", "fewshot", "proposals", "template_parts");
 
         String fileName = file.getFileName().toString().replaceFirst("\\.(ya?ml|json)$", "");
         String study = root.string("study", fileName);
@@ -140,6 +148,15 @@ public record TuneConfig(Path file, String study, ModelSpec model, DatasetSpec d
 
         SearchSpace space = space(root, templates);
         checkParams(root, space, templates);
+        PromptSearchConfig.Parsed search = PromptSearchConfig.parse(root, base, root.whole("seed", 0, 42L));
+        if (search.options() != null) {
+            try {
+                space = PromptSearch.space(space, search.options());
+            } catch (SearchSpaceException e) {
+                throw root.error("space", e.getMessage());
+            }
+            baselineParams.putAll(PromptSearch.baselineParams(search.options()));
+        }
         Map<String, Object> trial0 = new LinkedHashMap<>(baselineParams);
         trial0.put("template", baselineTemplate);
         try {
@@ -209,10 +226,10 @@ public record TuneConfig(Path file, String study, ModelSpec model, DatasetSpec d
         int batch = root.whole("batch_size", 1, 8L).intValue();
         Path output = base.resolve(root.string("output", "promptune-out")).normalize();
         return new TuneConfig(file, study, model, dataset, templates, baselineTemplate, baselineParams, fixed, space,
-                metrics, objectiveMetric, direction, budget, sampler, seed, racing, batch, output);
+                metrics, objectiveMetric, direction, budget, sampler, seed, racing, batch, output, search.options(), search.proposer());
     }
 
-    private static ModelSpec model(Section s, Path base) {
+    static ModelSpec model(Section s, Path base) {
         s.allow("path", "provider", "name", "api_key_env", "base_url", "price_input_per_million", "price_output_per_million", "concurrency");
         String provider = s.string("provider", null);
         String path = s.string("path", null);

@@ -39,10 +39,18 @@ public final class ConfigurationEvaluator {
     private final String objectiveMetric;
     private final List<Example> fewShotPool;
     private final int batchSize;
+    private final PromptComposer composer;
 
     public ConfigurationEvaluator(LanguageModel model, Map<String, PromptTemplate> templates, String defaultTemplate,
                                   Map<String, Object> fixedParams, List<Metric> metrics, String objectiveMetric,
                                   List<Example> fewShotPool, int batchSize) {
+        this(model, templates, defaultTemplate, fixedParams, metrics, objectiveMetric, fewShotPool, batchSize, null);
+    }
+
+    /** As above, with a composer that builds each request from the whole configuration (null: the template alone). */
+    public ConfigurationEvaluator(LanguageModel model, Map<String, PromptTemplate> templates, String defaultTemplate,
+                                  Map<String, Object> fixedParams, List<Metric> metrics, String objectiveMetric,
+                                  List<Example> fewShotPool, int batchSize, PromptComposer composer) {
         if (templates.isEmpty()) throw new IllegalArgumentException("at least one prompt template is needed");
         if (!templates.containsKey(defaultTemplate)) {
             throw new IllegalArgumentException("the baseline template '" + defaultTemplate + "' is not one of " + templates.keySet());
@@ -60,6 +68,7 @@ public final class ConfigurationEvaluator {
         this.objectiveMetric = objectiveMetric;
         this.fewShotPool = List.copyOf(fewShotPool);
         this.batchSize = Math.max(1, batchSize);
+        this.composer = composer;
     }
 
     public String objectiveMetric() { return objectiveMetric; }
@@ -99,15 +108,12 @@ public final class ConfigurationEvaluator {
             int end = Math.min(limit, next + batchSize);
             List<Example> batch = examples.subList(next, end);
             List<CompletionRequest> requests = new ArrayList<>(batch.size());
-            List<RenderedPrompt> prompts = new ArrayList<>(batch.size());
             for (Example ex : batch) {
-                RenderedPrompt prompt = template.render(ex, shotsFor(ex, k));
-                prompts.add(prompt);
-                requests.add(request(prompt, params));
+                requests.add(composer != null ? composer.compose(config, ex, params) : request(template.render(ex, shotsFor(ex, k)), params));
             }
             List<Completion> completions = model.completeBatch(requests);
             for (int i = 0; i < batch.size(); i++) {
-                results.add(score(batch.get(i), prompts.get(i), completions.get(i)));
+                results.add(score(batch.get(i), requests.get(i), completions.get(i)));
             }
             next = end;
             boolean atCheckpoint = end == limit && cpIndex < cps.length;
@@ -138,7 +144,7 @@ public final class ConfigurationEvaluator {
         return CompletionRequest.chat(messages, params);
     }
 
-    private ExampleResult score(Example ex, RenderedPrompt prompt, Completion c) {
+    private ExampleResult score(Example ex, CompletionRequest prompt, Completion c) {
         Map<String, Double> scores = new LinkedHashMap<>();
         Map<String, Map<String, Object>> details = new LinkedHashMap<>();
         for (Metric m : metrics) {
@@ -156,10 +162,10 @@ public final class ConfigurationEvaluator {
                 c.usage().inputTokens(), c.usage().outputTokens(), c.latency().toMillis(), c.costUsd());
     }
 
-    private static String renderPrompt(RenderedPrompt prompt) {
-        if (!prompt.isChat()) return prompt.raw();
+    private static String renderPrompt(CompletionRequest prompt) {
+        if (!prompt.isChat()) return prompt.rawPrompt();
         StringBuilder sb = new StringBuilder();
-        for (PromptMessage m : prompt.messages()) {
+        for (ChatMessage m : prompt.messages()) {
             if (!sb.isEmpty()) sb.append("\n\n");
             sb.append('[').append(m.role()).append("]\n").append(m.content());
         }

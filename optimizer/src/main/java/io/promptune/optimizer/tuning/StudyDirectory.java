@@ -29,7 +29,11 @@ public record StudyDirectory(Path dir) {
 
     /** The study's name inside its storage (from run.json), or the folder's name. */
     public String studyName() {
-        return readRunInfo().map(RunInfo::studyName).orElse(name());
+        try {
+            return readRunInfo().map(RunInfo::studyName).orElse(name());
+        } catch (UncheckedIOException unreadable) {
+            return name();
+        }
     }
 
     public boolean isStudy() {

@@ -59,6 +59,7 @@ public final class Tuner {
     private final StudyDirectory directory;
     private final RunInfo runInfo;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final List<TrialHook> hooks;
 
     private final boolean ownsStorage;
 
@@ -85,8 +86,11 @@ public final class Tuner {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("baseline " + base + " does not fit the search space: " + e.getMessage(), e);
         }
+        List<Example> pool = b.fewShotPool != null ? b.fewShotPool : tuneExamples;
+        checkNotHeldOut(pool, testExamples);
         this.evaluator = new ConfigurationEvaluator(b.model, b.templates, baselineTemplate, fixed, b.metrics,
-                b.objectiveMetric, b.fewShotPool != null ? b.fewShotPool : tuneExamples, b.batchSize);
+                b.objectiveMetric, pool, b.batchSize, b.composer);
+        this.hooks = List.copyOf(b.hooks);
         this.objectiveMetric = b.objectiveMetric;
         this.direction = b.direction;
         this.budget = b.budget;
@@ -148,6 +152,7 @@ public final class Tuner {
                 break;
             }
             study.recoverStaleTrials();
+            for (TrialHook h : hooks) h.beforeTrial(study);
             RunningTrial trial = study.ask();
             trial.setPlannedSteps(tuneExamples.size());
             Instant trialStart = Instant.now();
@@ -187,6 +192,7 @@ public final class Tuner {
                 done = study.tell(trial, new io.promptune.optimizer.Evaluation(List.of(ev.objective().mean()),
                         scores(ev.examples()), null, null, 0, Map.of()));
             }
+            for (TrialHook h : hooks) h.afterTrial(study, done, ev);
             Counters after = Counters.of(counted(study.trials()));
             listener.onTrialFinished(done, progress(after, -1, List.of(), started, trialTimes));
         }
@@ -226,6 +232,18 @@ public final class Tuner {
         if (directory != null && !interrupted) directory.writeResult(result);
         if (ownsStorage) study.storage().close();
         return result;
+    }
+
+    /** A demonstration taken from the held-out split would leak it into the prompts: refuse. */
+    static void checkNotHeldOut(List<Example> pool, List<Example> test) {
+        Set<String> testIds = new HashSet<>();
+        for (Example e : test) testIds.add(e.id());
+        for (Example e : pool) {
+            if (testIds.contains(e.id())) {
+                throw new IllegalArgumentException("the few-shot pool holds example '" + e.id()
+                        + "' of the held-out test split; demonstrations must come from the tune split only");
+            }
+        }
     }
 
     /** The incumbent: the study's noise-aware choice among complete trials. */
@@ -416,6 +434,8 @@ public final class Tuner {
         private boolean racing = true;
         private TuningListener listener = new TuningListener() { };
         private StudyDirectory directory;
+        private PromptComposer composer;
+        private final List<TrialHook> hooks = new ArrayList<>();
         private SearchSpace space;
         private String sampler = "auto";
         private long seed = 42;
@@ -448,6 +468,10 @@ public final class Tuner {
         public Builder listener(TuningListener l) { listener = l; return this; }
         /** Where run.json and result.json go (beside the study's trials), for reports. */
         public Builder directory(StudyDirectory d) { directory = d; return this; }
+        /** Builds each request from the whole configuration (prompt search); default: the template alone. */
+        public Builder composer(PromptComposer c) { composer = c; return this; }
+        /** Called between trials (e.g. to propose instructions from the results so far). */
+        public Builder hook(TrialHook h) { hooks.add(h); return this; }
 
         private Study defaultStudy() {
             if (space == null) throw new IllegalArgumentException("give a study, or a search space to make one");
