@@ -32,9 +32,11 @@ rows=()
 for f in "${files[@]}"; do
   name="$(basename "$f")"
   echo "== $name: promptune" >&2
-  "$here/promptune" bench --model "$f" --threads "$threads" --batch "$batch" --reps "$reps" --json > "$tmp/ours.json"
+  batch_args=()
+  [[ -n "$batch" ]] && batch_args=(--batch "$batch")
+  "$here/promptune" bench --model "$f" --threads "$threads" "${batch_args[@]}" --reps "$reps" --json > "$tmp/ours.json"
   echo "== $name: llama.cpp" >&2
-  python3 "$here/bench/peers/llamacpp_bench.py" "$f" --threads "$threads" --batch "$batch" --reps "$reps" > "$tmp/peer.json" 2>/dev/null
+  python3 "$here/bench/peers/llamacpp_bench.py" "$f" --threads "$threads" "${batch_args[@]}" --reps "$reps" > "$tmp/peer.json" 2>/dev/null
   rows+=("$(python3 - "$tmp/ours.json" "$tmp/peer.json" "$name" "$f" "$bandwidth" <<'PY'
 import json, os, sys
 ours, peer = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
@@ -61,7 +63,7 @@ done
   echo "## $(date -u '+%Y-%m-%d %H:%M UTC'): promptune vs llama.cpp, $threads threads"
   echo
   echo "Command: \`bench/run-engine-bench.sh --threads $threads --batch $batch --reps $reps ${files[*]}\`"
-  echo "(pp ${PROMPT_TOKENS:-128} / tg 64 tokens, batches of $batch sequences with 128-token prompts and 32 new tokens each; median of $reps runs)."
+  echo "(pp128 / tg64${batch:+, batches of $batch sequences with 128-token prompts and 32 new tokens each}; median of $reps runs after a warm-up)."
   echo "Each cell is promptune / llama.cpp (ratio, > 1 means promptune is better). CPU ms per token counts all threads"
   echo "(spinning included) and stays comparable when the machine is busy; tokens/s do not."
   echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg). Measured read bandwidth ($threads threads): ${bandwidth} GB/s;"
