@@ -73,23 +73,28 @@ def main():
     n_ctx = a.prompt_tokens + a.gen_tokens + 16
     ctx = make_ctx(model, n_ctx, max(a.prompt_tokens, 1), 1, a.threads)
     batch = L.llama_batch_init(max(a.prompt_tokens, 16), 0, 1)
-    pp, tg = [], []
+    pp, tg, pp_cpu, tg_cpu = [], [], [], []
     for _ in range(a.reps + 1):  # first run warms up
         L.llama_memory_clear(L.llama_get_memory(ctx), True)
         toks = [rng.randrange(n_vocab) for _ in range(a.prompt_tokens)]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         decode(ctx, batch, [(t, i, 0, i == len(toks) - 1) for i, t in enumerate(toks)])
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         pos = len(toks)
         for _ in range(a.gen_tokens):
             decode(ctx, batch, [(rng.randrange(n_vocab), pos, 0, True)])
             pos += 1
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         pp.append(a.prompt_tokens / (t1 - t0))
         tg.append(a.gen_tokens / (t2 - t1))
-    pp, tg = sorted(pp[1:]), sorted(tg[1:])
-    out["prefill_tps"] = pp[len(pp) // 2]
-    out["decode_tps"] = tg[len(tg) // 2]
+        pp_cpu.append((c1 - c0) * 1e3 / a.prompt_tokens)
+        tg_cpu.append((c2 - c1) * 1e3 / a.gen_tokens)
+    med = lambda v: sorted(v[1:])[len(v[1:]) // 2]
+    out["prefill_tps"] = med(pp)
+    out["decode_tps"] = med(tg)
+    # CPU time per token (all threads, spinning included): comparable across engines even on a busy machine
+    out["prefill_cpu_ms_per_token"] = med(pp_cpu)
+    out["decode_cpu_ms_per_token"] = med(tg_cpu)
     L.llama_batch_free(batch)
     L.llama_free(ctx)
 
@@ -112,6 +117,11 @@ def main():
         L.llama_free(ctx)
     if agg:
         out["aggregate_tps"] = agg
+    with open("/proc/self/status") as f:
+        for line in f:
+            k, v = line.split(":", 1)
+            if k in ("VmRSS", "VmHWM"):
+                out["rss_bytes" if k == "VmRSS" else "peak_rss_bytes"] = int(v.split()[0]) * 1024
     print(json.dumps(out))
 
 

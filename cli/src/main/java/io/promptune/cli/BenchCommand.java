@@ -74,23 +74,29 @@ final class BenchCommand implements Callable<Integer> {
         try (LocalModel m = LocalModel.load(file, opts)) {
             int vocab = m.info().vocabSize();
             SplittableRandom rnd = new SplittableRandom(42);
-            double[] pp = new double[reps], tg = new double[reps];
+            double[] pp = new double[reps], tg = new double[reps], ppCpu = new double[reps], tgCpu = new double[reps];
             for (int r = -1; r < reps; r++) {
                 LocalModel.Session s = m.newSession();
                 int[] prompt = rnd.ints(promptTokens, 0, vocab).toArray();
-                long t0 = System.nanoTime();
+                long t0 = System.nanoTime(), c0 = processCpuNanos();
                 s.feed(prompt);
-                long t1 = System.nanoTime();
+                long t1 = System.nanoTime(), c1 = processCpuNanos();
                 for (int i = 0; i < genTokens; i++) s.feed(rnd.nextInt(vocab));
-                long t2 = System.nanoTime();
+                long t2 = System.nanoTime(), c2 = processCpuNanos();
                 if (r >= 0) {
                     pp[r] = promptTokens / ((t1 - t0) / 1e9);
                     tg[r] = genTokens / ((t2 - t1) / 1e9);
+                    ppCpu[r] = (c1 - c0) / 1e6 / promptTokens;
+                    tgCpu[r] = (c2 - c1) / 1e6 / genTokens;
                 }
                 progress("pp/tg run " + (r + 2) + "/" + (reps + 1));
             }
             out.put("prefill_tps", median(pp));
             out.put("decode_tps", median(tg));
+            // CPU time per token (all threads, spinning included): comparable across engines even on a busy machine.
+            out.put("prefill_cpu_ms_per_token", median(ppCpu));
+            out.put("decode_cpu_ms_per_token", median(tgCpu));
+            out.put("kv_cache_bytes_per_token", m.kvCacheBytesPerToken());
             if (!batch.isEmpty()) {
                 ObjectNode agg = out.putObject("aggregate_tps");
                 for (int n : batch) {
@@ -113,6 +119,8 @@ final class BenchCommand implements Callable<Integer> {
                     agg.put(String.valueOf(n), median(runs));
                 }
             }
+            out.put("model_file_bytes", Files.size(file));
+            memoryFigures(out);
         } catch (GgufException e) {
             throw new Main.UserError(e.getMessage());
         }
@@ -122,12 +130,38 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("model %s, %d threads%n", file, threads);
             System.out.printf("  pp%-4d %8.1f tokens/s%n", promptTokens, out.get("prefill_tps").asDouble());
             System.out.printf("  tg%-4d %8.1f tokens/s%n", genTokens, out.get("decode_tps").asDouble());
+            System.out.printf("  cpu per token: prompt %.2f ms, decode %.2f ms%n", out.get("prefill_cpu_ms_per_token").asDouble(),
+                    out.get("decode_cpu_ms_per_token").asDouble());
+            if (out.has("peak_rss_bytes")) {
+                System.out.printf("  memory: peak resident %.1f MiB (file %.1f MiB, KV cache %.1f KiB per token)%n",
+                        out.get("peak_rss_bytes").asDouble() / (1 << 20), out.get("model_file_bytes").asDouble() / (1 << 20),
+                        out.get("kv_cache_bytes_per_token").asDouble() / 1024);
+            }
             if (out.has("aggregate_tps")) {
                 out.get("aggregate_tps").properties().forEach(e ->
                         System.out.printf("  batch %-3s %8.1f tokens/s aggregate%n", e.getKey(), e.getValue().asDouble()));
             }
         }
         return 0;
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0L;
+    }
+
+    /** Resident set now and at its peak (Linux /proc/self/status; absent elsewhere). */
+    private static void memoryFigures(ObjectNode out) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                String[] f = line.split("\\s+");
+                if (f.length >= 2 && (f[0].equals("VmRSS:") || f[0].equals("VmHWM:"))) {
+                    out.put(f[0].equals("VmRSS:") ? "rss_bytes" : "peak_rss_bytes", Long.parseLong(f[1]) * 1024);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: no memory figures
+        }
     }
 
     private static void progress(String what) {

@@ -110,6 +110,12 @@ public final class LocalModel implements AutoCloseable {
         return chatTemplate;
     }
 
+    /** Bytes one position of one sequence occupies in the KV cache (keys and values, every layer). */
+    public long kvCacheBytesPerToken() {
+        ModelConfig c = transformer.config();
+        return 2L * c.layers() * c.kvDim() * Float.BYTES;
+    }
+
     /** The prefix cache (e.g. to clear it or read its size). */
     public PrefixCache prefixCache() { return prefixCache; }
 

@@ -43,7 +43,9 @@ class DefaultModelTest {
     void answersWithItsOwnChatTemplate() {
         String prompt;
         try {
-            prompt = model.chatTemplate().render(List.of(ChatMessage.user("What is the capital of France?")), true);
+            // "What is the capital of France?" is not answered with Paris by llama.cpp itself (greedy: "L'Étoile, la
+            // Marseillaise, ..."), so it cannot be the check; this wording is (llama-cpp-python 0.3.36, same file).
+            prompt = model.chatTemplate().render(List.of(ChatMessage.user("Which city is the capital of France?")), true);
         } catch (UnsupportedOperationException e) {
             assumeTrue(false, "chat templates not implemented yet");
             return;

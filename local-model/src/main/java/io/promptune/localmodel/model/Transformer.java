@@ -144,6 +144,7 @@ public final class Transformer {
     /**
      * One head of one token, as ggml's flash-attention kernel: Q rounded to half, scores over the
      * half-precision keys of positions 0..pos, an online softmax, values accumulated in half precision.
+     * {@link HalfAttention} is the vectorized form; this scalar loop serves head widths it does not cover.
      */
     private void attendHead(int i, int h, int layer, FloatBatch q, FloatBatch att, KvCache[] caches, int[] positions) {
         ModelConfig c = config;
@@ -155,6 +156,10 @@ public final class Transformer {
         float[] kc = caches[i].keys[layer], vc = caches[i].values[layer];
         float scale = (float) (1.0 / Math.sqrt(hd));
         float[] acc = new float[hd];
+        if (HalfAttention.supports(hd)) {
+            HalfAttention.attend(qh, kc, vc, kvDim, kvh * hd, positions[i], hd, scale, acc, att.data(), att.offset(i) + h * hd);
+            return;
+        }
         float m = Float.NEGATIVE_INFINITY, s = 0f;
         int last = positions[i];
         for (int t = 0; t <= last; t++) {

@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
  * Q4_0 weights (blocks of 32: half scale d, 16 bytes of nibbles; value = d * (nibble - 8); low nibbles
  * are elements 0-15, high nibbles 16-31) with Q8_0 activations, as ggml_vec_dot_q4_0_q8_0.
  */
-public final class Q4_0Matrix extends WeightMatrix {
+public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
@@ -77,6 +77,31 @@ public final class Q4_0Matrix extends WeightMatrix {
             acc = blockLanes(p, x, xo + k * 32).fma(FloatVector.broadcast(F, half(p) * a.d[bo + k]), acc);
         }
         return GgmlSums.hsum8(acc);
+    }
+
+    @Override
+    public BlockRowKernel.Combine combine() {
+        return repackedNumerics ? BlockRowKernel.Combine.REDUCED : BlockRowKernel.Combine.LANES;
+    }
+
+    @Override
+    public void decodeBlocks(int row, float[] wq, float[] wd, float[] wm) {
+        long base = row * rowBytes;
+        for (int k = 0; k < cols / 32; k++) {
+            long p = base + (long) k * BLOCK_BYTES;
+            IntVector w = nibbleLanes(p + 2);
+            for (int j = 0; j < 4; j++) nibble(w, j).intoArray(wq, 32 * k + 8 * j);
+            wd[k] = half(p);
+        }
+    }
+
+    @Override
+    protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        float[] o = out.data();
+        int oc = out.cols();
+        for (int r = r0; r < r1; r++) {
+            for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
+        }
     }
 
     @Override

@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
  * Q4_1 weights (blocks of 32: half scale d, half minimum m, 16 bytes of nibbles; value = d * nibble + m)
  * with Q8_1 activations, as ggml_vec_dot_q4_1_q8_1: d_w*d_a*sum(q_w*q_a) + m_w*s_a per block.
  */
-public final class Q4_1Matrix extends WeightMatrix {
+public final class Q4_1Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
@@ -68,47 +68,27 @@ public final class Q4_1Matrix extends WeightMatrix {
         return GgmlSums.hsum8(acc) + mins;
     }
 
-    /**
-     * Two activation rows at a time share each decoded weight block; per row the operations and their
-     * order are exactly those of {@link #dot}, so results are identical.
-     */
     @Override
-    public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+    public BlockRowKernel.Combine combine() { return BlockRowKernel.Combine.LANES_PLUS_MINS; }
+
+    @Override
+    public void decodeBlocks(int row, float[] wq, float[] wd, float[] wm) {
+        long base = row * rowBytes;
+        for (int k = 0; k < cols / 32; k++) {
+            long p = base + (long) k * BLOCK_BYTES;
+            IntVector w = nibbleLanes(p + 4);
+            for (int j = 0; j < 4; j++) nibble(w, j).intoArray(wq, 32 * k + 8 * j);
+            wd[k] = half(p);
+            wm[k] = half(p + 2);
+        }
+    }
+
+    @Override
+    protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         float[] o = out.data();
         int oc = out.cols();
-        int paired = a.rows & ~1;
-        float[] x = a.quads;
-        int nb = cols / 32;
         for (int r = r0; r < r1; r++) {
-            long base = r * rowBytes;
-            for (int b = 0; b < paired; b += 2) {
-                int xa = a.rowOffset(b), xb = a.rowOffset(b + 1);
-                int da = a.blockOffset(b), db = a.blockOffset(b + 1);
-                FloatVector accA = FloatVector.zero(F), accB = accA;
-                float minsA = 0, minsB = 0;
-                for (int k = 0; k < nb; k++) {
-                    long p = base + (long) k * BLOCK_BYTES;
-                    IntVector w = nibbleLanes(p + 4);
-                    FloatVector n0 = nibble(w, 0), n1 = nibble(w, 1), n2 = nibble(w, 2), n3 = nibble(w, 3);
-                    float dw = half(p), mw = half(p + 2);
-                    int ia = xa + k * 32, ib = xb + k * 32;
-                    FloatVector sa = n0.mul(FloatVector.fromArray(F, x, ia));
-                    FloatVector sb = n0.mul(FloatVector.fromArray(F, x, ib));
-                    sa = n1.fma(FloatVector.fromArray(F, x, ia + 8), sa);
-                    sb = n1.fma(FloatVector.fromArray(F, x, ib + 8), sb);
-                    sa = n2.fma(FloatVector.fromArray(F, x, ia + 16), sa);
-                    sb = n2.fma(FloatVector.fromArray(F, x, ib + 16), sb);
-                    sa = n3.fma(FloatVector.fromArray(F, x, ia + 24), sa);
-                    sb = n3.fma(FloatVector.fromArray(F, x, ib + 24), sb);
-                    accA = sa.fma(FloatVector.broadcast(F, dw * a.d[da + k]), accA);
-                    accB = sb.fma(FloatVector.broadcast(F, dw * a.d[db + k]), accB);
-                    minsA = Math.fma(mw, a.s[da + k], minsA);
-                    minsB = Math.fma(mw, a.s[db + k], minsB);
-                }
-                o[b * oc + outCol0 + r] = GgmlSums.hsum8(accA) + minsA;
-                o[(b + 1) * oc + outCol0 + r] = GgmlSums.hsum8(accB) + minsB;
-            }
-            for (int b = paired; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
+            for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
         }
     }
 

@@ -58,6 +58,15 @@ public final class Q4_KMatrix extends KQuantMatrix {
     }
 
     @Override
+    protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        float[] o = out.data();
+        int oc = out.cols();
+        for (int r = r0; r < r1; r++) {
+            for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
+        }
+    }
+
+    @Override
     public float dotReference(int row, Activations a, int b) {
         long base = row * rowBytes;
         int xo = a.rowOffset(b);

@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
  * per block the integer dot product times d_w * d_a. The int8 products are summed exactly in float lanes,
  * grouped per lane and reduced as ggml's AVX2 code does (see {@link Activations#quads}).
  */
-public final class Q8_0Matrix extends WeightMatrix {
+public final class Q8_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final int BLOCK_BYTES = 34;
@@ -54,44 +54,26 @@ public final class Q8_0Matrix extends WeightMatrix {
         return GgmlSums.hsum8(acc);
     }
 
-    /**
-     * Two activation rows at a time share each loaded weight block; per row the operations and their
-     * order are exactly those of {@link #dot}, so results are identical.
-     */
     @Override
-    public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+    public BlockRowKernel.Combine combine() { return BlockRowKernel.Combine.LANES; }
+
+    @Override
+    public void decodeBlocks(int row, float[] wq, float[] wd, float[] wm) {
+        long base = row * rowBytes;
+        for (int k = 0; k < cols / 32; k++) {
+            long p = base + (long) k * BLOCK_BYTES;
+            IntVector w = IntVector.fromMemorySegment(I, data, p + 2, ByteOrder.LITTLE_ENDIAN);
+            for (int j = 0; j < 4; j++) byteOfLanes(w, j).intoArray(wq, 32 * k + 8 * j);
+            wd[k] = half(p);
+        }
+    }
+
+    @Override
+    protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         float[] o = out.data();
         int oc = out.cols();
-        int paired = a.rows & ~1;
-        float[] x = a.quads;
-        int nb = cols / 32;
         for (int r = r0; r < r1; r++) {
-            long base = r * rowBytes;
-            for (int b = 0; b < paired; b += 2) {
-                int xa = a.rowOffset(b), xb = a.rowOffset(b + 1);
-                int da = a.blockOffset(b), db = a.blockOffset(b + 1);
-                FloatVector accA = FloatVector.zero(F), accB = accA;
-                for (int k = 0; k < nb; k++) {
-                    long p = base + (long) k * BLOCK_BYTES;
-                    IntVector w = IntVector.fromMemorySegment(I, data, p + 2, ByteOrder.LITTLE_ENDIAN);
-                    FloatVector n0 = byteOfLanes(w, 0), n1 = byteOfLanes(w, 1), n2 = byteOfLanes(w, 2), n3 = byteOfLanes(w, 3);
-                    float dw = half(p);
-                    int ia = xa + k * 32, ib = xb + k * 32;
-                    FloatVector sa = n0.mul(FloatVector.fromArray(F, x, ia));
-                    FloatVector sb = n0.mul(FloatVector.fromArray(F, x, ib));
-                    sa = n1.fma(FloatVector.fromArray(F, x, ia + 8), sa);
-                    sb = n1.fma(FloatVector.fromArray(F, x, ib + 8), sb);
-                    sa = n2.fma(FloatVector.fromArray(F, x, ia + 16), sa);
-                    sb = n2.fma(FloatVector.fromArray(F, x, ib + 16), sb);
-                    sa = n3.fma(FloatVector.fromArray(F, x, ia + 24), sa);
-                    sb = n3.fma(FloatVector.fromArray(F, x, ib + 24), sb);
-                    accA = sa.fma(FloatVector.broadcast(F, dw * a.d[da + k]), accA);
-                    accB = sb.fma(FloatVector.broadcast(F, dw * a.d[db + k]), accB);
-                }
-                o[b * oc + outCol0 + r] = GgmlSums.hsum8(accA);
-                o[(b + 1) * oc + outCol0 + r] = GgmlSums.hsum8(accB);
-            }
-            for (int b = paired; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
+            for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
         }
     }
 

@@ -71,6 +71,19 @@ public abstract class WeightMatrix {
      * come from memory once per batch. Subclasses may override to share block decoding across rows.
      */
     public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        if (a.rows >= 2 && this instanceof BlockRowKernel.Decoder d) {
+            BlockRowKernel.dotRows(this, d, r0, r1, a, out, outCol0);
+            return;
+        }
+        dotEach(r0, r1, a, out, outCol0);
+    }
+
+    /**
+     * {@link #dotRows} one dot product at a time. The hot types override it with this same loop so that
+     * each gets its own compiled copy calling only its own {@link #dot}: a shared copy sees several types,
+     * inlines them all and outgrows the JIT's inlining budget, leaving Vector API calls un-intrinsified.
+     */
+    protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         float[] o = out.data();
         int oc = out.cols();
         for (int r = r0; r < r1; r++) {

@@ -1,0 +1,86 @@
+package io.promptune.localmodel.model;
+
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The vectorized attention against a plain scalar transcription of ggml's AVX2 flash-attention arithmetic. */
+class HalfAttentionTest {
+    static float half(float v) {
+        return Float.float16ToFloat(Float.floatToFloat16(v));
+    }
+
+    @Test
+    void roundToHalfEqualsTheJdkConversionEverywhere() {
+        Random rnd = new Random(3);
+        float[] x = new float[8], out = new float[8];
+        for (int it = 0; it < 200_000; it++) {
+            for (int i = 0; i < 8; i++) {
+                x[i] = switch (rnd.nextInt(4)) {
+                    case 0 -> Float.intBitsToFloat(rnd.nextInt());            // any bits: NaN, infinities, subnormals
+                    case 1 -> (float) rnd.nextGaussian();
+                    case 2 -> (float) (rnd.nextGaussian() * 1e-5);            // half subnormal range
+                    default -> Float.float16ToFloat((short) rnd.nextInt()) + Math.ulp(1f) * rnd.nextInt(3); // ties and near-ties
+                };
+            }
+            HalfAttention.roundToHalf(FloatVector.fromArray(FloatVector.SPECIES_256, x, 0), out, 0);
+            for (int i = 0; i < 8; i++) {
+                float expect = half(x[i]);
+                if (Float.isNaN(expect)) assertEquals(Float.isNaN(expect), Float.isNaN(out[i]));
+                else assertEquals(Float.floatToIntBits(expect), Float.floatToIntBits(out[i]), "half(" + x[i] + ")");
+            }
+        }
+    }
+
+    /** ggml_vec_dot_f16 on AVX2 written out lane by lane. */
+    static float dotScalar(float[] x, int xo, float[] y, int n) {
+        float[][] sum = new float[4][8];
+        for (int i = 0; i < n; i += 32) {
+            for (int j = 0; j < 4; j++) {
+                for (int l = 0; l < 8; l++) sum[j][l] = Math.fma(x[xo + i + 8 * j + l], y[i + 8 * j + l], sum[j][l]);
+            }
+        }
+        float[] r = new float[8];
+        for (int l = 0; l < 8; l++) r[l] = (sum[0][l] + sum[2][l]) + (sum[1][l] + sum[3][l]);
+        float t0 = r[0] + r[4], t1 = r[1] + r[5], t2 = r[2] + r[6], t3 = r[3] + r[7];
+        return (t0 + t1) + (t2 + t3);
+    }
+
+    @Test
+    void attendMatchesScalarGgmlArithmeticBitForBit() {
+        Random rnd = new Random(11);
+        int hd = 64, kvDim = 2 * hd, positions = 77, kvOff = hd;
+        float[] kc = new float[positions * kvDim], vc = new float[positions * kvDim], q = new float[hd];
+        for (int i = 0; i < kc.length; i++) {
+            kc[i] = half((float) rnd.nextGaussian());
+            vc[i] = half((float) rnd.nextGaussian() * (i % 5 == 0 ? 1e-4f : 1f));
+        }
+        for (int i = 0; i < hd; i++) q[i] = half((float) rnd.nextGaussian() * 3);
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        for (int last : new int[]{0, 1, 31, 76}) {
+            float[] out = new float[hd];
+            HalfAttention.attend(q, kc, vc, kvDim, kvOff, last, hd, scale, new float[hd], out, 0);
+            float[] acc = new float[hd];
+            float m = Float.NEGATIVE_INFINITY, s = 0f;
+            for (int t = 0; t <= last; t++) {
+                int ko = t * kvDim + kvOff;
+                float score = dotScalar(kc, ko, q, hd) * scale;
+                float ms = 1f, vs = 1f;
+                if (score > m) {
+                    float old = m;
+                    m = score;
+                    ms = (float) Math.exp(old - m);
+                    for (int d = 0; d < hd; d++) acc[d] = half(acc[d] * ms);
+                } else {
+                    vs = (float) Math.exp(score - m);
+                }
+                for (int d = 0; d < hd; d++) acc[d] = half(Math.fma(vc[ko + d], vs, acc[d]));
+                s = Math.fma(s, ms, vs);
+            }
+            for (int d = 0; d < hd; d++) assertEquals(acc[d] / s, out[d], Math.ulp(acc[d] / s), "last " + last + " dim " + d);
+        }
+    }
+}
