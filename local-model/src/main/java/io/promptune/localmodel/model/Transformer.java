@@ -169,10 +169,10 @@ public final class Transformer {
             if (score > m) {
                 float old = m;
                 m = score;
-                ms = (float) Math.exp(old - m);
+                ms = GgmlMath.expf(old - m);
                 for (int d = 0; d < hd; d++) acc[d] = toHalf(acc[d] * ms);
             } else {
-                vs = (float) Math.exp(score - m);
+                vs = GgmlMath.expf(score - m);
             }
             for (int d = 0; d < hd; d++) {
                 float val = vc[ko + d];
