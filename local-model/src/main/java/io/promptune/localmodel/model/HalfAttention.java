@@ -44,10 +44,10 @@ final class HalfAttention {
             if (score > m) {
                 float old = m;
                 m = score;
-                ms = (float) Math.exp(old - m);
+                ms = GgmlMath.expf(old - m);
                 scaleHalf(acc, hd, ms);
             } else {
-                vs = (float) Math.exp(score - m);
+                vs = GgmlMath.expf(score - m);
             }
             madHalf(acc, vc, ko, vs, hd);
             s = Math.fma(s, ms, vs);

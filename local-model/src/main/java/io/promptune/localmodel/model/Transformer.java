@@ -164,17 +164,15 @@ public final class Transformer {
         int last = positions[i];
         for (int t = 0; t <= last; t++) {
             int ko = t * kvDim + kvh * hd;
-            double dot = 0;
-            for (int d = 0; d < hd; d++) dot += qh[d] * kc[ko + d];
-            float score = (float) dot * scale;
+            float score = dotF16(kc, ko, qh, hd) * scale;
             float ms = 1f, vs = 1f;
             if (score > m) {
                 float old = m;
                 m = score;
-                ms = (float) Math.exp(old - m);
+                ms = GgmlMath.expf(old - m);
                 for (int d = 0; d < hd; d++) acc[d] = toHalf(acc[d] * ms);
             } else {
-                vs = (float) Math.exp(score - m);
+                vs = GgmlMath.expf(score - m);
             }
             for (int d = 0; d < hd; d++) {
                 float val = vc[ko + d];
@@ -185,6 +183,28 @@ public final class Transformer {
         float inv = s == 0f ? 0f : 1f / s;
         int ao = att.offset(i) + h * hd;
         for (int d = 0; d < hd; d++) att.data()[ao + d] = acc[d] * inv;
+    }
+
+    /**
+     * ggml_vec_dot_f16 (x86 AVX/F16C build) over values already rounded to half: the first n & ~31 elements
+     * in four 8-lane float accumulators with fused multiply-adds, reduced as GGML_F32x8_REDUCE
+     * ((a0+a2)+(a1+a3), then the two 128-bit halves, then two horizontal adds); the tail in double.
+     */
+    static float dotF16(float[] k, int ko, float[] q, int n) {
+        int np = n & ~31;
+        double sumf = 0;
+        if (np > 0) {
+            float[] acc = new float[32];
+            for (int i = 0; i < np; i += 32) {
+                for (int j = 0; j < 32; j++) acc[j] = Math.fma(k[ko + i + j], q[i + j], acc[j]);
+            }
+            float[] x = new float[8];
+            for (int l = 0; l < 8; l++) x[l] = (acc[l] + acc[16 + l]) + (acc[8 + l] + acc[24 + l]);
+            float t0 = x[0] + x[4], t1 = x[1] + x[5], t2 = x[2] + x[6], t3 = x[3] + x[7];
+            sumf = (t0 + t1) + (t2 + t3);
+        }
+        for (int i = np; i < n; i++) sumf += k[ko + i] * q[i];
+        return (float) sumf;
     }
 
     static float toHalf(float v) {

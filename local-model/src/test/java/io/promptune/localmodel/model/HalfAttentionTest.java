@@ -72,10 +72,10 @@ class HalfAttentionTest {
                 if (score > m) {
                     float old = m;
                     m = score;
-                    ms = (float) Math.exp(old - m);
+                    ms = GgmlMath.expf(old - m);
                     for (int d = 0; d < hd; d++) acc[d] = half(acc[d] * ms);
                 } else {
-                    vs = (float) Math.exp(score - m);
+                    vs = GgmlMath.expf(score - m);
                 }
                 for (int d = 0; d < hd; d++) acc[d] = half(Math.fma(vc[ko + d], vs, acc[d]));
                 s = Math.fma(s, ms, vs);

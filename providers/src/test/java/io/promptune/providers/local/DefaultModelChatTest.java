@@ -23,8 +23,10 @@ class DefaultModelChatTest {
         Path file = Path.of(System.getProperty("user.home"), ".cache", "promptune", "models", "SmolLM2-135M-Instruct.Q4_1.gguf");
         assumeTrue(Files.isRegularFile(file), "default model not fetched");
         try (LocalEngineModel m = LocalEngineModel.load(file)) {
-            Completion c = m.complete(CompletionRequest.chat(List.of(ChatMessage.user("What is the capital of France?")),
-                    DecodingParams.builder().temperature(0.0).maxTokens(8).build()));
+            // Worded as llama.cpp's own greedy run answers with Paris (to "What is the capital of France?" it
+            // says "L'Étoile, la Marseillaise", and so does this engine, which follows its arithmetic).
+            Completion c = m.complete(CompletionRequest.chat(List.of(ChatMessage.user("Which city is the capital of France?")),
+                    DecodingParams.builder().temperature(0.0).maxTokens(12).build()));
             assertFalse(c.isError(), c.error());
             assertTrue(c.text().contains("Paris"), c.text());
             assertTrue(c.usage().inputTokens() > 10, "the template's system prompt and headers count: " + c.usage());
