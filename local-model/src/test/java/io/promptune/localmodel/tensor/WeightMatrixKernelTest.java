@@ -11,6 +11,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Random;
 
+import static io.promptune.localmodel.tensor.KernelChecks.randomBatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,12 +45,6 @@ class WeightMatrixKernelTest {
         return seg;
     }
 
-    static FloatBatch randomBatch(int rows, int cols, Random rnd) {
-        FloatBatch b = new FloatBatch(rows, cols);
-        for (int i = 0; i < b.data().length; i++) b.data()[i] = (float) (rnd.nextGaussian() * (1 + (i % 7)));
-        return b;
-    }
-
     @ParameterizedTest
     @EnumSource(Type.class)
     void vectorKernelMatchesScalarReference(Type t) {
@@ -58,19 +53,7 @@ class WeightMatrixKernelTest {
         for (int cols : new int[]{32, 64, 576, 1536}) {
             int rows = 7;
             WeightMatrix w = WeightMatrices.create(type, "w", rows, cols, randomWeights(type, rows, cols, rnd));
-            FloatBatch in = randomBatch(3, cols, rnd);
-            Activations a = w.activationFormat().prepare(in);
-            float[] deq = new float[cols];
-            for (int r = 0; r < rows; r++) {
-                w.dequantizeRow(r, deq, 0);
-                for (int b = 0; b < in.rows(); b++) {
-                    double absSum = 0;
-                    for (int i = 0; i < cols; i++) absSum += Math.abs(deq[i] * in.get(b, i));
-                    float ref = w.dotReference(r, a, b);
-                    float vec = w.dot(r, a, b);
-                    assertEquals(ref, vec, 2e-6 * absSum + 1e-6, t + " cols=" + cols + " row " + r + " batch " + b);
-                }
-            }
+            KernelChecks.assertVectorMatchesReference(w, randomBatch(3, cols, rnd), t.toString());
         }
     }
 
