@@ -7,6 +7,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 source scripts/java-env.sh
 bash scripts/ensure-tools.sh
 echo "Building (mvn package, tests skipped) ..."
-mvn -q package -DskipTests 2>&1 | sed -u "s/\x1b\[0m//g"; [[ ${PIPESTATUS[0]} == 0 ]] || exit 1
+pt_mvn package -DskipTests
 ./promptune fetch-model >/dev/null
 exec ./promptune demo "$@"
