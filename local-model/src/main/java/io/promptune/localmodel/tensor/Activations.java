@@ -29,6 +29,11 @@ public final class Activations {
      * product sum to the quad's exact dot product; see {@link Q4_1Matrix}.
      */
     public final int[] pairs;
+    /**
+     * Q8_0 only: per block of 32, 32 shorts for the int8 x int8 kernel's 16-bit products: short 2j and 2j+1
+     * hold a[4j] and a[4j+2], short 16+2j and 17+2j hold a[4j+1] and a[4j+3]; see {@link Q8_0Matrix}.
+     */
+    public final short[] wordPairs;
 
     private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s) {
         this.format = format;
@@ -57,6 +62,20 @@ public final class Activations {
         } else {
             quads = null;
             pairs = null;
+        }
+        if (format == ActivationFormat.Q8_0) {
+            wordPairs = new short[q.length];
+            for (int blk = 0; blk < q.length; blk += 32) {
+                for (int j = 0; j < 8; j++) {
+                    int e = blk + 4 * j;
+                    wordPairs[blk + 2 * j] = qBytes[e];
+                    wordPairs[blk + 2 * j + 1] = qBytes[e + 2];
+                    wordPairs[blk + 16 + 2 * j] = qBytes[e + 1];
+                    wordPairs[blk + 17 + 2 * j] = qBytes[e + 3];
+                }
+            }
+        } else {
+            wordPairs = null;
         }
     }
 
