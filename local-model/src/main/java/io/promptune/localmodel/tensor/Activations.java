@@ -22,6 +22,13 @@ public final class Activations {
      * the same per-lane partial sums as ggml's AVX2 kernels, so the float rounding matches too.
      */
     public final float[] quads;
+    /**
+     * Q8_0/Q8_1 only: per block of 32, 16 ints packing activation pairs for the 4-bit kernels' 32-bit
+     * multiply trick: int j (0..7) = a[4j+2] + (a[4j] << 16), int 8+j = a[4j+3] + (a[4j+1] << 16). Multiplied
+     * by a weight int holding w[4j] + (w[4j+2] << 16) (and w[4j+1] + (w[4j+3] << 16)), bits 16-31 of the
+     * product sum to the quad's exact dot product; see {@link Q4_1Matrix}.
+     */
+    public final int[] pairs;
 
     private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s) {
         this.format = format;
@@ -38,8 +45,18 @@ public final class Activations {
                     for (int j = 0; j < 8; j++) quads[blk + 8 * k + j] = q[blk + 4 * j + k];
                 }
             }
+            pairs = new int[q.length / 2];
+            for (int blk = 0; blk < q.length; blk += 32) {
+                int o = blk / 2;
+                for (int j = 0; j < 8; j++) {
+                    int e = blk + 4 * j;
+                    pairs[o + j] = qBytes[e + 2] + (qBytes[e] << 16);
+                    pairs[o + 8 + j] = qBytes[e + 3] + (qBytes[e + 1] << 16);
+                }
+            }
         } else {
             quads = null;
+            pairs = null;
         }
     }
 
