@@ -36,12 +36,19 @@ class GgmlOrderKernelTest {
         try (Parallel pool = new Parallel(2)) {
             w.matmul(in, out, pool);
         }
+        // a single activation row takes the matrix-vector path (rows two at a time where the kernel does that)
+        FloatBatch one = new FloatBatch(1, cols), outOne = new FloatBatch(1, rows);
+        System.arraycopy(in.data(), 0, one.data(), 0, cols);
+        try (Parallel pool = new Parallel(1)) {
+            w.matmul(one, outOne, pool);
+        }
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < batch; b++) {
                 float expect = ggmlOrder(type, seg, rows, cols, r, a, b);
                 assertEquals(expect, w.dot(r, a, b), 0f, type + " dot row " + r + " batch " + b);
                 assertEquals(expect, out.get(b, r), 0f, type + " matmul row " + r + " batch " + b);
             }
+            assertEquals(ggmlOrder(type, seg, rows, cols, r, a, 0), outOne.get(0, r), 0f, type + " matrix-vector row " + r);
         }
     }
 
@@ -58,12 +65,18 @@ class GgmlOrderKernelTest {
         try (Parallel pool = new Parallel(2)) {
             w.matmul(in, out, pool);
         }
+        FloatBatch one = new FloatBatch(1, cols), outOne = new FloatBatch(1, rows);
+        System.arraycopy(in.data(), 0, one.data(), 0, cols);
+        try (Parallel pool = new Parallel(1)) {
+            w.matmul(one, outOne, pool);
+        }
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < 3; b++) {
                 float expect = ggmlOrderK(type, seg, cols, r, a, b);
                 assertEquals(expect, w.dot(r, a, b), 0f, type + " dot row " + r + " batch " + b);
                 assertEquals(expect, out.get(b, r), 0f, type + " matmul row " + r + " batch " + b);
             }
+            assertEquals(ggmlOrderK(type, seg, cols, r, a, 0), outOne.get(0, r), 0f, type + " matrix-vector row " + r);
         }
     }
 
