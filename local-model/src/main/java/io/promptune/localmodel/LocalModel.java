@@ -135,6 +135,14 @@ public final class LocalModel implements AutoCloseable {
         return run(requests, none);
     }
 
+    /** As {@link #generateBatch(List)}, streaming request i's tokens to {@code listeners.get(i)}. */
+    public synchronized List<GenerationResult> generateBatch(List<GenerationRequest> requests, List<TokenListener> listeners) {
+        if (listeners.size() != requests.size()) {
+            throw new IllegalArgumentException(requests.size() + " requests but " + listeners.size() + " listeners");
+        }
+        return run(requests, listeners);
+    }
+
     /**
      * Low-level: the logits after each position of {@code tokens} (a fresh sequence, no prefix cache),
      * one row per token. For tests and tools.
@@ -236,9 +244,9 @@ public final class LocalModel implements AutoCloseable {
             for (int t : prompt) sampler.accept(t);
         }
 
-        /** Creates the cache, copying the longest prefix the prefix cache holds; returns the tokens left to run. */
+        /** Takes a cache, copying the longest prefix the prefix cache holds; returns the tokens left to run. */
         int[] startPrefill() {
-            cache = transformer.newCache();
+            cache = takeCache((int) Math.min((long) prompt.length + Math.max(0, request.maxTokens()), info.contextLength()));
             PrefixCache.Match m = prefixCache.longestPrefix(prompt);
             reused = 0;
             if (m != null) {
@@ -328,7 +336,24 @@ public final class LocalModel implements AutoCloseable {
         }
         List<GenerationResult> out = new ArrayList<>();
         for (Sequence s : seqs) out.add(s.result());
+        freeCaches.clear(); // keep only the last batch's caches: memory stays at one batch's worth
+        for (Sequence s : seqs) freeCaches.add(s.cache);
         return out;
+    }
+
+    /**
+     * Caches of the last batch, reused by the next one: sequences' caches are megabytes each, and
+     * allocating them per generation (and growing them by doubling) filled the old generation with garbage.
+     */
+    private final java.util.ArrayDeque<KvCache> freeCaches = new java.util.ArrayDeque<>();
+
+    /** An empty cache with room for {@code positions} (capped at the context length). */
+    private KvCache takeCache(int positions) {
+        KvCache c = freeCaches.pollFirst();
+        if (c == null) c = transformer.newCache();
+        c.truncate(0);
+        c.reserve(positions);
+        return c;
     }
 
     /**

@@ -42,6 +42,14 @@ public final class KvCache {
         length = n;
     }
 
+    /** Makes room for {@code n} positions at once (no repeated growth while they are filled). */
+    public void reserve(int n) {
+        ensureCapacity(Math.min(n, maxLength));
+    }
+
+    /** Positions the arrays hold without growing. */
+    public int capacity() { return capacity; }
+
     /** Bytes held by the cache's arrays. */
     public long bytes() {
         return 2L * layers * capacity * kvDim * Short.BYTES;
