@@ -1,14 +1,17 @@
 // Does the default model's score on the built-in sets move with the template and decoding?
-// Runs Promptune's own engine (LocalEngineModel) on each built-in set under a few configurations and
-// scores the outputs with the set's own metric (bootstrap 95% CI; paired comparison against good_greedy).
+// Runs Promptune's own engine (LocalEngineModel) on a held-out split of each built-in set under a grid of
+// templates (bare input / built-in template / built-in + 3 fixed demonstrations from the tune split) and
+// decodings (greedy with the set's short max_tokens, greedy with a long max_tokens, temperature 1.0 with
+// sampling filters off), scores every output with the set's own metric, and prints per configuration the
+// mean with a bootstrap 95% CI, then the paired difference best vs worst (paired bootstrap CI,
+// sign-flip permutation p). Outputs go to OUT/<set>/<config>.jsonl for inspection; a markdown table to stdout.
 //
-// Build the jar first (mvn -q package -DskipTests), then, from the repo root:
+// Build the jar first (mvn -q -o package -DskipTests -pl cli -am), then, from the repo root:
 //   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp cli/target/promptune-all.jar \
-//        bench/evals/TemplateSensitivity.java [--limit N] [--sets a,b] [--model PATH]
+//        bench/evals/TemplateSensitivity.java [--limit N] [--sets a,b] [--configs c1,c2] [--batch 8] [--out DIR] [--model PATH]
 import io.promptune.datasets.BuiltinDatasets;
 import io.promptune.datasets.Dataset;
 import io.promptune.datasets.Example;
-import io.promptune.datasets.FewShotPool;
 import io.promptune.datasets.PromptMessage;
 import io.promptune.datasets.PromptTemplate;
 import io.promptune.datasets.RenderedPrompt;
@@ -24,79 +27,146 @@ import io.promptune.providers.CompletionRequest;
 import io.promptune.providers.DecodingParams;
 import io.promptune.providers.local.LocalEngineModel;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 public class TemplateSensitivity {
-    static final Map<String, Integer> MAX_TOKENS = Map.of("sentiment", 8, "extraction", 60, "arithmetic", 24, "summary", 48);
+    /** Short = what the set's answer needs; long = room for a chatty or step-by-step answer. */
+    static final Map<String, int[]> MAX_TOKENS = Map.of("sentiment", new int[]{8, 48}, "extraction", new int[]{48, 128},
+            "arithmetic", new int[]{24, 96}, "summary", new int[]{48, 96});
     static final Map<String, String> INPUT = Map.of("sentiment", "text", "extraction", "text", "arithmetic", "question", "summary", "text");
+    static final int SPLIT_SEED = 7;
 
-    public static void main(String[] args) {
-        int limit = 40;
+    record Config(String name, PromptTemplate template, List<Example> shots, DecodingParams params) { }
+
+    public static void main(String[] args) throws IOException {
+        int limit = 60;
+        int batch = 8;
         String sets = "sentiment,extraction,arithmetic,summary";
+        Set<String> only = null;
+        Path out = Path.of("bench/evals/out/sensitivity");
         Path model = Path.of(System.getProperty("user.home"), ".cache/promptune/models/SmolLM2-135M-Instruct.Q4_1.gguf");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--limit" -> limit = Integer.parseInt(args[++i]);
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--sets" -> sets = args[++i];
+                case "--configs" -> only = Set.of(args[++i].split(","));
+                case "--out" -> out = Path.of(args[++i]);
                 case "--model" -> model = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         MetricRegistry registry = MetricRegistry.standard();
+        List<String> table = new ArrayList<>();
         try (LocalEngineModel lm = LocalEngineModel.load(model)) {
             for (String name : sets.split(",")) {
                 BuiltinDatasets.Info info = BuiltinDatasets.info(name);
                 Dataset all = BuiltinDatasets.load(name);
-                Split split = Split.byCount(all, Math.min(limit, all.size() - 10), 7);
-                FewShotPool pool = split.fewShotPool();
+                Split split = Split.byCount(all, Math.min(limit, all.size() - 10), SPLIT_SEED);
                 List<Example> test = split.test().examples();
                 Metric metric = registry.parse(info.metric());
-                PromptTemplate good = info.template();
-                PromptTemplate bare = PromptTemplate.chat(null, "{{" + INPUT.get(name) + "}}");
-                DecodingParams greedy = DecodingParams.builder().temperature(0.0).maxTokens(MAX_TOKENS.get(name)).seed(1234L).build();
-                DecodingParams hot = DecodingParams.builder().temperature(1.5).topK(0).topP(1.0).minP(0.0)
-                        .maxTokens(MAX_TOKENS.get(name)).seed(1234L).build();
                 Map<String, double[]> results = new LinkedHashMap<>();
-                results.put("good_greedy", run(lm, metric, test, good, greedy, null));
-                results.put("bare_greedy", run(lm, metric, test, bare, greedy, null));
-                results.put("good_t1.5", run(lm, metric, test, good, hot, null));
-                results.put("good_3shot_greedy", run(lm, metric, test, good, greedy, pool));
-                double[] base = results.get("good_greedy");
-                for (Map.Entry<String, double[]> e : results.entrySet()) {
-                    Estimate est = Bootstrap.meanCi(e.getValue(), 0.95, 2000, 1);
-                    String cmp = "";
-                    if (!e.getKey().equals("good_greedy")) {
-                        PairedComparison.Result r = PairedComparison.compare(base, e.getValue(), 1);
-                        cmp = String.format(Locale.ROOT, "  vs good_greedy: %+.3f [%+.3f, %+.3f] p=%.4f", r.diff().mean(), r.diff().low(), r.diff().high(), r.pPermutation());
-                    }
-                    System.out.printf(Locale.ROOT, "%-10s %-18s %s: mean %.3f [%.3f, %.3f] n=%d%s%n", name, e.getKey(), info.metric().split(" ")[0],
-                            est.mean(), est.low(), est.high(), est.n(), cmp);
+                for (Config c : configs(name, info, split)) {
+                    if (only != null && !only.contains(c.name())) continue;
+                    long t0 = System.nanoTime();
+                    double[] v = run(lm, metric, test, c, batch, out.resolve(name).resolve(c.name() + ".jsonl"));
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    results.put(c.name(), v);
+                    Estimate est = Bootstrap.meanCi(v, 0.95, 2000, 1);
+                    System.out.printf(Locale.ROOT, "%-10s %-22s %s: mean %.3f [%.3f, %.3f] n=%d (%.0f s)%n", name, c.name(),
+                            info.metric().split(" ")[0], est.mean(), est.low(), est.high(), est.n(), secs);
+                    table.add(String.format(Locale.ROOT, "| %s | %s | %.3f [%.3f, %.3f] | %d |", name, c.name(), est.mean(), est.low(), est.high(), est.n()));
+                    System.out.flush();
                 }
-                System.out.flush();
+                if (results.size() >= 2) {
+                    String best = null, worst = null;
+                    for (var e : results.entrySet()) {
+                        double m = Arrays.stream(e.getValue()).average().orElse(0);
+                        if (best == null || m > Arrays.stream(results.get(best)).average().orElse(0)) best = e.getKey();
+                        if (worst == null || m < Arrays.stream(results.get(worst)).average().orElse(0)) worst = e.getKey();
+                    }
+                    PairedComparison.Result r = PairedComparison.compare(results.get(worst), results.get(best), 1);
+                    String line = String.format(Locale.ROOT, "%s: best %s vs worst %s: %+.3f [%+.3f, %+.3f], permutation p=%.4f, wins/losses/ties %d/%d/%d",
+                            name, best, worst, r.diff().mean(), r.diff().low(), r.diff().high(), r.pPermutation(), r.wins(), r.losses(), r.ties());
+                    System.out.println(line);
+                    table.add("| " + name + " | **best − worst** | " + line.substring(line.indexOf(':') + 2) + " | |");
+                }
             }
         }
+        System.out.println();
+        System.out.println("| set | config | mean [95% CI] | n |");
+        System.out.println("|---|---|---|---|");
+        table.forEach(System.out::println);
     }
 
-    static double[] run(LocalEngineModel lm, Metric metric, List<Example> test, PromptTemplate t, DecodingParams p, FewShotPool pool) {
+    /** The grid: three templates under greedy decoding, then the decoding knobs on the built-in and few-shot templates. */
+    static List<Config> configs(String name, BuiltinDatasets.Info info, Split split) {
+        int shortMax = MAX_TOKENS.get(name)[0], longMax = MAX_TOKENS.get(name)[1];
+        PromptTemplate builtin = info.template();
+        PromptTemplate bare = PromptTemplate.chat(null, "{{" + INPUT.get(name) + "}}");
+        List<Example> shots = split.fewShotPool().fixed(3, 1);
+        DecodingParams greedy = DecodingParams.builder().temperature(0.0).maxTokens(shortMax).seed(1234L).build();
+        DecodingParams greedyLong = DecodingParams.builder().temperature(0.0).maxTokens(longMax).seed(1234L).build();
+        DecodingParams hot = DecodingParams.builder().temperature(1.0).topK(0).topP(1.0).minP(0.0).maxTokens(shortMax).seed(1234L).build();
+        return List.of(
+                new Config("bare/greedy", bare, List.of(), greedy),
+                new Config("builtin/greedy", builtin, List.of(), greedy),
+                new Config("builtin+3shot/greedy", builtin, shots, greedy),
+                new Config("builtin/greedy-long", builtin, List.of(), greedyLong),
+                new Config("builtin/t1.0", builtin, List.of(), hot),
+                new Config("builtin+3shot/t1.0", builtin, shots, hot));
+    }
+
+    static double[] run(LocalEngineModel lm, Metric metric, List<Example> test, Config c, int batch, Path outFile) {
         List<CompletionRequest> reqs = new ArrayList<>();
         for (Example e : test) {
-            RenderedPrompt r = t.render(e, pool == null ? List.of() : pool.draw(3, e, 1));
+            RenderedPrompt r = c.template().render(e, c.shots());
             List<ChatMessage> msgs = new ArrayList<>();
             for (PromptMessage m : r.messages()) msgs.add(new ChatMessage(m.role(), m.content()));
-            reqs.add(CompletionRequest.chat(msgs, p));
+            reqs.add(CompletionRequest.chat(msgs, c.params()));
         }
-        List<Completion> outs = lm.completeBatch(reqs);
+        List<Completion> outs = new ArrayList<>();
+        for (int i = 0; i < reqs.size(); i += batch) outs.addAll(lm.completeBatch(reqs.subList(i, Math.min(reqs.size(), i + batch))));
         double[] v = new double[test.size()];
+        StringBuilder jsonl = new StringBuilder();
         for (int i = 0; i < v.length; i++) {
-            Completion c = outs.get(i);
-            if (c.isError()) throw new IllegalStateException("generation failed: " + c.error());
-            v[i] = metric.score(c, test.get(i)).value();
+            Completion c2 = outs.get(i);
+            if (c2.isError()) throw new IllegalStateException("generation failed: " + c2.error());
+            v[i] = metric.score(c2, test.get(i)).value();
+            jsonl.append("{\"id\":").append(json(test.get(i).id())).append(",\"score\":").append(v[i])
+                    .append(",\"prediction\":").append(json(c2.text())).append(",\"reference\":").append(json(test.get(i).reference())).append("}\n");
+        }
+        try {
+            Files.createDirectories(outFile.getParent());
+            Files.writeString(outFile, jsonl);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return v;
+    }
+
+    static String json(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char ch : s.toCharArray()) {
+            switch (ch) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> { if (ch < 0x20) b.append(String.format("\\u%04x", (int) ch)); else b.append(ch); }
+            }
+        }
+        return b.append('"').toString();
     }
 }

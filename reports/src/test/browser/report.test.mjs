@@ -90,6 +90,24 @@ test('the trials table sorts on a header click', { skip: !process.env.REPORT_FIL
   await page.close();
 });
 
+test('on a narrow window the code blocks scroll inside their card', { skip: !process.env.REPORT_FILE }, async () => {
+  const { page, problems } = await open(pathToFileURL(process.env.REPORT_FILE).href);
+  await page.setViewportSize({ width: 420, height: 800 });
+  await page.waitForTimeout(300);
+  const boxes = await page.$$eval('pre.code', (pres) => pres.map((p) => {
+    const card = p.closest('.card').getBoundingClientRect(), r = p.getBoundingClientRect();
+    return { right: r.right, cardRight: card.right, scrolls: p.scrollWidth > p.clientWidth, text: p.textContent.slice(0, 40) };
+  }));
+  assert.ok(boxes.length >= 2, 'the YAML and Java blocks are there');
+  for (const b of boxes) {
+    assert.ok(b.right <= b.cardRight + 0.5, `code block "${b.text}" ends at ${b.right}, outside its card (${b.cardRight})`);
+    assert.ok(b.cardRight <= 420 + 0.5, `the card holding "${b.text}" ends at ${b.cardRight}, past the 420px window`);
+  }
+  assert.ok(boxes.some((b) => b.scrolls), 'the long lines scroll inside a code block');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('a dataset row holding a script tag stays text', { skip: !process.env.REPORT_FILE }, async () => {
   const { page, problems, dialogs } = await open(pathToFileURL(process.env.REPORT_FILE).href);
   await page.waitForTimeout(300);

@@ -66,7 +66,7 @@ class BrowserReportTest {
             Files.writeString(work.resolve("node-test.log"), out);
             assertTrue(done, "the browser test timed out:\n" + out);
             assertEquals(0, p.exitValue(), "the browser test failed:\n" + out);
-            assertTrue(out.contains("# pass 4"), "all four browser checks ran:\n" + out);
+            assertTrue(out.contains("# pass 5"), "all five browser checks ran:\n" + out);
         } finally {
             slow.stop();
             runner.join(10_000);

@@ -26,7 +26,8 @@ import java.util.Map;
  * <p>Metadata values map to Java as: uint8/int8/uint16/int16/uint32/int32 to Integer (uint32 values
  * above Integer.MAX_VALUE to Long), uint64/int64 to Long, float32 to Float, float64 to Double,
  * bool to Boolean, string to String, and arrays to typed Java arrays for primitives
- * (int[], long[], float[], double[], boolean[]) and to String[] for strings (nested arrays to Object[]).
+ * (int[] for 8/16-bit and int32 elements, long[] for uint32 and 64-bit elements, float[], double[], boolean[])
+ * and to String[] for strings (nested arrays to Object[]).
  */
 public final class GgufFile implements AutoCloseable {
     private static final int MAGIC = 0x46554747; // "GGUF" little-endian
@@ -296,7 +297,13 @@ public final class GgufFile implements AutoCloseable {
             long n = count("array length of '" + key + "'");
             int len = (int) n;
             switch (type) {
-                case 0, 1, 2, 3, 4, 5 -> {
+                case 4 -> { // uint32: long[] so that values >= 2^31 keep their sign
+                    need(4L * len);
+                    long[] out = new long[len];
+                    for (int i = 0; i < len; i++) out[i] = seg.get(INT, advance(4)) & 0xFFFFFFFFL;
+                    return out;
+                }
+                case 0, 1, 2, 3, 5 -> {
                     int w = type <= 1 ? 1 : type <= 3 ? 2 : 4;
                     need((long) len * w);
                     int[] out = new int[len];

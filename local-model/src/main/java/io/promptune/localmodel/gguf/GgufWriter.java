@@ -203,7 +203,7 @@ public final class GgufWriter {
             default -> {
                 if (!(v instanceof Number n) || v instanceof Float || v instanceof Double) throw bad(key, type, v);
                 long x = n.longValue();
-                // GgufFile hands uint32 array elements back as int bit patterns: accept those unsigned
+                // an int given for a uint32 is taken as its unsigned bit pattern (GgufFile itself reads uint32 arrays as long[])
                 if (type == GgufValueType.UINT32 && v instanceof Integer) x = Integer.toUnsignedLong((Integer) v);
                 boolean fits = switch (type) {
                     case UINT8 -> x >= 0 && x <= 0xFF;

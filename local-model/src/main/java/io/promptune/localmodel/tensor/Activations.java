@@ -22,6 +22,20 @@ public final class Activations {
      * the same per-lane partial sums as ggml's AVX2 kernels, so the float rounding matches too.
      */
     public final float[] quads;
+    /**
+     * Q8 formats only: per 32 values, 16 ints packing activation pairs for the 4-bit kernels' 32-bit
+     * multiply trick: int j (0..7) = a[4j+2] + (a[4j] << 16), int 8+j = a[4j+3] + (a[4j+1] << 16). Multiplied
+     * by a weight int holding w[4j] + (w[4j+2] << 16) (and w[4j+1] + (w[4j+3] << 16)), bits 16-31 of the
+     * product sum to the quad's exact dot product; see {@link Q4_1Matrix}.
+     */
+    public final int[] pairs;
+    /**
+     * Q8_0 only: per block of 32, 32 shorts for the int8 x int8 kernel's 16-bit products: short 2j and 2j+1
+     * hold a[4j] and a[4j+2], short 16+2j and 17+2j hold a[4j+1] and a[4j+3]; see {@link Q8_0Matrix}.
+     */
+    public final short[] wordPairs;
+    /** Q8_K only: the exact sum of each 32 values (8 per block; ggml's hadd of the 16-value bsums). */
+    public final int[] sums32;
 
     private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s, float[] quadsBuffer) {
         this.format = format;
@@ -41,6 +55,39 @@ public final class Activations {
             }
         } else {
             quads = null;
+        }
+        if (qBytes != null) {
+            pairs = new int[q.length / 2];
+            for (int blk = 0; blk < q.length; blk += 32) {
+                int o = blk / 2;
+                for (int j = 0; j < 8; j++) {
+                    int e = blk + 4 * j;
+                    pairs[o + j] = qBytes[e + 2] + (qBytes[e] << 16);
+                    pairs[o + 8 + j] = qBytes[e + 3] + (qBytes[e + 1] << 16);
+                }
+            }
+        } else {
+            pairs = null;
+        }
+        if (format == ActivationFormat.Q8_K) {
+            sums32 = new int[q.length / 32];
+            for (int i = 0; i < sums32.length; i++) sums32[i] = (int) s[2 * i] + (int) s[2 * i + 1];
+        } else {
+            sums32 = null;
+        }
+        if (format == ActivationFormat.Q8_0) {
+            wordPairs = new short[q.length];
+            for (int blk = 0; blk < q.length; blk += 32) {
+                for (int j = 0; j < 8; j++) {
+                    int e = blk + 4 * j;
+                    wordPairs[blk + 2 * j] = qBytes[e];
+                    wordPairs[blk + 2 * j + 1] = qBytes[e + 2];
+                    wordPairs[blk + 16 + 2 * j] = qBytes[e + 1];
+                    wordPairs[blk + 17 + 2 * j] = qBytes[e + 3];
+                }
+            }
+        } else {
+            wordPairs = null;
         }
     }
 

@@ -45,37 +45,70 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         return (FloatVector) lanes.lanewise(VectorOperators.LSHR, 8 * k).and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
     }
 
-    /** Exact integer dot product of one block, left per lane as ggml's AVX2 kernels leave it. */
-    private FloatVector blockLanes(long p, float[] x, int xi) {
-        IntVector w = nibbleLanes(p + 2);
-        FloatVector s = nibble(w, 0).mul(FloatVector.fromArray(F, x, xi));
-        s = nibble(w, 1).fma(FloatVector.fromArray(F, x, xi + 8), s);
-        s = nibble(w, 2).fma(FloatVector.fromArray(F, x, xi + 16), s);
-        return nibble(w, 3).fma(FloatVector.fromArray(F, x, xi + 24), s);
+    /** Lanes 1-4 of a load starting 2 bytes before the block (the 16 nibble bytes) spread as {@link #nibbleLanes} does. */
+    private static final VectorShuffle<Integer> BLOCK_NIBBLES = VectorShuffle.fromValues(I, 1, 2, 3, 4, 1, 2, 3, 4);
+
+    /**
+     * Per lane j, the exact quad sum of (q-8)*a over elements 4j..4j+3 times 2^16, plus a term below 2^15
+     * in magnitude: two products per 32-bit multiply, as {@link Q4_1Matrix} explains (weights here are the
+     * exact integers (n0-8) + (n2-8)*2^16). The whole block's sum times 2^16 still fits in an int.
+     */
+    private static IntVector scaledQuads(IntVector v, int[] m, int mi) {
+        return v.and(0x000F000F).sub(0x00080008).mul(IntVector.fromArray(I, m, mi))
+                .add(v.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).sub(0x00080008).mul(IntVector.fromArray(I, m, mi + 8)));
+    }
+
+    /** The 8 quad sums (ggml's AVX2 lane grouping) as floats. */
+    private static FloatVector quadSums(IntVector v, int[] m, int mi) {
+        return (FloatVector) scaledQuads(v, m, mi).add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+    }
+
+    /** The block's exact integer sum (as a float). */
+    private static float blockSum(IntVector v, int[] m, int mi) {
+        return (scaledQuads(v, m, mi).reduceLanes(VectorOperators.ADD) + 0x8000) >> 16;
     }
 
     @Override
     public float dot(int row, Activations a, int b) {
         long base = row * rowBytes;
-        float[] x = a.quads;
-        int xo = a.rowOffset(b);
+        int[] m = a.pairs;
+        float[] ad = a.d;
+        int mo = a.rowOffset(b) / 2;
         int bo = a.blockOffset(b);
-        int nb = cols / 32;
+        int last = cols / 32 - 1;
+        // Blocks 1..last-1 (and block 0 unless it starts the tensor) come from one 32-byte load starting 2 bytes
+        // early: the scale in lane 0's upper half, the nibbles in lanes 1-4. The row's last block is loaded
+        // separately so no load runs past the tensor's end.
+        int k0 = base == 0 ? 0 : -1; // the first block starting the tensor is loaded separately too
         if (repackedNumerics) {
             // llama.cpp repacks Q4_0 matrices with rows % 8 == 0 on AVX2 and accumulates one block sum at a time.
             float acc = 0f;
-            for (int k = 0; k < nb; k++) {
-                long p = base + (long) k * BLOCK_BYTES;
-                float sumi = blockLanes(p, x, xo + k * 32).reduceLanes(VectorOperators.ADD);
-                acc = Math.fma(sumi, half(p) * a.d[bo + k], acc);
+            if (k0 == 0 && last > 0) {
+                acc = Math.fma(blockSum(nibbleLanes(base + 2), m, mo), half(base) * ad[bo], acc);
             }
-            return acc;
+            for (int k = k0 + 1; k < last; k++) {
+                long p = base + (long) k * BLOCK_BYTES;
+                IntVector raw = IntVector.fromMemorySegment(I, data, p - 2, ByteOrder.LITTLE_ENDIAN);
+                float d = Float.float16ToFloat((short) (raw.lane(0) >>> 16));
+                IntVector v = raw.rearrange(BLOCK_NIBBLES).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT);
+                acc = Math.fma(blockSum(v, m, mo + 16 * k), d * ad[bo + k], acc);
+            }
+            long p = base + (long) last * BLOCK_BYTES;
+            return Math.fma(blockSum(nibbleLanes(p + 2), m, mo + 16 * last), half(p) * ad[bo + last], acc);
         }
         FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < nb; k++) {
-            long p = base + (long) k * BLOCK_BYTES;
-            acc = blockLanes(p, x, xo + k * 32).fma(FloatVector.broadcast(F, half(p) * a.d[bo + k]), acc);
+        if (k0 == 0 && last > 0) {
+            acc = quadSums(nibbleLanes(base + 2), m, mo).fma(FloatVector.broadcast(F, half(base) * ad[bo]), acc);
         }
+        for (int k = k0 + 1; k < last; k++) {
+            long p = base + (long) k * BLOCK_BYTES;
+            IntVector raw = IntVector.fromMemorySegment(I, data, p - 2, ByteOrder.LITTLE_ENDIAN);
+            float d = Float.float16ToFloat((short) (raw.lane(0) >>> 16));
+            IntVector v = raw.rearrange(BLOCK_NIBBLES).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT);
+            acc = quadSums(v, m, mo + 16 * k).fma(FloatVector.broadcast(F, d * ad[bo + k]), acc);
+        }
+        long p = base + (long) last * BLOCK_BYTES;
+        acc = quadSums(nibbleLanes(p + 2), m, mo + 16 * last).fma(FloatVector.broadcast(F, half(p) * ad[bo + last]), acc);
         return GgmlSums.hsum8(acc);
     }
 

@@ -42,29 +42,43 @@ public final class Q4_1Matrix extends WeightMatrix implements BlockRowKernel.Dec
         return (FloatVector) lanes.lanewise(VectorOperators.LSHR, 8 * k).and(0x0F).convert(VectorOperators.I2F, 0);
     }
 
-    /** Exact integer dot product of one block, left per lane as ggml's AVX2 kernels leave it. */
-    private FloatVector blockLanes(long p, float[] x, int xi) {
-        IntVector w = nibbleLanes(p + 4);
-        FloatVector s = nibble(w, 0).mul(FloatVector.fromArray(F, x, xi));
-        s = nibble(w, 1).fma(FloatVector.fromArray(F, x, xi + 8), s);
-        s = nibble(w, 2).fma(FloatVector.fromArray(F, x, xi + 16), s);
-        return nibble(w, 3).fma(FloatVector.fromArray(F, x, xi + 24), s);
+    /** Lanes 1-4 of a whole-block load (the 16 nibble bytes) spread as {@link #nibbleLanes} does. */
+    private static final VectorShuffle<Integer> BLOCK_NIBBLES = VectorShuffle.fromValues(I, 1, 2, 3, 4, 1, 2, 3, 4);
+
+    /**
+     * The 8 quad sums of one block (lane j = exact sum of w*a over elements 4j..4j+3, ggml's AVX2 lane
+     * grouping) as floats. Two products per 32-bit multiply: a weight int holding w0 + (w2 << 16) times an
+     * activation int a2 + (a0 << 16) (see {@link Activations#pairs}) has w0*a0 + w2*a2 in bits 16-31 and
+     * w0*a2 (|.| < 2^15) below; adding the w1/w3 product and 2^15 then shifting by 16 leaves the quad sum.
+     */
+    private static FloatVector quadSums(IntVector v, int[] m, int mi) {
+        IntVector t = v.and(0x000F000F).mul(IntVector.fromArray(I, m, mi))
+                .add(v.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).mul(IntVector.fromArray(I, m, mi + 8)));
+        return (FloatVector) t.add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
     }
 
     @Override
     public float dot(int row, Activations a, int b) {
         long base = row * rowBytes;
-        float[] x = a.quads;
-        int xo = a.rowOffset(b);
+        int[] m = a.pairs;
+        float[] ad = a.d, as = a.s;
+        int mo = a.rowOffset(b) / 2;
         int bo = a.blockOffset(b);
-        int nb = cols / 32;
+        int last = cols / 32 - 1;
         FloatVector acc = FloatVector.zero(F);
         float mins = 0;
-        for (int k = 0; k < nb; k++) {
+        for (int k = 0; k < last; k++) {
+            // one 32-byte load: the 4-byte header (d, m) in lane 0, the nibbles in lanes 1-4 (the rest is the next block)
             long p = base + (long) k * BLOCK_BYTES;
-            acc = blockLanes(p, x, xo + k * 32).fma(FloatVector.broadcast(F, half(p) * a.d[bo + k]), acc);
-            mins = Math.fma(half(p + 2), a.s[bo + k], mins); // ggml's compiler contracts summs += m * s
+            IntVector raw = IntVector.fromMemorySegment(I, data, p, ByteOrder.LITTLE_ENDIAN);
+            int h = raw.lane(0);
+            IntVector v = raw.rearrange(BLOCK_NIBBLES).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT);
+            acc = quadSums(v, m, mo + 16 * k).fma(FloatVector.broadcast(F, Float.float16ToFloat((short) h) * ad[bo + k]), acc);
+            mins = Math.fma(Float.float16ToFloat((short) (h >>> 16)), as[bo + k], mins); // ggml's compiler contracts summs += m * s
         }
+        long p = base + (long) last * BLOCK_BYTES; // the row's last block: separate loads, never past the tensor's end
+        acc = quadSums(nibbleLanes(p + 4), m, mo + 16 * last).fma(FloatVector.broadcast(F, half(p) * ad[bo + last]), acc);
+        mins = Math.fma(half(p + 2), as[bo + last], mins);
         return GgmlSums.hsum8(acc) + mins;
     }
 

@@ -109,6 +109,8 @@ class GgufWriterTest {
             assertArrayEquals(new int[]{1, 2, 255}, (int[]) f.get("a.u8"));
             assertArrayEquals(new int[]{-1, 2}, (int[]) f.get("a.i8"));
             assertArrayEquals(new int[]{-7, 8, 9, 10}, (int[]) f.get("a.i32"));
+            assertArrayEquals(new long[]{4_000_000_000L, 1}, (long[]) f.get("a.u32")); // >= 2^31 stays unsigned
+            assertArrayEquals(new int[]{65535}, (int[]) f.get("a.u16"));
             assertArrayEquals(new float[]{1.5f, -2f}, (float[]) f.get("a.f32"));
             assertArrayEquals(new boolean[]{true, false}, (boolean[]) f.get("a.bool"));
             assertArrayEquals(new String[]{"a", "", "<0x0A>", "▁the"}, (String[]) f.get("a.str"));
