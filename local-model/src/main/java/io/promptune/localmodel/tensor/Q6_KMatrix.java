@@ -1,6 +1,7 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -49,6 +50,49 @@ public final class Q6_KMatrix extends KQuantMatrix {
                             .blend(data.get(ValueLayout.JAVA_BYTE, sc + 2 * c + 1), SECOND_HALF).intoArray(out.sc, 8 * (g + c));
                 }
             }
+        }
+    }
+
+    /** Scaled exact quad sums of one group of 32 values given as 6-bit bytes (minus 32 here). */
+    private static IntVector group(IntVector bytes, int[] m, int mi, IntVector scales) {
+        IntVector t = bytes.and(0x00FF00FF).sub(0x00200020).mul(IntVector.fromArray(I, m, mi))
+                .add(bytes.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).sub(0x00200020).mul(IntVector.fromArray(I, m, mi + 8)));
+        return t.add(0x8000).lanewise(VectorOperators.ASHR, 16).mul(scales);
+    }
+
+    /**
+     * One row without the decoded form (the matrix-vector case): the same integer lanes and float
+     * operations as {@link KQuantMatrix}'s decoded path, so both give identical results.
+     */
+    @Override
+    public float dot(int row, Activations a, int b) {
+        int[] m = a.pairs;
+        float[] ad = a.d;
+        int mo = a.rowOffset(b) / 2, bo = a.blockOffset(b);
+        FloatVector acc = FloatVector.zero(F);
+        for (int k = 0; k < cols / QK; k++) {
+            long p = block(row, k);
+            IntVector sumi = IntVector.zero(I);
+            for (int j = 0; j < 8; j++) {
+                // group j = values 32j..32j+31: half h = j / 4, c = j % 4 picks the ql bytes, nibble and qh bit pair
+                int h = j >> 2, c = j & 3;
+                IntVector ql = IntVector.fromMemorySegment(I, data, p + 64L * h + 32 * (c & 1), ByteOrder.LITTLE_ENDIAN);
+                IntVector qh = IntVector.fromMemorySegment(I, data, p + 128 + 32L * h, ByteOrder.LITTLE_ENDIAN);
+                IntVector scales = IntVector.broadcast(I, data.get(ValueLayout.JAVA_BYTE, p + 192 + 2 * j))
+                        .blend(data.get(ValueLayout.JAVA_BYTE, p + 193 + 2 * j), SECOND_HALF);
+                sumi = sumi.add(group(six(ql.lanewise(VectorOperators.LSHR, 4 * (c >> 1)), qh, 2 * c), m, mo + 16 * (8 * k + j), scales));
+            }
+            acc = ((FloatVector) sumi.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, ad[bo + k] * half(p + 208)), acc);
+        }
+        return GgmlSums.hsum8(acc);
+    }
+
+    @Override
+    protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        float[] o = out.data();
+        int oc = out.cols();
+        for (int r = r0; r < r1; r++) {
+            for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
         }
     }
 
