@@ -46,6 +46,7 @@ public final class Activations {
         this.qBytes = qBytes;
         this.d = d;
         this.s = s;
+        int n = rows * cols; // buffers may be longer than the batch
         if (format == ActivationFormat.Q8_0 || format == ActivationFormat.Q8_1) {
             quads = quadsBuffer != null && quadsBuffer.length >= n ? quadsBuffer : new float[n];
             for (int blk = 0; blk < n; blk += 32) {
@@ -56,7 +57,6 @@ public final class Activations {
         } else {
             quads = null;
         }
-        int n = rows * cols; // buffers may be longer than the batch
         if (qBytes != null) {
             pairs = pairsBuffer != null && pairsBuffer.length >= n / 2 ? pairsBuffer : new int[n / 2];
             for (int blk = 0; blk < n; blk += 32) {
