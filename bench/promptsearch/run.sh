@@ -6,7 +6,8 @@
 #   search:    the same + few-shot (0..3; random/nearest/bootstrapped), proposed instructions
 #              (the same default model proposes: no other model is available offline), template parts
 # Then compare.py pairs the two bests' held-out scores example by example.
-# Usage: bench/promptsearch/run.sh [trials] [sets...]   (default: 10 trials, sentiment arithmetic)
+# Usage: bench/promptsearch/run.sh [trials] [sets...]   (default: 10 trials, sentiment arithmetic;
+#        sets: sentiment arithmetic extraction)
 set -euo pipefail
 cd "$(dirname "$0")"
 HERE=$(pwd)
@@ -19,6 +20,9 @@ if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT/optimizer/src" "$ROOT/cli/src" -newer 
   (cd "$ROOT" && mvn -q -o -pl cli -am package -DskipTests)
 fi
 mkdir -p work
+# Run a copy, so rebuilding the project while a measurement runs cannot swap the jar under the JVM.
+cp "$JAR" work/promptune-all.jar
+JAR="$HERE/work/promptune-all.jar"
 for set in $SETS; do
   case $set in
     sentiment) metric="choice labels=positive,negative,neutral"; maxtok=8
@@ -29,6 +33,10 @@ for set in $SETS; do
       given='{system: "You solve arithmetic word problems.", user: "{{question}}\nGive the final answer as a number."}'
       plain='{user: "{{question}}"}'
       task="Solve a one-step arithmetic word problem and give the whole-number answer." ;;
+    extraction) metric="json_field_match"; maxtok=40
+      given='{system: "You extract facts from text as JSON.", user: "Extract the person'"'"'s name, city and age from this sentence as a JSON object with keys name, city, age.\nSentence: {{text}}"}'
+      plain='{user: "{{text}}\nJSON:"}'
+      task="Extract the person's name, city and age from a sentence as a JSON object with keys name, city and age (age a number)." ;;
     *) echo "unknown set $set"; exit 2 ;;
   esac
   for kind in templates search; do

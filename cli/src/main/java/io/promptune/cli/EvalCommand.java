@@ -73,8 +73,10 @@ final class EvalCommand implements Callable<Integer> {
             throw new Main.UserError("--params template: expected one of " + c.templates().keySet() + ", got \"" + chosen.get(Configuration.TEMPLATE) + "\"");
         }
         try (LanguageModel model = Models.open(c.model(), System.err)) {
-            ConfigurationEvaluator evaluator = TuningSetup.evaluator(c, model, data);
-            Evaluation e = evaluator.evaluate(new Configuration(chosen), examples, () -> false);
+            // The evaluator and normalised parameters a tune trial of this config would use.
+            TuningSetup.EvalRun run = TuningSetup.evalRun(c, model, data, chosen);
+            chosen = run.configuration().params();
+            Evaluation e = run.evaluator().evaluate(run.configuration(), examples, () -> false);
             if (save != null) save(e, save);
             print(c, e, chosen, split, examples.size());
             return e.errors() == e.examples().size() ? Main.EXIT_FAILED : 0;

@@ -26,6 +26,15 @@ public abstract class ForwardingModel implements LanguageModel {
         return delegate.complete(request);
     }
 
+    /**
+     * A batch goes down as one batch: a layer that does not care about batches must not split them
+     * (the local engine runs a batch in lockstep and shares prompt prefixes; one-at-a-time calls lose both).
+     */
+    @Override
+    public java.util.List<Completion> completeBatch(java.util.List<CompletionRequest> requests) {
+        return delegate.completeBatch(requests);
+    }
+
     /** Streaming goes straight to the delegate; layers that must see every call (cache, retries) override it. */
     @Override
     public Completion completeStreaming(CompletionRequest request, java.util.function.Consumer<String> onText) {

@@ -32,7 +32,10 @@ public final class ReportData {
         List<String> warnings = new ArrayList<>();
         RunInfo run = readOrWarn(study::readRunInfo, warnings);
         TuningResult result = readOrWarn(study::readResult, warnings);
-        Map<String, Object> d = of(study.name(), run, StudyReader.trials(study), result);
+        List<Trial> trials = StudyReader.trials(study);
+        Map<String, Object> d = of(study.name(), run, trials, result);
+        Map<String, Object> promptSearch = PromptSearchSection.of(study, trials, result, run == null || run.maximize(), warnings);
+        if (promptSearch != null) d.put("promptSearch", promptSearch);
         if (!warnings.isEmpty()) d.put("warnings", warnings);
         return d;
     }
@@ -156,6 +159,7 @@ public final class ReportData {
         totals.put("outputTokens", out);
         totals.put("modelCalls", calls);
         totals.put("costUsd", cost);
+        PromptSearchSection.addToTotals(totals, trials, result != null);
         d.put("totals", totals);
         d.put("finished", result != null);
 

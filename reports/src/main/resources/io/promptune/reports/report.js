@@ -242,7 +242,7 @@
     var t = d.totals, c = card('Cost of the search');
     var items = [
       ['Trials', t.trials, t.complete + ' complete · ' + t.pruned + ' pruned · ' + t.failed + ' failed' + (t.running ? ' · ' + t.running + ' running' : '')],
-      ['Model calls', fmt(t.modelCalls, 0), isNum(t.savedCalls) ? fmt(t.savedCalls, 0) + ' saved by racing' : ''],
+      ['Model calls', fmt(t.modelCalls, 0), (isNum(t.savedCalls) ? fmt(t.savedCalls, 0) + ' saved by racing' : '') + (isNum(t.sideCalls) ? (isNum(t.savedCalls) ? ' · ' : '') + 'incl. ' + fmt(t.sideCalls, 0) + ' outside trials' : '')],
       ['Input tokens', fmt(t.inputTokens, 0), ''],
       ['Output tokens', fmt(t.outputTokens, 0), ''],
       ['Cost', fmtCost(t.costUsd), 'at the configured prices'],
@@ -583,13 +583,62 @@
     return c;
   }
 
+  // ---------- prompt search ----------
+  function promptSearch(d) {
+    var ps = d.promptSearch;
+    if (!ps) return null;
+    var c = card('Prompt search: proposed instructions and prompt settings',
+      'Instructions a model proposed while the study ran (model output, shown as plain text), where each came from, and how the trials that used it scored on the tune split (held-out: only the best trial is re-scored there).');
+    c.id = 'prompt-search';
+    if (ps.best) {
+      var s = ps.best.settings, parts = [];
+      if (s.few_shot !== undefined) parts.push('few-shot ' + fmtParam(s.few_shot) + (isNum(s.few_shot) && s.few_shot > 0 && s.few_shot_strategy ? ' (' + s.few_shot_strategy + ')' : ''));
+      if (s.instruction !== undefined) parts.push('instruction ' + (s.proposal ? s.proposal : fmtParam(s.instruction)));
+      if (s.system_prompt !== undefined) parts.push('instruction as system message: ' + (s.system_prompt ? 'yes' : 'no'));
+      if (s.format_hint !== undefined) parts.push('format hint: ' + (s.format_hint ? 'yes' : 'no'));
+      if (s.answer_prefix !== undefined) parts.push('answer prefix: ' + (s.answer_prefix === '' ? 'none' : JSON.stringify(s.answer_prefix)));
+      if (s.chat !== undefined) parts.push(s.chat ? 'chat template' : 'raw completion');
+      c.appendChild(el('p', { cls: 'ps-best', text: 'Best trial #' + ps.best.number + ': ' + (parts.length ? parts.join(' · ') : 'no prompt-search settings') + '.' }));
+    }
+    var spent = Object.keys(ps.sideSpending || {});
+    if (spent.length) {
+      c.appendChild(el('p', { cls: 'note ps-spent', text: 'Model calls outside trials (counted in the totals and against the budget): ' + spent.map(function (k) {
+        var u = ps.sideSpending[k];
+        return k + ' ' + fmt(u.calls, 0) + ' calls, ' + fmt(u.inputTokens + u.outputTokens, 0) + ' tokens, ' + fmtCost(u.costUsd);
+      }).join('; ') + '.' }));
+    }
+    if (!ps.proposals.length) { c.appendChild(el('p', { cls: 'empty', text: 'No instruction was proposed.' })); return c; }
+    var tbody = el('tbody');
+    ps.proposals.forEach(function (p) {
+      var text = el('td', null, el('div', { cls: 'ps-text', text: p.text }));
+      var det = el('details', null, el('summary', { text: 'meta-prompt' }), el('pre', { text: p.metaPrompt || '' }));
+      text.appendChild(det);
+      var uses = p.trials.map(function (u) {
+        return '#' + u.number + ' ' + (u.state === 'COMPLETE' ? fmt(u.value) + (isNum(u.ciLow) ? ' [' + fmt(u.ciLow) + ', ' + fmt(u.ciHigh) + ']' : '') : u.state.toLowerCase() + (isNum(u.value) ? ' at ' + fmt(u.value) : ''));
+      });
+      var ho = p.heldOut ? fmt(p.heldOut.mean) + ' [' + fmt(p.heldOut.ciLow) + ', ' + fmt(p.heldOut.ciHigh) + '] (n=' + p.heldOut.n + ', best trial #' + p.heldOut.trial + ')' : '–';
+      tbody.appendChild(el('tr', { 'data-proposal': p.id },
+        el('td', { text: p.id }),
+        el('td', { text: p.proposerModel + ' · ' + p.style }),
+        el('td', { text: 'round ' + p.round + (p.parentTrial !== null && p.parentTrial !== undefined ? ', after trial #' + p.parentTrial : '') + (p.queuedTrial !== null && p.queuedTrial !== undefined ? '; first tried in #' + p.queuedTrial : '') }),
+        text,
+        el('td', { text: uses.length ? uses.join('; ') : 'not tried yet' }),
+        el('td', { text: p.bestTune ? fmt(p.bestTune.value) : '–' }),
+        el('td', { text: ho })));
+    });
+    var head = el('tr');
+    ['Id', 'Proposer · meta-prompt', 'When', 'Instruction', 'Trials that used it (tune ' + d.objective.metric + ')', 'Best tune', 'Held-out'].forEach(function (h) { head.appendChild(el('th', { scope: 'col', text: h })); });
+    c.appendChild(el('div', { cls: 'tablewrap' }, el('table', { id: 'proposals-table' }, el('thead', null, head), tbody)));
+    return c;
+  }
+
   function render(d) {
     var y = window.scrollY;
     app.replaceChildren();
     append(app, [header(d), (d.warnings || []).map(function (w) { return el('p', { cls: 'card note', text: 'Note: ' + w }); }), verdict(d), bestConfig(d), totals(d), history(d),
       el('div', { cls: 'grid2' }, importance(d), pareto(d)),
       parallel(d), slices(d), el('div', { cls: 'grid2' }, contour(d), templates(d) || el('div')),
-      trialsTable(d), examples(d),
+      promptSearch(d), trialsTable(d), examples(d),
       el('p', { cls: 'note', text: 'Generated by Promptune at ' + d.generatedAt + '.' })]);
     window.scrollTo(0, y);
   }

@@ -2,113 +2,166 @@ package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
 import io.promptune.localmodel.quant.QuantFormats;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 
 /**
- * The shared shape of the k-quant kernels (Q4_K, Q5_K, Q6_K against Q8_K activations): each 256-value
- * super-block is decoded once into floats holding the integers sub-block-scale * quant, dotted with the
- * integer activations in float lanes, and scaled by d * d_a, minus dmin * d_a * sum(min_j * bsum_j) for
- * the types with mins, as ggml_vec_dot_q*_K_q8_K. Every lane sum within a block is an integer below
- * 2^24 (exact in any order); {@link #dot} and the batched {@link #dotRows} (which decodes each block
- * once for all activation rows) do the same float operations, so they give bit-identical results.
+ * The shared shape of the k-quant kernels (Q4_K, Q5_K, Q6_K against Q8_K activations), in the order of
+ * ggml's AVX2 ggml_vec_dot_q*_K_q8_K. A weight row is first decoded into {@link Decoded} form: per
+ * 32-value group, its integer weights packed two per int for the 32-bit multiply trick (see
+ * {@link Q4_1Matrix}: with {@link Activations#pairs}, bits 16-31 of the products sum to the exact dot
+ * product of each quad of 4 values), and one sub-block scale per lane. The dot product then keeps ggml's
+ * arithmetic: per super-block, lane j of the int sum holds sum over groups of scale * (quad j's integer
+ * dot), accumulated as fma(d_a * d, sum, acc) in float lanes, hsum_float_8 at the end, plus the min term
+ * (Q4_K: 4 float lanes of fma(-d_a * dmin, min pair sums); Q5_K: one scalar fma per super-block).
+ *
+ * <p>A batch (prefill) decodes each weight row once for all activation rows; a single row decodes into
+ * a per-thread scratch, so no call allocates.
  */
 abstract class KQuantMatrix extends WeightMatrix {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     static final int QK = 256;
 
-    private final int blockBytes;
+    /** How the min term of a type is accumulated (as the type's AVX2 kernel in ggml does). */
+    enum Mins {
+        /** No mins (Q6_K). */
+        NONE,
+        /** Q4_K: madd of mins with activation pair sums into 4 int lanes, fma'd into 4 float lanes, reduced at the end. */
+        FOUR_LANES,
+        /** Q5_K: the same 4 lanes summed to one int per super-block, one scalar fma. */
+        SCALAR
+    }
 
-    KQuantMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data) {
+    /** One weight row in kernel form; reused across rows and calls by one thread. */
+    static final class Decoded {
+        /** Per 32-value group g: ints 16g..16g+7 = w[4j] + (w[4j+2] << 16), 16g+8.. = w[4j+1] + (w[4j+3] << 16). */
+        final int[] w;
+        /** Per group g: ints 8g..8g+7 = the sub-block scale of lane j's quad. */
+        final int[] sc;
+        /** Per super-block: the scale d and min scale dmin. */
+        final float[] d, dmin;
+        /** Per super-block k: ints 8k..8k+7 = the 8 sub-block mins (Q4_K, Q5_K). */
+        final int[] mins;
+        /** Scratch for one super-block's 6-bit scales. */
+        final int[] sub = new int[8];
+
+        Decoded(int cols) {
+            w = new int[cols / 2];
+            sc = new int[cols / 4];
+            d = new float[cols / QK];
+            dmin = new float[cols / QK];
+            mins = new int[cols / 32];
+        }
+    }
+
+    private static final ThreadLocal<Decoded> SCRATCH = new ThreadLocal<>();
+
+    private final int blockBytes;
+    private final Mins minsOrder;
+
+    KQuantMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data, Mins minsOrder) {
         super(name, type, rows, cols, data);
         this.blockBytes = type.bytesPerBlock();
+        this.minsOrder = minsOrder;
     }
 
     @Override
     public final ActivationFormat activationFormat() { return ActivationFormat.Q8_K; }
 
-    /** Decodes the super-block at {@code p} into {@code w} (scale_j * q) and its sub-block mins into {@code mins}. */
-    abstract void decode(long p, float[] w, int[] mins);
-
-    /** The super-block scale d. */
-    abstract float d(long p);
-
-    /** The super-block min scale dmin, or 0 for types without mins. */
-    abstract float dmin(long p);
-
-    static FloatVector toFloats(ByteVector v) {
-        return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+    /** Offset of super-block {@code k} of row {@code row}. */
+    final long block(int row, int k) {
+        return row * rowBytes + (long) k * blockBytes;
     }
 
-    /** sum_j bsum_j * min_{j/2}: the activations' 16-value sums weighted by the sub-block mins (exact). */
-    static int minTerm(Activations a, int block, int[] m) {
-        int s = 0;
-        int o = block * 16;
-        for (int j = 0; j < 16; j++) s += (int) a.s[o + j] * m[j / 2];
+    /** Writes row {@code row} in kernel form into {@code out}. */
+    abstract void decodeRow(int row, Decoded out);
+
+    /** Weight int pair fields (w[4j], w[4j+2]) and (w[4j+1], w[4j+3]) from lanes holding the 4 bytes of quad j. */
+    static void storeBytePairs(IntVector bytes, int offset, int[] w, int g) {
+        bytes.and(0x00FF00FF).sub(offset).intoArray(w, 16 * g);
+        bytes.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).sub(offset).intoArray(w, 16 * g + 8);
+    }
+
+    @Override
+    public float dot(int row, Activations a, int b) {
+        Decoded s = scratch();
+        decodeRow(row, s);
+        return dotDecoded(s, a, b);
+    }
+
+    /** Scratch arrays of this thread (no allocation per call). */
+    final Decoded scratch() {
+        Decoded s = SCRATCH.get();
+        if (s == null || s.w.length < cols / 2) {
+            s = new Decoded(cols);
+            SCRATCH.set(s);
+        }
         return s;
     }
 
-    /**
-     * Lanes of the exact integer products of decoded weights and one activation block; callers scale
-     * them by d * d_a into lane accumulators, so dot and dotRows do identical float operations.
-     */
-    private static FloatVector blockLanes(float[] w, float[] x, int xo) {
-        FloatVector acc = FloatVector.fromArray(F, w, 0).mul(FloatVector.fromArray(F, x, xo));
-        for (int i = 8; i < QK; i += 8) acc = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xo + i), acc);
-        return acc;
-    }
+    /** The min term's order as the type's ggml kernel has it. */
+    final Mins minsOrder() { return minsOrder; }
 
-    @Override
-    public final float dot(int row, Activations a, int b) {
-        float[] w = new float[QK];
-        int[] mins = new int[8];
-        FloatVector acc = FloatVector.zero(F);
-        float minSum = 0;
-        int xo = a.rowOffset(b), bo = a.blockOffset(b);
-        for (int k = 0; k < cols / QK; k++) {
-            long p = row * rowBytes + (long) k * blockBytes;
-            decode(p, w, mins);
-            float da = a.d[bo + k];
-            acc = blockLanes(w, a.q, xo + k * QK).fma(FloatVector.broadcast(F, d(p) * da), acc);
-            float dm = dmin(p);
-            if (dm != 0f) minSum += dm * da * minTerm(a, bo + k, mins);
-        }
-        return GgmlSums.hsum8(acc) - minSum;
-    }
-
-    /** Decodes each weight super-block once and applies it to every activation row. */
+    /** Decodes each weight row once and applies it to every activation row. */
     @Override
     public final void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        float[] w = new float[QK];
-        int[] mins = new int[8];
-        float[] lanes = new float[8 * a.rows];
-        float[] minSums = new float[a.rows];
+        if (a.rows == 1) {
+            dotEach(r0, r1, a, out, outCol0);
+            return;
+        }
+        Decoded s = scratch();
         float[] o = out.data();
         int oc = out.cols();
         for (int r = r0; r < r1; r++) {
-            java.util.Arrays.fill(lanes, 0f);
-            java.util.Arrays.fill(minSums, 0f);
-            for (int k = 0; k < cols / QK; k++) {
-                long p = r * rowBytes + (long) k * blockBytes;
-                decode(p, w, mins);
-                float dw = d(p), dm = dmin(p);
-                for (int b = 0; b < a.rows; b++) {
-                    int blk = a.blockOffset(b) + k;
-                    float da = a.d[blk];
-                    blockLanes(w, a.q, a.rowOffset(b) + k * QK).fma(FloatVector.broadcast(F, dw * da), FloatVector.fromArray(F, lanes, 8 * b))
-                            .intoArray(lanes, 8 * b);
-                    if (dm != 0f) minSums[b] += dm * da * minTerm(a, blk, mins);
+            decodeRow(r, s);
+            for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dotDecoded(s, a, b);
+        }
+    }
+
+    private float dotDecoded(Decoded s, Activations a, int b) {
+        int[] w = s.w, sc = s.sc, m = a.pairs, q8s = a.sums32; // q8s: ggml's hadd of bsums, the 32-value sums
+        float[] ad = a.d;
+        int mo = a.rowOffset(b) / 2, bo = a.blockOffset(b);
+        FloatVector acc = FloatVector.zero(F);
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        for (int k = 0; k < cols / QK; k++) {
+            IntVector sumi = IntVector.zero(I);
+            for (int g = 8 * k; g < 8 * k + 8; g++) {
+                IntVector t = IntVector.fromArray(I, w, 16 * g).mul(IntVector.fromArray(I, m, mo + 16 * g))
+                        .add(IntVector.fromArray(I, w, 16 * g + 8).mul(IntVector.fromArray(I, m, mo + 16 * g + 8)));
+                sumi = sumi.add(t.add(0x8000).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, 8 * g)));
+            }
+            float da = ad[bo + k];
+            acc = ((FloatVector) sumi.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, da * s.d[k]), acc);
+            if (minsOrder != Mins.NONE) {
+                float dmin = -da * s.dmin[k];
+                int[] mn = s.mins;
+                int so = 8 * (bo + k), mk = 8 * k;
+                int p0 = mn[mk] * q8s[so] + mn[mk + 1] * q8s[so + 1];
+                int p1 = mn[mk + 2] * q8s[so + 2] + mn[mk + 3] * q8s[so + 3];
+                int p2 = mn[mk + 4] * q8s[so + 4] + mn[mk + 5] * q8s[so + 5];
+                int p3 = mn[mk + 6] * q8s[so + 6] + mn[mk + 7] * q8s[so + 7];
+                if (minsOrder == Mins.FOUR_LANES) {
+                    m0 = Math.fma(dmin, (float) p0, m0);
+                    m1 = Math.fma(dmin, (float) p1, m1);
+                    m2 = Math.fma(dmin, (float) p2, m2);
+                    m3 = Math.fma(dmin, (float) p3, m3);
+                } else {
+                    m0 = Math.fma(dmin, (float) (p0 + p1 + p2 + p3), m0);
                 }
             }
-            for (int b = 0; b < a.rows; b++) {
-                o[b * oc + outCol0 + r] = GgmlSums.hsum8(FloatVector.fromArray(F, lanes, 8 * b)) - minSums[b];
-            }
         }
+        float sum = GgmlSums.hsum8(acc);
+        return switch (minsOrder) {
+            case NONE -> sum;
+            case FOUR_LANES -> sum + ((m0 + m2) + (m1 + m3));
+            case SCALAR -> sum + m0;
+        };
     }
 
     @Override

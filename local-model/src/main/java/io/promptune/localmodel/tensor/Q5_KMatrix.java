@@ -1,8 +1,7 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -17,38 +16,29 @@ import java.nio.ByteOrder;
  */
 public final class Q5_KMatrix extends KQuantMatrix {
     public Q5_KMatrix(String name, int rows, int cols, MemorySegment data) {
-        super(name, GgmlType.Q5_K, rows, cols, data);
+        super(name, GgmlType.Q5_K, rows, cols, data, Mins.SCALAR);
     }
 
     @Override
-    float d(long p) { return half(p); }
-
-    @Override
-    float dmin(long p) { return half(p + 2); }
-
-    @Override
-    void decode(long p, float[] w, int[] mins) {
-        int[] sc = new int[8];
-        Q4_KMatrix.scalesAndMins(data, p + 4, sc, mins);
-        for (int g = 0; g < 4; g++) {
-            FloatVector s0 = FloatVector.broadcast(F, sc[2 * g]), s1 = FloatVector.broadcast(F, sc[2 * g + 1]);
-            for (int c = 0; c < 4; c++) {
-                ByteVector v = ByteVector.fromMemorySegment(B, data, p + 48 + 32L * g + 8 * c, ByteOrder.LITTLE_ENDIAN);
-                ByteVector h = ByteVector.fromMemorySegment(B, data, p + 16 + 8 * c, ByteOrder.LITTLE_ENDIAN);
-                ByteVector h0 = h.lanewise(VectorOperators.LSHR, 2 * g).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
-                ByteVector h1 = h.lanewise(VectorOperators.LSHR, 2 * g + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
-                toFloats(v.and((byte) 0x0F).or(h0)).mul(s0).intoArray(w, 64 * g + 8 * c);
-                toFloats(v.lanewise(VectorOperators.LSHR, 4).or(h1)).mul(s1).intoArray(w, 64 * g + 32 + 8 * c);
+    void decodeRow(int row, Decoded out) {
+        for (int k = 0; k < cols / QK; k++) {
+            long p = block(row, k);
+            out.d[k] = half(p);
+            out.dmin[k] = half(p + 2);
+            int[] sc = out.sub;
+            Q4_KMatrix.scalesAndMins(data, p + 4, sc, out.mins, 8 * k);
+            IntVector hb = IntVector.fromMemorySegment(I, data, p + 16, ByteOrder.LITTLE_ENDIAN); // fifth bits: bit j of byte l for group j
+            for (int h = 0; h < 4; h++) {
+                IntVector v = IntVector.fromMemorySegment(I, data, p + 48 + 32L * h, ByteOrder.LITTLE_ENDIAN);
+                int g = 8 * k + 2 * h;
+                IntVector lo = v.and(0x0F0F0F0F).or(hb.lanewise(VectorOperators.LSHR, 2 * h).and(0x01010101).lanewise(VectorOperators.LSHL, 4));
+                IntVector hi = v.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F)
+                        .or(hb.lanewise(VectorOperators.LSHR, 2 * h + 1).and(0x01010101).lanewise(VectorOperators.LSHL, 4));
+                storeBytePairs(lo, 0, out.w, g);
+                storeBytePairs(hi, 0, out.w, g + 1);
+                IntVector.broadcast(I, sc[2 * h]).intoArray(out.sc, 8 * g);
+                IntVector.broadcast(I, sc[2 * h + 1]).intoArray(out.sc, 8 * g + 8);
             }
-        }
-    }
-
-    @Override
-    protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        float[] o = out.data();
-        int oc = out.cols();
-        for (int r = r0; r < r1; r++) {
-            for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
         }
     }
 

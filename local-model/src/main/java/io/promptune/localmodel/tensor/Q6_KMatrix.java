@@ -1,8 +1,9 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -17,35 +18,73 @@ import java.nio.ByteOrder;
  */
 public final class Q6_KMatrix extends KQuantMatrix {
     public Q6_KMatrix(String name, int rows, int cols, MemorySegment data) {
-        super(name, GgmlType.Q6_K, rows, cols, data);
+        super(name, GgmlType.Q6_K, rows, cols, data, Mins.NONE);
     }
 
-    private static ByteVector six(ByteVector low4, ByteVector high, int shift) {
-        return low4.or(high.lanewise(VectorOperators.LSHR, shift).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+    /** Lanes 0-3 (the group's first 16 values) take one scale, lanes 4-7 the next. */
+    private static final VectorMask<Integer> SECOND_HALF = VectorMask.fromValues(I, false, false, false, false, true, true, true, true);
+
+    /** Bytes of 6-bit values: the low nibbles (already shifted down) or'ed with 2 high bits from {@code qh >> shift}. */
+    private static IntVector six(IntVector low4, IntVector qh, int shift) {
+        return low4.and(0x0F0F0F0F).or(qh.lanewise(VectorOperators.LSHR, shift).and(0x03030303).lanewise(VectorOperators.LSHL, 4));
     }
 
     @Override
-    float d(long p) { return half(p + 208); }
-
-    @Override
-    float dmin(long p) { return 0f; }
-
-    @Override
-    void decode(long p, float[] w, int[] mins) {
-        for (int h = 0; h < 2; h++) {
-            long ql = p + 64L * h, qh = p + 128 + 32L * h, sc = p + 192 + 8L * h;
-            for (int c = 0; c < 4; c++) {
-                long s = sc + c / 2; // one int8 scale per 16 values
-                ByteVector lo = ByteVector.fromMemorySegment(B, data, ql + 8 * c, ByteOrder.LITTLE_ENDIAN);
-                ByteVector hi = ByteVector.fromMemorySegment(B, data, ql + 32 + 8 * c, ByteOrder.LITTLE_ENDIAN);
-                ByteVector hh = ByteVector.fromMemorySegment(B, data, qh + 8 * c, ByteOrder.LITTLE_ENDIAN);
-                int o = 128 * h + 8 * c;
-                toFloats(six(lo.and((byte) 0x0F), hh, 0)).mul(data.get(ValueLayout.JAVA_BYTE, s)).intoArray(w, o);
-                toFloats(six(hi.and((byte) 0x0F), hh, 2)).mul(data.get(ValueLayout.JAVA_BYTE, s + 2)).intoArray(w, o + 32);
-                toFloats(six(lo.lanewise(VectorOperators.LSHR, 4), hh, 4)).mul(data.get(ValueLayout.JAVA_BYTE, s + 4)).intoArray(w, o + 64);
-                toFloats(six(hi.lanewise(VectorOperators.LSHR, 4), hh, 6)).mul(data.get(ValueLayout.JAVA_BYTE, s + 6)).intoArray(w, o + 96);
+    void decodeRow(int row, Decoded out) {
+        for (int k = 0; k < cols / QK; k++) {
+            long p = block(row, k);
+            out.d[k] = half(p + 208);
+            for (int h = 0; h < 2; h++) {
+                // 128 values: byte l of ql / ql+32 / qh feeds elements l, l+32, l+64, l+96 (group c = element / 32)
+                IntVector ql1 = IntVector.fromMemorySegment(I, data, p + 64L * h, ByteOrder.LITTLE_ENDIAN);
+                IntVector ql2 = IntVector.fromMemorySegment(I, data, p + 64L * h + 32, ByteOrder.LITTLE_ENDIAN);
+                IntVector qh = IntVector.fromMemorySegment(I, data, p + 128 + 32L * h, ByteOrder.LITTLE_ENDIAN);
+                int g = 8 * k + 4 * h;
+                storeBytePairs(six(ql1, qh, 0), 0x00200020, out.w, g);
+                storeBytePairs(six(ql2, qh, 2), 0x00200020, out.w, g + 1);
+                storeBytePairs(six(ql1.lanewise(VectorOperators.LSHR, 4), qh, 4), 0x00200020, out.w, g + 2);
+                storeBytePairs(six(ql2.lanewise(VectorOperators.LSHR, 4), qh, 6), 0x00200020, out.w, g + 3);
+                long sc = p + 192 + 8L * h; // one int8 scale per 16 values
+                for (int c = 0; c < 4; c++) {
+                    IntVector.broadcast(I, data.get(ValueLayout.JAVA_BYTE, sc + 2 * c))
+                            .blend(data.get(ValueLayout.JAVA_BYTE, sc + 2 * c + 1), SECOND_HALF).intoArray(out.sc, 8 * (g + c));
+                }
             }
         }
+    }
+
+    /** Scaled exact quad sums of one group of 32 values given as 6-bit bytes (minus 32 here). */
+    private static IntVector group(IntVector bytes, int[] m, int mi, IntVector scales) {
+        IntVector t = bytes.and(0x00FF00FF).sub(0x00200020).mul(IntVector.fromArray(I, m, mi))
+                .add(bytes.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).sub(0x00200020).mul(IntVector.fromArray(I, m, mi + 8)));
+        return t.add(0x8000).lanewise(VectorOperators.ASHR, 16).mul(scales);
+    }
+
+    /**
+     * One row without the decoded form (the matrix-vector case): the same integer lanes and float
+     * operations as {@link KQuantMatrix}'s decoded path, so both give identical results.
+     */
+    @Override
+    public float dot(int row, Activations a, int b) {
+        int[] m = a.pairs;
+        float[] ad = a.d;
+        int mo = a.rowOffset(b) / 2, bo = a.blockOffset(b);
+        FloatVector acc = FloatVector.zero(F);
+        for (int k = 0; k < cols / QK; k++) {
+            long p = block(row, k);
+            IntVector sumi = IntVector.zero(I);
+            for (int j = 0; j < 8; j++) {
+                // group j = values 32j..32j+31: half h = j / 4, c = j % 4 picks the ql bytes, nibble and qh bit pair
+                int h = j >> 2, c = j & 3;
+                IntVector ql = IntVector.fromMemorySegment(I, data, p + 64L * h + 32 * (c & 1), ByteOrder.LITTLE_ENDIAN);
+                IntVector qh = IntVector.fromMemorySegment(I, data, p + 128 + 32L * h, ByteOrder.LITTLE_ENDIAN);
+                IntVector scales = IntVector.broadcast(I, data.get(ValueLayout.JAVA_BYTE, p + 192 + 2 * j))
+                        .blend(data.get(ValueLayout.JAVA_BYTE, p + 193 + 2 * j), SECOND_HALF);
+                sumi = sumi.add(group(six(ql.lanewise(VectorOperators.LSHR, 4 * (c >> 1)), qh, 2 * c), m, mo + 16 * (8 * k + j), scales));
+            }
+            acc = ((FloatVector) sumi.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, ad[bo + k] * half(p + 208)), acc);
+        }
+        return GgmlSums.hsum8(acc);
     }
 
     @Override

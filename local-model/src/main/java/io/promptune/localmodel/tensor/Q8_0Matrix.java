@@ -3,6 +3,7 @@ package io.promptune.localmodel.tensor;
 import io.promptune.localmodel.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,6 +19,7 @@ import java.nio.ByteOrder;
 public final class Q8_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final int BLOCK_BYTES = 34;
 
     public Q8_0Matrix(String name, int rows, int cols, MemorySegment data) {
@@ -33,23 +35,32 @@ public final class Q8_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         return (FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
     }
 
+    /**
+     * The 8 quad sums of the block whose 32 weight bytes start at {@code q} (lane j = exact sum over
+     * elements 4j..4j+3, ggml's AVX2 grouping) as floats: bytes sign-extended into 16-bit lanes, 16-bit
+     * products summed in pairs (|b0*a0 + b1*a1| <= 2 * 127 * 127 fits), then the two halves of each int.
+     */
+    private FloatVector quadSums(long q, short[] x, int xi) {
+        ShortVector s = IntVector.fromMemorySegment(I, data, q, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+        ShortVector even = s.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8); // bytes 4j, 4j+2
+        ShortVector odd = s.lanewise(VectorOperators.ASHR, 8);                                    // bytes 4j+1, 4j+3
+        IntVector u = even.mul(ShortVector.fromArray(S, x, xi)).add(odd.mul(ShortVector.fromArray(S, x, xi + 16))).reinterpretAsInts();
+        IntVector quad = u.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u.lanewise(VectorOperators.ASHR, 16));
+        return (FloatVector) quad.convert(VectorOperators.I2F, 0);
+    }
+
     @Override
     public float dot(int row, Activations a, int b) {
         long base = row * rowBytes;
-        float[] x = a.quads;
+        short[] x = a.wordPairs;
+        float[] ad = a.d;
         int xo = a.rowOffset(b);
         int bo = a.blockOffset(b);
         int nb = cols / 32;
         FloatVector acc = FloatVector.zero(F);
         for (int k = 0; k < nb; k++) {
             long p = base + (long) k * BLOCK_BYTES;
-            int xi = xo + k * 32;
-            IntVector w = IntVector.fromMemorySegment(I, data, p + 2, ByteOrder.LITTLE_ENDIAN);
-            FloatVector s = byteOfLanes(w, 0).mul(FloatVector.fromArray(F, x, xi));
-            s = byteOfLanes(w, 1).fma(FloatVector.fromArray(F, x, xi + 8), s);
-            s = byteOfLanes(w, 2).fma(FloatVector.fromArray(F, x, xi + 16), s);
-            s = byteOfLanes(w, 3).fma(FloatVector.fromArray(F, x, xi + 24), s);
-            acc = s.fma(FloatVector.broadcast(F, half(p) * a.d[bo + k]), acc);
+            acc = quadSums(p + 2, x, xo + 32 * k).fma(FloatVector.broadcast(F, half(p) * ad[bo + k]), acc);
         }
         return GgmlSums.hsum8(acc);
     }

@@ -45,6 +45,96 @@ class GgmlOrderKernelTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"Q4_K, 3, 256", "Q4_K, 4, 768", "Q5_K, 3, 256", "Q5_K, 2, 512", "Q6_K, 3, 256", "Q6_K, 4, 768"})
+    void kQuantKernelsFollowGgmlOrderExactly(String typeName, int rows, int cols) {
+        GgmlType type = GgmlType.valueOf(typeName);
+        Random rnd = new Random(rows * 17 + cols);
+        MemorySegment seg = MoreTypesKernelTest.randomBytes(type, rows, cols, rnd);
+        WeightMatrix w = WeightMatrices.create(type, "w", rows, cols, seg);
+        FloatBatch in = randomBatch(3, cols, rnd);
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(3, rows);
+        try (Parallel pool = new Parallel(2)) {
+            w.matmul(in, out, pool);
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < 3; b++) {
+                float expect = ggmlOrderK(type, seg, cols, r, a, b);
+                assertEquals(expect, w.dot(r, a, b), 0f, type + " dot row " + r + " batch " + b);
+                assertEquals(expect, out.get(b, r), 0f, type + " matmul row " + r + " batch " + b);
+            }
+        }
+    }
+
+    /**
+     * ggml_vec_dot_q{4,5,6}_K_q8_K (AVX2) in scalar code: lane j of the int sum = sum over 32-value groups of
+     * scale * (exact dot of the group's quad j); acc lanes fma(d_a * d, sum, acc); Q4_K's mins in 4 float
+     * lanes fma(-d_a * dmin, mins[2l]*q8s[2l] + mins[2l+1]*q8s[2l+1]) reduced (m0+m2)+(m1+m3); Q5_K's as one
+     * scalar fma per super-block; hsum_float_8(acc) + mins.
+     */
+    static float ggmlOrderK(GgmlType type, MemorySegment seg, int cols, int row, Activations a, int b) {
+        int bpb = type.bytesPerBlock(), nb = cols / 256;
+        long base = (long) row * nb * bpb;
+        float[] acc = new float[8], macc = new float[4];
+        float summs = 0;
+        for (int k = 0; k < nb; k++) {
+            long p = base + (long) k * bpb;
+            int[] q = new int[256], scale = new int[256], sc = new int[8], mins = new int[8];
+            float d, dmin = 0;
+            if (type == GgmlType.Q6_K) {
+                d = Float.float16ToFloat(seg.get(SHORT, p + 208));
+                for (int e = 0; e < 256; e++) {
+                    int h = e / 128, c = (e % 128) / 32, l = e % 32;
+                    int ql = seg.get(ValueLayout.JAVA_BYTE, p + 64 * h + 32 * (c % 2) + l) & 0xFF;
+                    int qh = seg.get(ValueLayout.JAVA_BYTE, p + 128 + 32 * h + l) & 0xFF;
+                    q[e] = ((c < 2 ? ql & 0xF : ql >>> 4) | (((qh >>> (2 * c)) & 3) << 4)) - 32;
+                    scale[e] = seg.get(ValueLayout.JAVA_BYTE, p + 192 + e / 16);
+                }
+            } else {
+                d = Float.float16ToFloat(seg.get(SHORT, p));
+                dmin = Float.float16ToFloat(seg.get(SHORT, p + 2));
+                Q4_KMatrix.scalesAndMins(seg, p + 4, sc, mins);
+                long qs = p + (type == GgmlType.Q4_K ? 16 : 48);
+                for (int e = 0; e < 256; e++) {
+                    int j = e / 32, l = e % 32;
+                    int v = seg.get(ValueLayout.JAVA_BYTE, qs + 32 * (j / 2) + l) & 0xFF;
+                    q[e] = j % 2 == 0 ? v & 0xF : v >>> 4;
+                    if (type == GgmlType.Q5_K) q[e] += ((seg.get(ValueLayout.JAVA_BYTE, p + 16 + l) >>> j) & 1) << 4;
+                    scale[e] = sc[j];
+                }
+            }
+            int xo = a.rowOffset(b) + 256 * k, blk = a.blockOffset(b) + k;
+            int[] sumi = new int[8];
+            for (int g = 0; g < 8; g++) {
+                for (int j = 0; j < 8; j++) {
+                    int quad = 0;
+                    for (int i = 32 * g + 4 * j; i < 32 * g + 4 * j + 4; i++) quad += q[i] * a.qBytes[xo + i];
+                    sumi[j] += scale[32 * g + 4 * j] * quad;
+                }
+            }
+            float da = a.d[blk];
+            for (int j = 0; j < 8; j++) acc[j] = Math.fma(da * d, (float) sumi[j], acc[j]);
+            if (type != GgmlType.Q6_K) {
+                int[] q8s = new int[8];
+                for (int i = 0; i < 8; i++) q8s[i] = (int) a.s[16 * blk + 2 * i] + (int) a.s[16 * blk + 2 * i + 1];
+                int total = 0;
+                for (int l = 0; l < 4; l++) {
+                    int prod = mins[2 * l] * q8s[2 * l] + mins[2 * l + 1] * q8s[2 * l + 1];
+                    macc[l] = Math.fma(-da * dmin, (float) prod, macc[l]);
+                    total += prod;
+                }
+                summs = Math.fma(-da * dmin, (float) total, summs);
+            }
+        }
+        float hsum = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+        return switch (type) {
+            case Q4_K -> hsum + ((macc[0] + macc[2]) + (macc[1] + macc[3]));
+            case Q5_K -> hsum + summs;
+            default -> hsum;
+        };
+    }
+
     /** ggml_vec_dot_*_q8_* (AVX2) in scalar code, or the repacked Q4_0x8 GEMV for Q4_0 with rows % 8 == 0. */
     static float ggmlOrder(GgmlType type, MemorySegment seg, int rows, int cols, int row, Activations a, int b) {
         int bpb = type.bytesPerBlock(), nb = cols / 32;

@@ -28,7 +28,8 @@ public final class BootstrappedShots implements ShotStrategy {
     private long teacherCalls;
 
     /**
-     * @param teacher   runs the baseline configuration on examples (tune split only) and scores them
+     * @param teacher   runs the baseline configuration on examples (tune split only) and scores them;
+     *                  null when it may not (then only labelled examples are used)
      * @param threshold an objective score at or above this counts as right
      * @param maxTries  how many tune examples the teacher answers at most
      */
@@ -61,6 +62,10 @@ public final class BootstrappedShots implements ShotStrategy {
         if (demos == null) {
             List<Example> tries = fill.select(new Example("\u0000none", Map.of(), List.of(), Map.of()), Math.min(maxTries, pool.size()));
             Evaluation ev = teacher.apply(tries);
+            if (ev == null) { // the teacher declined (no budget left): labelled demonstrations only
+                demos = List.of();
+                return demos;
+            }
             teacherCalls = ev.modelCalls();
             Map<String, Example> byId = new HashMap<>();
             for (Example e : tries) byId.put(e.id(), e);

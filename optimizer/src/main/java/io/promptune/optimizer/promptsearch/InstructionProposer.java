@@ -1,6 +1,7 @@
 package io.promptune.optimizer.promptsearch;
 
 import io.promptune.datasets.Example;
+import io.promptune.optimizer.tuning.SideSpending;
 import io.promptune.providers.ChatMessage;
 import io.promptune.providers.Completion;
 import io.promptune.providers.CompletionRequest;
@@ -28,6 +29,8 @@ import java.util.regex.Pattern;
  * one instruction: text inside &lt;INS&gt; tags if present, else the first paragraph, minus labels and quotes.
  */
 public final class InstructionProposer {
+    /** The purpose its calls are recorded under in the study's side spending. */
+    public static final String PURPOSE = "proposer";
     public static final String APE = "ape", OPRO = "opro";
 
     /** An instruction tried so far and its score (higher is better, already turned for minimizing objectives). */
@@ -50,16 +53,22 @@ public final class InstructionProposer {
     private final DecodingParams sampling;
     private final long seed;
     private long calls;
+    private final SideSpending spending;
 
-    public InstructionProposer(LanguageModel model, long seed) {
-        this(model, DecodingParams.builder().temperature(0.9).topP(0.95).maxTokens(96).build(), seed);
+    /** @param spending where each call's use is recorded (purpose "proposer"), so it counts against the budget; may be null */
+    public InstructionProposer(LanguageModel model, long seed, SideSpending spending) {
+        this(model, DecodingParams.builder().temperature(0.9).topP(0.95).maxTokens(96).build(), seed, spending);
     }
 
-    public InstructionProposer(LanguageModel model, DecodingParams sampling, long seed) {
+    public InstructionProposer(LanguageModel model, DecodingParams sampling, long seed, SideSpending spending) {
         this.model = model;
         this.sampling = sampling;
         this.seed = seed;
+        this.spending = spending;
     }
+
+    /** Calls one round of {@code count} proposals makes (one each), for budget checks. */
+    public static long callsPerRound(int count) { return count; }
 
     public String modelId() { return model.id(); }
 
@@ -80,6 +89,9 @@ public final class InstructionProposer {
             DecodingParams p = sampling.toBuilder().seed(seed * 1_000_003L + round * 101L + i).build();
             Completion c = model.complete(CompletionRequest.chat(List.of(ChatMessage.user(meta)), p));
             calls++;
+            if (spending != null) {
+                spending.record(PURPOSE, new SideSpending.Usage(1, c.usage().inputTokens(), c.usage().outputTokens(), c.costUsd()));
+            }
             if (c.error() != null) continue;
             String text = clean(c.text());
             if (text == null || !seen.add(norm(text))) continue;

@@ -10,6 +10,8 @@ import io.promptune.optimizer.SearchSpace;
 import io.promptune.optimizer.SearchSpaceException;
 import io.promptune.optimizer.Study;
 import io.promptune.optimizer.tuning.Configuration;
+import io.promptune.optimizer.tuning.Evaluation;
+import io.promptune.optimizer.tuning.SideSpending;
 import io.promptune.datasets.PromptTemplate;
 import io.promptune.optimizer.tuning.Tuner;
 import io.promptune.providers.LanguageModel;
@@ -33,6 +35,8 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class PromptSearch {
+    /** The purpose bootstrapping's calls are recorded under in the study's side spending. */
+    public static final String BOOTSTRAP = "bootstrap";
     private final PromptSearchOptions options;
     private final TuneSplitPool pool;
     private final List<Example> tune;
@@ -132,6 +136,8 @@ public final class PromptSearch {
         builder.baseline(baselineTemplate, baselineParams());
         builder.fewShotPool(pool.examples());
         AtomicReference<Tuner> tunerRef = new AtomicReference<>();
+        SideSpending spending = new SideSpending();
+        builder.sideSpending(spending);
         Map<String, ShotStrategy> strategies = new LinkedHashMap<>();
         for (String s : options.strategies()) {
             switch (s) {
@@ -139,10 +145,17 @@ public final class PromptSearch {
                 case PromptParams.NEAREST -> strategies.put(s, nearest = new NearestShots(pool, embedder(messages), embedderName));
                 case PromptParams.BOOTSTRAPPED -> strategies.put(s, bootstrapped = new BootstrappedShots(pool, examples -> {
                     Tuner t = tunerRef.get();
+                    if (!t.canSpendOutsideTrials(examples.size())) {
+                        messages.accept("bootstrapping skipped: the budget has no room for " + examples.size()
+                                + " more calls; 'bootstrapped' uses labelled tune examples only");
+                        return null;
+                    }
                     Map<String, Object> zeroShot = new LinkedHashMap<>(t.baselineParams());
                     zeroShot.put(PromptParams.FEW_SHOT, 0);
                     messages.accept("bootstrapping demonstrations: the baseline answers " + examples.size() + " tune examples");
-                    return t.evaluator().evaluate(new Configuration(zeroShot), examples, () -> false);
+                    Evaluation ev = t.evaluator().evaluate(new Configuration(zeroShot), examples, () -> false);
+                    spending.record(BOOTSTRAP, new SideSpending.Usage(ev.modelCalls(), ev.inputTokens(), ev.outputTokens(), ev.costUsd()));
+                    return ev;
                 }, 1.0, Math.max(8, 4 * options.maxShots()), options.seed()));
                 default -> throw new IllegalArgumentException("unknown few-shot strategy " + s);
             }
@@ -153,9 +166,10 @@ public final class PromptSearch {
             if (proposerModel == null) throw new IllegalArgumentException("instruction proposals need a proposer model");
             List<Object> earlier = log.all().stream().map(p -> (Object) p.instruction()).toList();
             if (!earlier.isEmpty()) study.extendChoices(PromptParams.INSTRUCTION, earlier);
-            proposer = new InstructionProposer(proposerModel, options.seed());
+            proposer = new InstructionProposer(proposerModel, options.seed(), spending);
             proposals = new ProposalHook(proposer, options.proposals(), options.taskDescription(), pool, log,
-                    p -> instructionText(p, templates, baselineTemplate), objectiveMetric, direction, options.seed(), messages);
+                    p -> instructionText(p, templates, baselineTemplate), objectiveMetric, direction, options.seed(), messages,
+                    calls -> tunerRef.get().canSpendOutsideTrials(calls));
             builder.hook(proposals);
         }
         Tuner tuner = builder.build();

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 
 /**
  * Proposes instructions while the study runs: after every {@code every} finished trials, asks the
@@ -42,15 +43,18 @@ public final class ProposalHook implements TrialHook {
     private final String objectiveMetric;
     private final long seed;
     private final Consumer<String> messages;
+    private final LongPredicate budgetAllows;
     private final Map<Integer, List<InstructionProposer.Failure>> failures = new HashMap<>();
     private int rounds;
+    private boolean budgetNoted;
 
     /**
      * @param instructionOf the instruction text a configuration shows the model (resolving "(template)" to the template's own)
+     * @param budgetAllows  whether that many more calls fit the study's budget (a round is skipped when not)
      */
     public ProposalHook(InstructionProposer proposer, PromptSearchOptions.Proposals schedule, String task, TuneSplitPool pool,
                         ProposalLog log, Function<Map<String, Object>, String> instructionOf, String objectiveMetric,
-                        Direction direction, long seed, Consumer<String> messages) {
+                        Direction direction, long seed, Consumer<String> messages, LongPredicate budgetAllows) {
         this.proposer = proposer;
         this.schedule = schedule;
         this.task = task;
@@ -62,6 +66,7 @@ public final class ProposalHook implements TrialHook {
         this.seed = seed;
         this.messages = messages == null ? m -> { } : messages;
         this.rounds = log.rounds();
+        this.budgetAllows = budgetAllows == null ? calls -> true : budgetAllows;
     }
 
     public ProposalLog log() { return log; }
@@ -73,6 +78,11 @@ public final class ProposalHook implements TrialHook {
         long finished = trials.stream().filter(t -> t.state() == TrialState.COMPLETE || t.state() == TrialState.PRUNED).count();
         if (finished < (long) (rounds + 1) * schedule.every()) return;
         if (trials.stream().anyMatch(t -> t.state() == TrialState.WAITING)) return; // let queued trials run first
+        if (!budgetAllows.test(InstructionProposer.callsPerRound(schedule.count()))) {
+            if (!budgetNoted) messages.accept("instruction proposals stop: the budget has no room for another round");
+            budgetNoted = true;
+            return;
+        }
         Trial best = study.bestTrial().orElse(null);
         InstructionProposer.Context ctx = new InstructionProposer.Context(task, examples(rounds), history(trials),
                 best == null ? List.of() : failures.getOrDefault(best.number(), List.of()));

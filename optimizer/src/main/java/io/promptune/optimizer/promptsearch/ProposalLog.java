@@ -48,6 +48,9 @@ public final class ProposalLog {
     /** The log in a study folder (created on first append). */
     public static ProposalLog in(Path studyDir) { return new ProposalLog(studyDir.resolve(FILE_NAME)); }
 
+    /** The sidecar file, or null in memory. */
+    public Path file() { return file; }
+
     public synchronized List<Proposal> all() { return List.copyOf(proposals); }
 
     public synchronized int size() { return proposals.size(); }

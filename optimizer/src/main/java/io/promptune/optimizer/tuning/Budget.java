@@ -23,4 +23,13 @@ public record Budget(Integer maxTrials, Long maxModelCalls, Double maxCostUsd, D
         if (maxDuration != null && !maxDuration.isZero() && elapsed.compareTo(maxDuration) >= 0) return "time budget (" + maxDuration + ") reached";
         return null;
     }
+
+    /**
+     * Null when a trial of up to {@code trialCalls} calls still fits the model-call budget after
+     * {@code modelCalls}; otherwise why not (the budget is a limit, not a target to overshoot).
+     */
+    public String noRoomFor(long modelCalls, int trialCalls) {
+        if (maxModelCalls == null || maxModelCalls <= 0 || modelCalls + trialCalls <= maxModelCalls) return null;
+        return "model-call budget (" + maxModelCalls + ") reached: " + modelCalls + " calls made, a trial needs up to " + trialCalls;
+    }
 }

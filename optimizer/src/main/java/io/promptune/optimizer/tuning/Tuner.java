@@ -44,7 +44,7 @@ public final class Tuner {
     public static final String ATTR_METRICS = "metrics", ATTR_CI_LOW = "ci_low", ATTR_CI_HIGH = "ci_high",
             ATTR_EXAMPLES = "examples", ATTR_INPUT_TOKENS = "input_tokens", ATTR_OUTPUT_TOKENS = "output_tokens",
             ATTR_COST = "cost_usd", ATTR_ERRORS = "errors", ATTR_DURATION = "duration_ms", ATTR_INTERRUPTED = "interrupted",
-            ATTR_RETRY_OF = "retry_of";
+            ATTR_RETRY_OF = "retry_of", ATTR_SIDE_SPENDING = "side_spending";
 
     private final ConfigurationEvaluator evaluator;
     private final List<Example> tuneExamples;
@@ -60,6 +60,7 @@ public final class Tuner {
     private final RunInfo runInfo;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final List<TrialHook> hooks;
+    private final SideSpending side;
 
     private final boolean ownsStorage;
 
@@ -91,6 +92,7 @@ public final class Tuner {
         this.evaluator = new ConfigurationEvaluator(b.model, b.templates, baselineTemplate, fixed, b.metrics,
                 b.objectiveMetric, pool, b.batchSize, b.composer);
         this.hooks = List.copyOf(b.hooks);
+        this.side = b.side;
         this.objectiveMetric = b.objectiveMetric;
         this.direction = b.direction;
         this.budget = b.budget;
@@ -143,8 +145,11 @@ public final class Tuner {
         earlier = Counters.of(counted(previous)).trialTime;
         while (true) {
             Counters c = Counters.of(counted(study.trials()));
+            SideSpending.Usage s = sideSpent();
             Duration elapsed = earlier.plus(Duration.between(started, Instant.now()));
-            stopReason = budget.exhausted(c.finished, c.calls, c.cost, elapsed);
+            stopReason = budget.exhausted(c.finished, c.calls + s.calls(), c.cost + s.costUsd(), elapsed);
+            // A trial makes up to one call per tune example: start one only if that still fits.
+            if (stopReason == null) stopReason = budget.noRoomFor(c.calls + s.calls(), tuneExamples.size());
             if (stopReason != null) break;
             if (stopRequested.get()) {
                 interrupted = true;
@@ -166,6 +171,7 @@ public final class Tuner {
                     return !trial.shouldPrune();
                 }, stopRequested::get);
             } catch (StopRequested e) {
+                attachSideSpending(trial);
                 trial.setUserAttr(ATTR_INTERRUPTED, true);
                 study.fail(trial, "interrupted (stopped on request); its configuration is queued again");
                 study.enqueue(trial.params(), Map.of(ATTR_RETRY_OF, trial.number()));
@@ -173,6 +179,7 @@ public final class Tuner {
                 stopReason = "stopped on request";
                 break;
             } catch (RuntimeException e) {
+                attachSideSpending(trial);
                 study.fail(trial, e.getMessage() == null ? e.toString() : e.getMessage());
                 listener.onMessage("trial " + trial.number() + " failed: " + e.getMessage());
                 continue;
@@ -183,6 +190,7 @@ public final class Tuner {
             trialTimes.add(took);
             attributes(ev, took).forEach(trial::setUserAttr);
             trial.addModelCalls(ev.modelCalls());
+            attachSideSpending(trial);
             Trial done;
             if (ev.errors() == ev.examples().size()) {
                 done = study.fail(trial, "every request failed: " + ev.examples().getFirst().error());
@@ -215,8 +223,9 @@ public final class Tuner {
                 stopReason = "stopped on request";
             }
         }
-        long in = c.in, out = c.out, calls = c.calls;
-        double cost = c.cost;
+        SideSpending.Usage s = sideSpent();
+        long in = c.in + s.inputTokens(), out = c.out + s.outputTokens(), calls = c.calls + s.calls();
+        double cost = c.cost + s.costUsd();
         for (Evaluation e : bestHeld == baseHeld ? new Evaluation[]{baseHeld} : new Evaluation[]{baseHeld, bestHeld}) {
             if (e == null) continue;
             in += e.inputTokens();
@@ -232,6 +241,46 @@ public final class Tuner {
         if (directory != null && !interrupted) directory.writeResult(result);
         if (ownsStorage) study.storage().close();
         return result;
+    }
+
+    /**
+     * Whether {@code calls} more model calls outside trials (proposing, bootstrapping) fit the budget
+     * while still leaving room for a whole trial (the one running, or the next). Extensions ask
+     * before spending and skip the work when the answer is no, so they never push a study over its
+     * model-call or cost budget.
+     */
+    public boolean canSpendOutsideTrials(long calls) {
+        Counters c = Counters.of(counted(study.trials()));
+        SideSpending.Usage s = sideSpent();
+        long spent = c.calls + s.calls();
+        Long maxCalls = budget.maxModelCalls();
+        if (maxCalls != null && maxCalls > 0 && spent + calls + tuneExamples.size() > maxCalls) return false;
+        Double maxCost = budget.maxCostUsd();
+        if (maxCost != null && maxCost > 0) {
+            double cost = c.cost + s.costUsd();
+            double perCall = spent == 0 ? 0 : cost / spent;
+            if (cost + perCall * (calls + tuneExamples.size()) >= maxCost) return false;
+        }
+        return true;
+    }
+
+    /** Model use outside trials so far: what finished trials carry plus what is not yet written onto one. */
+    public SideSpending.Usage sideSpent() {
+        SideSpending.Usage u = side.pendingTotal();
+        for (Trial t : study.trials()) {
+            for (SideSpending.Usage x : SideSpending.fromAttr(t.userAttrs().get(ATTR_SIDE_SPENDING)).values()) u = u.plus(x);
+        }
+        return u;
+    }
+
+    /** The ledger extensions record their calls in. */
+    public SideSpending sideSpending() {
+        return side;
+    }
+
+    private void attachSideSpending(RunningTrial trial) {
+        Map<String, Object> spent = side.takePending();
+        if (!spent.isEmpty()) trial.setUserAttr(ATTR_SIDE_SPENDING, spent);
     }
 
     /** A demonstration taken from the held-out split would leak it into the prompts: refuse. */
@@ -333,8 +382,9 @@ public final class Tuner {
 
     private TuningProgress progress(Counters c, int current, List<ExampleResult> soFar, Instant started, List<Duration> times) {
         Trial best = bestTrial();
-        long in = c.in, out = c.out, calls = c.calls;
-        double cost = c.cost;
+        SideSpending.Usage s = sideSpent();
+        long in = c.in + s.inputTokens(), out = c.out + s.outputTokens(), calls = c.calls + s.calls();
+        double cost = c.cost + s.costUsd();
         for (ExampleResult r : soFar) {
             in += r.inputTokens();
             out += r.outputTokens();
@@ -436,6 +486,7 @@ public final class Tuner {
         private StudyDirectory directory;
         private PromptComposer composer;
         private final List<TrialHook> hooks = new ArrayList<>();
+        private SideSpending side = new SideSpending();
         private SearchSpace space;
         private String sampler = "auto";
         private long seed = 42;
@@ -472,6 +523,8 @@ public final class Tuner {
         public Builder composer(PromptComposer c) { composer = c; return this; }
         /** Called between trials (e.g. to propose instructions from the results so far). */
         public Builder hook(TrialHook h) { hooks.add(h); return this; }
+        /** Where extensions record model calls made outside trials (counted against the budget). */
+        public Builder sideSpending(SideSpending s) { side = s; return this; }
 
         private Study defaultStudy() {
             if (space == null) throw new IllegalArgumentException("give a study, or a search space to make one");

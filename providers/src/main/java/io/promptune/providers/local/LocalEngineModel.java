@@ -126,6 +126,19 @@ public final class LocalEngineModel implements LanguageModel {
         return List.of(out);
     }
 
+    /**
+     * The prompt exactly as the engine will see it: the chat rendered with the model's template (or the
+     * raw prompt), as text. For benchmarks and peers that must send byte-identical prompts.
+     */
+    public String promptText(CompletionRequest r) {
+        return r.isChat() ? renderer().text(r.messages()) : r.rawPrompt();
+    }
+
+    /** The prompt's token ids as the engine will process them (exactly one BOS where the model wants one). */
+    public int[] promptTokens(CompletionRequest r) {
+        return r.isChat() ? renderer().tokens(r.messages()) : model.tokenizer().encode(r.rawPrompt(), true, true);
+    }
+
     GenerationRequest toGeneration(CompletionRequest r) {
         DecodingParams p = r.params();
         int max = p.maxTokens() != null ? p.maxTokens() : DEFAULT_MAX_TOKENS;
@@ -217,10 +230,14 @@ public final class LocalEngineModel implements LanguageModel {
             return new PromptRenderer(t, m.tokenizer());
         }
 
-        int[] tokens(List<ChatMessage> messages) {
+        String text(List<ChatMessage> messages) {
             List<io.promptune.localmodel.chat.ChatMessage> msgs = new ArrayList<>();
             for (ChatMessage m : messages) msgs.add(new io.promptune.localmodel.chat.ChatMessage(m.role(), m.content()));
-            int[] body = tokenizer.encode(template.render(msgs, true), false, true);
+            return template.render(msgs, true);
+        }
+
+        int[] tokens(List<ChatMessage> messages) {
+            int[] body = tokenizer.encode(text(messages), false, true);
             if (!addsBos || (body.length > 0 && body[0] == tokenizer.bosId())) return body;
             int[] withBos = new int[body.length + 1];
             withBos[0] = tokenizer.bosId();

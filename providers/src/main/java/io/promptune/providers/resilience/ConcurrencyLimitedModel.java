@@ -24,6 +24,16 @@ public final class ConcurrencyLimitedModel extends ForwardingModel {
 
     @Override
     public Completion complete(CompletionRequest request) {
+        return limited(() -> delegate.complete(request));
+    }
+
+    /** A batch (a backend that batches by itself) is one call to the backend: it holds one slot. */
+    @Override
+    public java.util.List<Completion> completeBatch(java.util.List<CompletionRequest> requests) {
+        return limited(() -> delegate.completeBatch(requests));
+    }
+
+    private <T> T limited(java.util.function.Supplier<T> call) {
         try {
             permits.acquire();
         } catch (InterruptedException e) {
@@ -32,7 +42,7 @@ public final class ConcurrencyLimitedModel extends ForwardingModel {
         }
         try {
             peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            return delegate.complete(request);
+            return call.get();
         } finally {
             inFlight.decrementAndGet();
             permits.release();

@@ -24,6 +24,18 @@ public final class PauseGateModel extends ForwardingModel {
 
     @Override
     public Completion complete(CompletionRequest request) {
+        awaitPause();
+        return delegate.complete(request);
+    }
+
+    /** A batch (a backend that batches by itself) waits out the pause once, then goes down whole. */
+    @Override
+    public java.util.List<Completion> completeBatch(java.util.List<CompletionRequest> requests) {
+        awaitPause();
+        return delegate.completeBatch(requests);
+    }
+
+    private void awaitPause() {
         Duration left;
         boolean waited = false;
         while (!(left = pause.remaining()).isZero()) {
@@ -36,7 +48,6 @@ public final class PauseGateModel extends ForwardingModel {
             }
         }
         if (waited) waits.incrementAndGet();
-        return delegate.complete(request);
     }
 
     /** Remote backends answer whole anyway; streaming here goes through the same limits as complete(). */

@@ -26,6 +26,44 @@ public final class RateLimitedModel extends ForwardingModel {
     @Override
     public Completion complete(CompletionRequest request) {
         long estimate = estimateTokens(request);
+        acquire(estimate);
+        Completion c;
+        try {
+            c = delegate.complete(request);
+        } catch (RuntimeException e) {
+            limiter.settle(estimate, estimate);
+            throw e;
+        }
+        limiter.settle(estimate, c.usage().total() > 0 ? c.usage().total() : estimate);
+        return c;
+    }
+
+    /**
+     * A batch (a backend that batches by itself) counts as its requests: each is admitted against the
+     * limits, then they go down as one batch and each settles its real usage.
+     */
+    @Override
+    public java.util.List<Completion> completeBatch(java.util.List<CompletionRequest> requests) {
+        long[] estimates = new long[requests.size()];
+        for (int i = 0; i < estimates.length; i++) {
+            estimates[i] = estimateTokens(requests.get(i));
+            acquire(estimates[i]);
+        }
+        java.util.List<Completion> out;
+        try {
+            out = delegate.completeBatch(requests);
+        } catch (RuntimeException e) {
+            for (long est : estimates) limiter.settle(est, est);
+            throw e;
+        }
+        for (int i = 0; i < estimates.length; i++) {
+            long used = out.get(i).usage().total();
+            limiter.settle(estimates[i], used > 0 ? used : estimates[i]);
+        }
+        return out;
+    }
+
+    private void acquire(long estimate) {
         try {
             Duration waited = limiter.acquire(estimate);
             if (waited.isPositive()) {
@@ -36,15 +74,6 @@ public final class RateLimitedModel extends ForwardingModel {
             Thread.currentThread().interrupt();
             throw ModelCallException.permanent("interrupted while waiting for the rate limiter");
         }
-        Completion c;
-        try {
-            c = delegate.complete(request);
-        } catch (RuntimeException e) {
-            limiter.settle(estimate, estimate);
-            throw e;
-        }
-        limiter.settle(estimate, c.usage().total() > 0 ? c.usage().total() : estimate);
-        return c;
     }
 
     /** About four characters a token for the prompt, plus the output budget. */

@@ -82,6 +82,47 @@ class LocalEngineModelTest {
         }
     }
 
+    /**
+     * A trial's requests share the rendered system prompt and few-shot turns: every request after the
+     * first must reuse the longest token prefix it shares with an earlier one (not recompute it), and
+     * promptTokens must be exactly what the engine processed.
+     */
+    @Test
+    void requestsSharingAFewShotPrefixReuseItsKeysAndValues() {
+        // stories260K has a 128-token context and no ChatML special tokens: keep the turns short
+        List<ChatMessage> shots = List.of(ChatMessage.user("Once"), ChatMessage.assistant("a cat."));
+        List<CompletionRequest> reqs = new java.util.ArrayList<>();
+        for (String q : List.of("Dog", "Tree", "Sun")) {
+            List<ChatMessage> msgs = new java.util.ArrayList<>(shots);
+            msgs.add(ChatMessage.user(q));
+            reqs.add(CompletionRequest.chat(msgs, DecodingParams.builder().temperature(0.0).maxTokens(4).build()));
+        }
+        List<int[]> tokens = reqs.stream().map(model::promptTokens).toList();
+        long expected = 0;
+        for (int i = 1; i < tokens.size(); i++) {
+            int best = 0;
+            for (int j = 0; j < i; j++) best = Math.max(best, commonPrefix(tokens.get(i), tokens.get(j)));
+            expected += Math.min(best, tokens.get(i).length - 1);
+        }
+        assertTrue(expected >= 2L * 20, "the shots should render to a shared prefix of 20+ tokens, got " + expected / 2);
+        assertTrue(tokens.stream().allMatch(t -> t.length < 120), "prompts must fit stories260K's context");
+        model.engine().prefixCache().clear();
+        long before = model.counters().get("local_prompt_tokens_reused");
+        List<Completion> out = model.completeBatch(reqs);
+        for (Completion c : out) assertFalse(c.isError(), c.error());
+        assertEquals(expected, model.counters().get("local_prompt_tokens_reused") - before);
+        for (int i = 0; i < reqs.size(); i++) {
+            assertEquals(tokens.get(i).length, out.get(i).usage().inputTokens(), "request " + i);
+            assertTrue(model.promptText(reqs.get(i)).endsWith(List.of("Dog", "Tree", "Sun").get(i) + "<|im_end|>\n<|im_start|>assistant\n"));
+        }
+    }
+
+    private static int commonPrefix(int[] a, int[] b) {
+        int n = 0;
+        while (n < a.length && n < b.length && a[n] == b[n]) n++;
+        return n;
+    }
+
     @Test
     void seedsReproduceAndStopSequencesCut() {
         DecodingParams hot = DecodingParams.builder().temperature(1.0).topK(0).topP(1.0).minP(0.0).seed(123L).maxTokens(16).build();
