@@ -37,7 +37,7 @@ public final class Activations {
     /** Q8_K only: the exact sum of each 32 values (8 per block; ggml's hadd of the 16-value bsums). */
     public final int[] sums32;
 
-    private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s, float[] quadsBuffer) {
+    private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s, Buffers buffers) {
         this.format = format;
         this.rows = rows;
         this.cols = cols;
@@ -45,9 +45,9 @@ public final class Activations {
         this.qBytes = qBytes;
         this.d = d;
         this.s = s;
+        int n = rows * cols; // the arrays may be longer (reused buffers): only n values are this batch's
         if (format == ActivationFormat.Q8_0 || format == ActivationFormat.Q8_1) {
-            int n = rows * cols;
-            quads = quadsBuffer != null && quadsBuffer.length >= n ? quadsBuffer : new float[n];
+            quads = buffers == null ? new float[n] : buffers.floats(format, 3, n);
             for (int blk = 0; blk < n; blk += 32) {
                 for (int k = 0; k < 4; k++) {
                     for (int j = 0; j < 8; j++) quads[blk + 8 * k + j] = q[blk + 4 * j + k];
@@ -57,8 +57,8 @@ public final class Activations {
             quads = null;
         }
         if (qBytes != null) {
-            pairs = new int[q.length / 2];
-            for (int blk = 0; blk < q.length; blk += 32) {
+            pairs = buffers == null ? new int[n / 2] : buffers.ints(format, 0, n / 2);
+            for (int blk = 0; blk < n; blk += 32) {
                 int o = blk / 2;
                 for (int j = 0; j < 8; j++) {
                     int e = blk + 4 * j;
@@ -70,14 +70,14 @@ public final class Activations {
             pairs = null;
         }
         if (format == ActivationFormat.Q8_K) {
-            sums32 = new int[q.length / 32];
-            for (int i = 0; i < sums32.length; i++) sums32[i] = (int) s[2 * i] + (int) s[2 * i + 1];
+            sums32 = buffers == null ? new int[n / 32] : buffers.ints(format, 1, n / 32);
+            for (int i = 0; i < n / 32; i++) sums32[i] = (int) s[2 * i] + (int) s[2 * i + 1];
         } else {
             sums32 = null;
         }
         if (format == ActivationFormat.Q8_0) {
-            wordPairs = new short[q.length];
-            for (int blk = 0; blk < q.length; blk += 32) {
+            wordPairs = buffers == null ? new short[n] : buffers.shorts(format, n);
+            for (int blk = 0; blk < n; blk += 32) {
                 for (int j = 0; j < 8; j++) {
                     int e = blk + 4 * j;
                     wordPairs[blk + 2 * j] = qBytes[e];
@@ -106,6 +106,22 @@ public final class Activations {
             float[][] a = floats.computeIfAbsent(format, f -> new float[4][]);
             if (a[slot] == null || a[slot].length < n) a[slot] = new float[n];
             return a[slot];
+        }
+
+        private final java.util.EnumMap<ActivationFormat, int[][]> ints = new java.util.EnumMap<>(ActivationFormat.class);
+        private final java.util.EnumMap<ActivationFormat, short[]> shorts = new java.util.EnumMap<>(ActivationFormat.class);
+
+        /** Int array {@code slot} (0 pairs, 1 sums32) of {@code format}, at least {@code n} long. */
+        int[] ints(ActivationFormat format, int slot, int n) {
+            int[][] a = ints.computeIfAbsent(format, f -> new int[2][]);
+            if (a[slot] == null || a[slot].length < n) a[slot] = new int[n];
+            return a[slot];
+        }
+
+        short[] shorts(ActivationFormat format, int n) {
+            short[] b = shorts.get(format);
+            if (b == null || b.length < n) shorts.put(format, b = new short[n]);
+            return b;
         }
 
         byte[] bytes(ActivationFormat format, int n) {
@@ -163,7 +179,7 @@ public final class Activations {
                 else quantizeBlockQ8(format, x, off, q, qb, d, s, blk);
             }
         }
-        return new Activations(format, rows, cols, q, qb, d, s, buffers == null ? null : floats(buffers, format, 3, n));
+        return new Activations(format, rows, cols, q, qb, d, s, buffers);
     }
 
     private static float[] floats(Buffers buffers, ActivationFormat format, int slot, int n) {
