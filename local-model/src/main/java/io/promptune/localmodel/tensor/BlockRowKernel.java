@@ -42,6 +42,22 @@ final class BlockRowKernel {
 
     private BlockRowKernel() { }
 
+    /** A thread's decoded tile, kept between calls (allocating it per call was most of a decode step's garbage). */
+    private static final class TileScratch {
+        float[][] wq = new float[TILE][0], wd = new float[TILE][0], wm = new float[TILE][0];
+
+        TileScratch fit(int cols) {
+            if (wq[0].length < cols) {
+                wq = new float[TILE][cols];
+                wd = new float[TILE][cols / 32];
+                wm = new float[TILE][cols / 32];
+            }
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<TileScratch> TILE_SCRATCH = ThreadLocal.withInitial(TileScratch::new);
+
     static void dotRows(WeightMatrix w, Decoder dec, int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         int cols = w.cols(), nb = cols / 32;
         Combine mode = dec.combine();
@@ -49,7 +65,8 @@ final class BlockRowKernel {
             reducedRows(dec, r0, r1, a, out, outCol0, cols);
             return;
         }
-        float[][] wq = new float[TILE][cols], wd = new float[TILE][nb], wm = new float[TILE][nb];
+        TileScratch ts = TILE_SCRATCH.get().fit(cols);
+        float[][] wq = ts.wq, wd = ts.wd, wm = ts.wm;
         float[] o = out.data(), x = a.quads, ad = a.d, as = a.s;
         int oc = out.cols();
         for (int t0 = r0; t0 < r1; t0 += TILE) {
