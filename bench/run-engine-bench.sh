@@ -49,11 +49,15 @@ def cpu(key):  # lower is better: ratio = llama.cpp cpu / ours
     return f"{a:.1f} / {b:.1f} (**{b / a:.2f}x**)" if a and b else "-"
 agg = " · ".join(f"N={n}: {ours.get('aggregate_tps', {}).get(n, 0):.1f} / {v:.1f} (**{ours.get('aggregate_tps', {}).get(n, 0) / v:.2f}x**)"
                  for n, v in peer.get("aggregate_tps", {}).items())
+def agg_cpu_cell(n, v):  # lower is better: ratio = llama.cpp cpu / ours
+    a = ours.get("aggregate_cpu_ms_per_token", {}).get(n)
+    return f"N={n}: {a:.1f} / {v:.1f} (**{v / a:.2f}x**)" if a and v else f"N={n}: -"
+agg_cpu = " · ".join(agg_cpu_cell(n, v) for n, v in peer.get("aggregate_cpu_ms_per_token", {}).items())
 size = os.path.getsize(path)
 bound = bw * 1e9 / size  # tokens/s if every weight byte is read once per token at the measured bandwidth
 mem = f"{ours.get('peak_rss_bytes', 0) / 2**20:.0f} / {peer.get('peak_rss_bytes', 0) / 2**20:.0f} MiB (file {size / 2**20:.0f} MiB)"
 print(f"| {name} | {cell('prefill_tps')} | {cell('decode_tps')} | {cpu('prefill_cpu_ms_per_token')} | {cpu('decode_cpu_ms_per_token')} "
-      f"| {ours.get('decode_tps', 0) / bound:.0%} / {peer.get('decode_tps', 0) / bound:.0%} of {bound:.0f} | {agg or '-'} | {mem} |")
+      f"| {ours.get('decode_tps', 0) / bound:.0%} / {peer.get('decode_tps', 0) / bound:.0%} of {bound:.0f} | {agg or '-'} | {agg_cpu or '-'} | {mem} |")
 PY
 )")
 done
@@ -73,8 +77,8 @@ done
   lscpu | head -20 | grep -E 'Model name|^CPU\(s\)|Thread|L2|L3|Flags' | cut -c1-160
   echo '```'
   echo
-  echo "| file | prompt tokens/s | decode tokens/s | prompt CPU ms/token | decode CPU ms/token | decode vs bandwidth bound (tokens/s) | batched decode, aggregate tokens/s | peak RSS |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| file | prompt tokens/s | decode tokens/s | prompt CPU ms/token | decode CPU ms/token | decode vs bandwidth bound (tokens/s) | batched decode, aggregate tokens/s | batched decode, CPU ms/token | peak RSS |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
 } >> "$out"
 echo "appended to $out" >&2

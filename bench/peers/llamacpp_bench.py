@@ -98,7 +98,7 @@ def main():
     L.llama_batch_free(batch)
     L.llama_free(ctx)
 
-    agg = {}
+    agg, agg_cpu = {}, {}
     for n in [int(x) for x in a.batch.split(",") if x.strip()]:
         n_ctx = n * (a.batch_prompt + a.batch_gen + 8)
         ctx = make_ctx(model, n_ctx, max(512, n), n, a.threads)
@@ -108,15 +108,17 @@ def main():
         for s in range(n):
             toks = [rng.randrange(n_vocab) for _ in range(a.batch_prompt)]
             decode(ctx, batch, [(t, i, s, i == len(toks) - 1) for i, t in enumerate(toks)])
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for step in range(a.batch_gen):
             decode(ctx, batch, [(rng.randrange(n_vocab), a.batch_prompt + step, s, True) for s in range(n)])
-        dt = time.perf_counter() - t0
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
         agg[str(n)] = n * a.batch_gen / dt
+        agg_cpu[str(n)] = dc * 1e3 / (n * a.batch_gen)
         L.llama_batch_free(batch)
         L.llama_free(ctx)
     if agg:
         out["aggregate_tps"] = agg
+        out["aggregate_cpu_ms_per_token"] = agg_cpu
     with open("/proc/self/status") as f:
         for line in f:
             k, v = line.split(":", 1)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.promptune.localmodel.GenerationRequest;
 import io.promptune.localmodel.GenerationResult;
 import io.promptune.localmodel.LocalModel;
+import io.promptune.localmodel.TokenListener;
 import io.promptune.localmodel.gguf.GgufException;
 import io.promptune.localmodel.sampling.SamplingParams;
 import picocli.CommandLine.Command;
@@ -99,24 +100,39 @@ final class BenchCommand implements Callable<Integer> {
             out.put("kv_cache_bytes_per_token", m.kvCacheBytesPerToken());
             if (!batch.isEmpty()) {
                 ObjectNode agg = out.putObject("aggregate_tps");
+                ObjectNode aggCpu = out.putObject("aggregate_cpu_ms_per_token");
                 for (int n : batch) {
-                    double[] runs = new double[reps];
+                    double[] runs = new double[reps], cpuRuns = new double[reps];
                     for (int r = -1; r < reps; r++) {
                         List<GenerationRequest> reqs = new ArrayList<>();
+                        List<TokenListener> listeners = new ArrayList<>();
+                        // Each sequence's first token is sampled when the prompts are done: the latest marks the decode's start.
+                        long[] decodeStartCpu = {0};
                         for (int i = 0; i < n; i++) {
                             reqs.add(new GenerationRequest(rnd.ints(batchPrompt, 0, vocab).toArray(), null,
                                     SamplingParams.greedy(), batchGen, List.of()));
+                            boolean[] first = {true};
+                            listeners.add((id, delta) -> {
+                                if (first[0]) {
+                                    first[0] = false;
+                                    decodeStartCpu[0] = Math.max(decodeStartCpu[0], processCpuNanos());
+                                }
+                            });
                         }
                         long t0 = System.nanoTime();
-                        List<GenerationResult> res = m.generateBatch(reqs);
-                        long wall = System.nanoTime() - t0;
-                        // Prompts are processed one after another before the lockstep decode: subtract them.
+                        List<GenerationResult> res = m.generateBatch(reqs, listeners);
+                        long wall = System.nanoTime() - t0, cpuEnd = processCpuNanos();
+                        // The prompts run before the lockstep decode: subtract their time (their shares add up to it).
                         long prompts = res.stream().mapToLong(GenerationResult::promptNanos).sum();
                         long tokens = res.stream().mapToLong(GenerationResult::generatedTokens).sum();
-                        if (r >= 0) runs[r] = tokens / ((wall - prompts) / 1e9);
+                        if (r >= 0) {
+                            runs[r] = tokens / ((wall - prompts) / 1e9);
+                            cpuRuns[r] = (cpuEnd - decodeStartCpu[0]) / 1e6 / Math.max(1, tokens - n);
+                        }
                         progress("batch " + n + " run " + (r + 2) + "/" + (reps + 1));
                     }
                     agg.put(String.valueOf(n), median(runs));
+                    aggCpu.put(String.valueOf(n), median(cpuRuns));
                 }
             }
             out.put("model_file_bytes", Files.size(file));
@@ -139,7 +155,8 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (out.has("aggregate_tps")) {
                 out.get("aggregate_tps").properties().forEach(e ->
-                        System.out.printf("  batch %-3s %8.1f tokens/s aggregate%n", e.getKey(), e.getValue().asDouble()));
+                        System.out.printf("  batch %-3s %8.1f tokens/s aggregate, decode cpu %.2f ms per token%n", e.getKey(),
+                                e.getValue().asDouble(), out.get("aggregate_cpu_ms_per_token").get(e.getKey()).asDouble()));
             }
         }
         return 0;

@@ -30,11 +30,15 @@ import java.util.concurrent.Callable;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Scores one configuration on a config's data: the baseline (template and parameters from the",
                 "config's 'baseline'), changed by --params. Prints each metric's mean with its 95% interval, tokens",
-                "and cost, and can save every example's prompt, output and scores as JSON lines."},
+                "and cost, and can save every example's prompt, output and scores as JSON lines. Prompts are built",
+                "exactly as in a tune trial, prompt-search parameters included (few_shot, few_shot_strategy,",
+                "instruction (a proposal id such as p3 from the study's proposals.jsonl, or any text), system_prompt,",
+                "format_hint, answer_prefix, chat)."},
         footer = {"", "Examples:",
                 "  promptune eval sentiment.yaml                                  # the baseline, held-out split",
                 "  promptune eval sentiment.yaml --params template=careful temperature=0.2 max_tokens=8",
                 "  promptune eval sentiment.yaml --split all --save outputs.jsonl --json",
+                "  promptune eval search.yaml --params instruction=p3 few_shot=2 few_shot_strategy=nearest chat=false",
                 "", "Exit codes: 0 done, 1 every request failed, 2 bad config or parameter, 3 model or file missing."})
 final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONFIG", description = "a study config (.yaml, .yml or .json)")

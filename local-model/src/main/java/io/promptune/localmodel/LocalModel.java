@@ -113,7 +113,7 @@ public final class LocalModel implements AutoCloseable {
     /** Bytes one position of one sequence occupies in the KV cache (keys and values, every layer). */
     public long kvCacheBytesPerToken() {
         ModelConfig c = transformer.config();
-        return 2L * c.layers() * c.kvDim() * Float.BYTES;
+        return 2L * c.layers() * c.kvDim() * Short.BYTES; // half-precision cache
     }
 
     /** The prefix cache (e.g. to clear it or read its size). */
@@ -133,6 +133,14 @@ public final class LocalModel implements AutoCloseable {
         List<TokenListener> none = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) none.add(TokenListener.NONE);
         return run(requests, none);
+    }
+
+    /** As {@link #generateBatch(List)}, streaming request i's tokens to {@code listeners.get(i)}. */
+    public synchronized List<GenerationResult> generateBatch(List<GenerationRequest> requests, List<TokenListener> listeners) {
+        if (listeners.size() != requests.size()) {
+            throw new IllegalArgumentException(requests.size() + " requests but " + listeners.size() + " listeners");
+        }
+        return run(requests, listeners);
     }
 
     /**
@@ -236,25 +244,28 @@ public final class LocalModel implements AutoCloseable {
             for (int t : prompt) sampler.accept(t);
         }
 
-        /** Processes the prompt (reusing a cached prefix) and samples the first token. */
-        void prefill() {
-            long t0 = System.nanoTime();
-            cache = transformer.newCache();
+        /** Takes a cache, copying the longest prefix the prefix cache holds; returns the tokens left to run. */
+        int[] startPrefill() {
+            cache = takeCache((int) Math.min((long) prompt.length + Math.max(0, request.maxTokens()), info.contextLength()));
             PrefixCache.Match m = prefixCache.longestPrefix(prompt);
+            reused = 0;
             if (m != null) {
                 reused = Math.min(m.length(), prompt.length - 1); // at least one token must run to get logits
                 if (reused > 0) cache.copyPrefixFrom(m.source(), reused);
             }
-            int[] rest = Arrays.copyOfRange(prompt, reused, prompt.length);
-            FloatBatch logits = forwardSequence(cache, rest, reused, new int[]{rest.length - 1});
+            return Arrays.copyOfRange(prompt, reused, prompt.length);
+        }
+
+        /** After the prompt ran: remembers it for prefix reuse and samples the first token from {@code logits}. */
+        void finishPrefill(float[] logits, long nanos) {
             prefixCache.put(prompt, cache);
-            promptNanos = System.nanoTime() - t0;
+            promptNanos = nanos;
             genStart = System.nanoTime();
             if (request.maxTokens() == 0) {
                 finish = FinishReason.LENGTH;
                 return;
             }
-            accept(sampler.sample(logits.row(0)));
+            accept(sampler.sample(logits));
         }
 
         /** Takes a sampled token: finishes on an end token, a stop sequence or a limit. */
@@ -301,7 +312,8 @@ public final class LocalModel implements AutoCloseable {
     private List<GenerationResult> run(List<GenerationRequest> requests, List<TokenListener> listeners) {
         List<Sequence> seqs = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) seqs.add(new Sequence(requests.get(i), listeners.get(i)));
-        for (Sequence s : seqs) s.prefill();
+        prefill(seqs);
+        FloatBatch logits = new FloatBatch(seqs.size(), info.vocabSize());
         while (true) {
             List<Sequence> active = seqs.stream().filter(s -> s.finish == null).toList();
             if (active.isEmpty()) break;
@@ -315,12 +327,118 @@ public final class LocalModel implements AutoCloseable {
                 pos[i] = s.cache.length();
                 rows[i] = i;
             }
-            FloatBatch logits = transformer.forward(tokens, caches, pos, rows);
-            for (int i = 0; i < n; i++) active.get(i).accept(active.get(i).sampler.sample(logits.row(i)));
+            FloatBatch out = transformer.forward(tokens, caches, pos, rows, logits);
+            float[] row = new float[info.vocabSize()];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(out.data(), out.offset(i), row, 0, row.length);
+                active.get(i).accept(active.get(i).sampler.sample(row));
+            }
         }
         List<GenerationResult> out = new ArrayList<>();
         for (Sequence s : seqs) out.add(s.result());
+        freeCaches.clear(); // keep only the last batch's caches: memory stays at one batch's worth
+        for (Sequence s : seqs) freeCaches.add(s.cache);
         return out;
+    }
+
+    /**
+     * Caches of the last batch, reused by the next one: sequences' caches are megabytes each, and
+     * allocating them per generation (and growing them by doubling) filled the old generation with garbage.
+     */
+    private final java.util.ArrayDeque<KvCache> freeCaches = new java.util.ArrayDeque<>();
+
+    /** An empty cache with room for {@code positions} (capped at the context length). */
+    private KvCache takeCache(int positions) {
+        KvCache c = freeCaches.pollFirst();
+        if (c == null) c = transformer.newCache();
+        c.truncate(0);
+        c.reserve(positions);
+        return c;
+    }
+
+    /**
+     * A prompt waits for an earlier one of its batch when they share at least this many tokens beyond what
+     * the prefix cache already holds: it then copies them instead of computing them in the same pass.
+     */
+    private static final int MIN_SHARED_TOKENS = 16;
+
+    /**
+     * Processes the prompts of a batch together: the remaining tokens of all prompts go through the model
+     * in shared forward passes (up to maxPrefillChunk tokens each) instead of one prompt after another.
+     * Prompts sharing a prefix with an earlier prompt of the batch (an instruction, a few-shot block) run in
+     * a later wave, after that prompt has entered the prefix cache, so they copy the shared keys and values.
+     */
+    private void prefill(List<Sequence> seqs) {
+        List<Sequence> pending = new ArrayList<>(seqs);
+        while (!pending.isEmpty()) {
+            List<Sequence> wave = new ArrayList<>(), later = new ArrayList<>();
+            for (int i = 0; i < pending.size(); i++) {
+                Sequence s = pending.get(i);
+                boolean waits = false;
+                if (options.prefixCacheBytes() > 0) {
+                    PrefixCache.Match m = prefixCache.longestPrefix(s.prompt);
+                    int cached = m == null ? 0 : m.length();
+                    for (int j = 0; j < i && !waits; j++) {
+                        waits = commonPrefix(pending.get(j).prompt, s.prompt) >= cached + MIN_SHARED_TOKENS;
+                    }
+                }
+                (waits ? later : wave).add(s);
+            }
+            prefillTogether(wave);
+            pending = later;
+        }
+    }
+
+    private static int commonPrefix(int[] a, int[] b) {
+        int n = Math.min(a.length, b.length), i = 0;
+        while (i < n && a[i] == b[i]) i++;
+        return i;
+    }
+
+    /** One wave of {@link #prefill}: every prompt's remaining tokens, concatenated into shared forward passes. */
+    private void prefillTogether(List<Sequence> wave) {
+        long t0 = System.nanoTime();
+        int total = 0;
+        int[][] rest = new int[wave.size()][];
+        for (int s = 0; s < wave.size(); s++) {
+            rest[s] = wave.get(s).startPrefill();
+            total += rest[s].length;
+        }
+        int chunk = options.maxPrefillChunk();
+        float[][] lastLogits = new float[wave.size()][];
+        FloatBatch logits = new FloatBatch(Math.min(wave.size(), chunk), info.vocabSize());
+        int seq = 0, done = 0; // next token: rest[seq][done]
+        while (seq < wave.size()) {
+            int n = 0;
+            int[] tokens = new int[Math.min(chunk, total)], pos = new int[tokens.length];
+            KvCache[] caches = new KvCache[tokens.length];
+            List<Integer> rows = new ArrayList<>(), owners = new ArrayList<>();
+            while (n < tokens.length && seq < wave.size()) {
+                Sequence s = wave.get(seq);
+                int take = Math.min(tokens.length - n, rest[seq].length - done);
+                for (int j = 0; j < take; j++) {
+                    tokens[n + j] = rest[seq][done + j];
+                    caches[n + j] = s.cache;
+                    pos[n + j] = s.reused + done + j;
+                }
+                n += take;
+                done += take;
+                if (done == rest[seq].length) {
+                    rows.add(n - 1);
+                    owners.add(seq);
+                    seq++;
+                    done = 0;
+                }
+            }
+            total -= n;
+            int[] r = rows.stream().mapToInt(Integer::intValue).toArray();
+            FloatBatch out = transformer.forward(Arrays.copyOf(tokens, n), Arrays.copyOf(caches, n), Arrays.copyOf(pos, n), r, logits);
+            for (int k = 0; k < r.length; k++) lastLogits[owners.get(k)] = out.row(k);
+        }
+        // Each prompt is charged its share of the wave's time, so the shares add up to the time spent.
+        long nanos = System.nanoTime() - t0;
+        int tokens = Arrays.stream(rest).mapToInt(a -> a.length).sum();
+        for (int s = 0; s < wave.size(); s++) wave.get(s).finishPrefill(lastLogits[s], nanos * rest[s].length / tokens);
     }
 
     private static String fileType(GgufFile f) {

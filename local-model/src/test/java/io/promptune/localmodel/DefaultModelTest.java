@@ -95,6 +95,27 @@ class DefaultModelTest {
     }
 
     @Test
+    void aBatchSharingAPrefixComputesItOnceAndGivesTheSameTokens() {
+        String shared = "You are a helpful assistant. Answer briefly and precisely. ".repeat(4);
+        List<GenerationRequest> reqs = List.of(
+                GenerationRequest.ofText(chatml(shared + "What is the capital of Italy?")).withMaxTokens(8),
+                GenerationRequest.ofText(chatml(shared + "What is the capital of Spain?")).withMaxTokens(8),
+                GenerationRequest.ofText(chatml("Name a fruit.")).withMaxTokens(8),
+                GenerationRequest.ofText(chatml(shared + "What is the capital of Peru?")).withMaxTokens(8));
+        model.prefixCache().clear();
+        List<GenerationResult> batch = model.generateBatch(reqs);
+        assertEquals(0, batch.get(0).reusedTokens());
+        assertTrue(batch.get(1).reusedTokens() > 40, "reused " + batch.get(1).reusedTokens());
+        assertTrue(batch.get(3).reusedTokens() > 40, "reused " + batch.get(3).reusedTokens());
+        for (int i = 0; i < reqs.size(); i++) {
+            model.prefixCache().clear();
+            GenerationResult single = model.generate(reqs.get(i));
+            assertEquals(0, single.reusedTokens());
+            assertArrayEquals(single.tokens(), batch.get(i).tokens(), "request " + i);
+        }
+    }
+
+    @Test
     void stopSequenceEndsTheTextBeforeIt() {
         GenerationRequest req = GenerationRequest.ofText(chatml("Name three colors.")).withMaxTokens(40);
         GenerationResult free = model.generate(req);

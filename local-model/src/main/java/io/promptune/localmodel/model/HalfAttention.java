@@ -56,6 +56,18 @@ final class HalfAttention {
         for (int d = 0; d < hd; d++) out[oo + d] = acc[d] * inv;
     }
 
+    /**
+     * Widens one head of a half-precision cache to floats: {@code out[t * hd + d]} = the half at
+     * {@code cache[t * kvDim + kvOff + d]} for positions t in [0, positions). Exact; the loop is the form
+     * C2 compiles to vector half-to-float conversions.
+     */
+    static void widenHead(short[] cache, int kvDim, int kvOff, int positions, int hd, float[] out) {
+        for (int t = 0; t < positions; t++) {
+            int src = t * kvDim + kvOff, dst = t * hd;
+            for (int d = 0; d < hd; d++) out[dst + d] = Float.float16ToFloat(cache[src + d]);
+        }
+    }
+
     /** ggml_vec_dot_f16 on AVX2 for n a multiple of 32. */
     static float dotF16(float[] x, int xo, float[] y, int n) {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;

@@ -2,7 +2,8 @@ package io.promptune.localmodel.model;
 
 /**
  * One sequence's keys and values for every layer, position-major ({@code [layer][position * kvDim + i]}).
- * Values are stored rounded to half precision, as llama.cpp's default F16 cache holds them. The cache
+ * Values are stored as half-precision bits ({@link Float#floatToFloat16}), as llama.cpp's default F16 cache
+ * holds them: the model only ever reads them rounded to half, so storing halves loses nothing. The cache
  * grows on demand up to the model's context length; a prefix can be copied from another cache so
  * sequences sharing a prompt prefix skip recomputing it.
  */
@@ -12,8 +13,8 @@ public final class KvCache {
     final int layers;
     final int kvDim;
     final int maxLength;
-    float[][] keys;
-    float[][] values;
+    short[][] keys;
+    short[][] values;
     private int capacity;
     private int length;
 
@@ -25,8 +26,8 @@ public final class KvCache {
         this.layers = layers;
         this.kvDim = kvDim;
         this.maxLength = maxLength;
-        this.keys = new float[layers][];
-        this.values = new float[layers][];
+        this.keys = new short[layers][];
+        this.values = new short[layers][];
         allocate(initialCapacity);
     }
 
@@ -41,9 +42,17 @@ public final class KvCache {
         length = n;
     }
 
+    /** Makes room for {@code n} positions at once (no repeated growth while they are filled). */
+    public void reserve(int n) {
+        ensureCapacity(Math.min(n, maxLength));
+    }
+
+    /** Positions the arrays hold without growing. */
+    public int capacity() { return capacity; }
+
     /** Bytes held by the cache's arrays. */
     public long bytes() {
-        return 2L * layers * capacity * kvDim * Float.BYTES;
+        return 2L * layers * capacity * kvDim * Short.BYTES;
     }
 
     /** Makes this cache hold exactly the first {@code n} positions of {@code source}. */
@@ -72,8 +81,8 @@ public final class KvCache {
 
     private void allocate(int newCapacity) {
         for (int l = 0; l < layers; l++) {
-            float[] k = new float[newCapacity * kvDim];
-            float[] v = new float[newCapacity * kvDim];
+            short[] k = new short[newCapacity * kvDim];
+            short[] v = new short[newCapacity * kvDim];
             if (keys[l] != null) {
                 System.arraycopy(keys[l], 0, k, 0, length * kvDim);
                 System.arraycopy(values[l], 0, v, 0, length * kvDim);

@@ -1,10 +1,13 @@
 package io.promptune.localmodel.model;
 
 import io.promptune.localmodel.gguf.GgufFile;
+import io.promptune.localmodel.tensor.Activations;
 import io.promptune.localmodel.tensor.FloatBatch;
 import io.promptune.localmodel.tensor.Matmul;
 import io.promptune.localmodel.tensor.Parallel;
 import io.promptune.localmodel.tensor.WeightMatrix;
+
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The decoder-only transformer forward pass for the llama family (llama, qwen2, qwen3), batched:
@@ -46,6 +49,15 @@ public final class Transformer {
      * Returns one row of logits per entry of {@code logitRows} (indices into {@code tokens}).
      */
     public FloatBatch forward(int[] tokens, KvCache[] caches, int[] positions, int[] logitRows) {
+        return forward(tokens, caches, positions, logitRows, null);
+    }
+
+    /**
+     * As {@link #forward(int[], KvCache[], int[], int[])}, writing the logits into {@code logits} when it is
+     * given (at least {@code logitRows.length} rows of the vocabulary's width; returned as a view of that
+     * many rows), so a caller stepping many times can keep one buffer.
+     */
+    public FloatBatch forward(int[] tokens, KvCache[] caches, int[] positions, int[] logitRows, FloatBatch logits) {
         int n = tokens.length;
         if (caches.length != n || positions.length != n) throw new IllegalArgumentException("tokens, caches and positions differ in length");
         ModelConfig c = config;
@@ -55,24 +67,82 @@ public final class Transformer {
             }
             if (positions[i] >= c.contextLength()) throw new ContextOverflowException(c.name(), positions[i] + 1, c.contextLength());
         }
+        for (int r : logitRows) if (r < 0 || r >= n) throw new IllegalArgumentException("logit row " + r + " outside the batch of " + n);
+        if (logits != null && (logits.rows() < logitRows.length || logits.cols() != c.vocabSize())) {
+            throw new IllegalArgumentException("logits buffer " + logits.rows() + "x" + logits.cols() + " cannot hold "
+                    + logitRows.length + "x" + c.vocabSize());
+        }
         checkPositions(caches, positions);
         for (int i = 0; i < n; i++) caches[i].ensureCapacity(positions[i] + 1);
+        FloatBatch out = logits == null ? new FloatBatch(logitRows.length, c.vocabSize())
+                : new FloatBatch(logitRows.length, c.vocabSize(), logits.data());
+        // One workspace per concurrent forward: taken here, handed back at the end.
+        Workspace ws = spareWorkspace.getAndSet(null);
+        if (ws == null) ws = new Workspace();
+        try {
+            run(ws, tokens, caches, positions, logitRows, out);
+        } finally {
+            spareWorkspace.set(ws);
+        }
+        return out;
+    }
 
+    /**
+     * The activation arrays of a forward pass, kept between passes and grown to the largest batch seen:
+     * allocating them (and the matrix products' prepared activations) afresh in every pass made the
+     * garbage collector grow the heap to gigabytes during batched decoding.
+     */
+    private final class Workspace {
+        int capacity;
+        float[] x, xb, q, k, v, att, gate, up;
+        int logitCapacity;
+        float[] last, normed;
+        final Activations.Buffers activations = new Activations.Buffers();
+
+        void ensure(int n, int logitRows) {
+            ModelConfig c = config;
+            if (n > capacity) {
+                x = new float[n * c.dim()];
+                xb = new float[n * c.dim()];
+                q = new float[n * c.qDim()];
+                k = new float[n * c.kvDim()];
+                v = new float[n * c.kvDim()];
+                att = new float[n * c.qDim()];
+                gate = new float[n * c.ffnDim()];
+                up = new float[n * c.ffnDim()];
+                capacity = n;
+            }
+            if (logitRows > logitCapacity) {
+                last = new float[logitRows * c.dim()];
+                normed = new float[logitRows * c.dim()];
+                logitCapacity = logitRows;
+            }
+        }
+    }
+
+    private final AtomicReference<Workspace> spareWorkspace = new AtomicReference<>();
+
+    private void run(Workspace ws, int[] tokens, KvCache[] caches, int[] positions, int[] logitRows, FloatBatch logits) {
+        ModelConfig c = config;
+        int n = tokens.length;
+        ws.ensure(n, logitRows.length);
         int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), hd = c.headDim();
-        FloatBatch x = new FloatBatch(n, dim);
+        FloatBatch x = new FloatBatch(n, dim, ws.x), xb = new FloatBatch(n, dim, ws.xb);
         for (int i = 0; i < n; i++) weights.tokenEmbedding.dequantizeRow(tokens[i], x.data(), x.offset(i));
-        FloatBatch xb = new FloatBatch(n, dim);
-        FloatBatch q = new FloatBatch(n, qDim), k = new FloatBatch(n, kvDim), v = new FloatBatch(n, kvDim);
-        FloatBatch att = new FloatBatch(n, qDim);
-        FloatBatch gate = new FloatBatch(n, c.ffnDim()), up = new FloatBatch(n, c.ffnDim());
+        FloatBatch q = new FloatBatch(n, qDim, ws.q), k = new FloatBatch(n, kvDim, ws.k), v = new FloatBatch(n, kvDim, ws.v);
+        FloatBatch att = new FloatBatch(n, qDim, ws.att);
+        FloatBatch gate = new FloatBatch(n, c.ffnDim(), ws.gate), up = new FloatBatch(n, c.ffnDim(), ws.up);
+        Activations.Buffers acts = ws.activations;
         float[][] ropeTables = new float[n][];
         for (int i = 0; i < n; i++) ropeTables[i] = rope.table(positions[i]);
+        int[] tasks = attentionTasks(caches, positions);
+        int taskCount = tasks.length / 3;
 
         for (int l = 0; l < c.layers(); l++) {
             ModelWeights.Layer w = weights.layers[l];
             rmsNorm(x, xb, w.attnNorm, c.rmsEps());
             emit("attn_norm-" + l, xb);
-            Matmul.run(pool, xb, new WeightMatrix[]{w.wq, w.wk, w.wv}, new FloatBatch[]{q, k, v});
+            Matmul.run(pool, xb, new WeightMatrix[]{w.wq, w.wk, w.wv}, new FloatBatch[]{q, k, v}, acts);
             for (int i = 0; i < n; i++) {
                 addBias(q, i, w.bq);
                 addBias(k, i, w.bk);
@@ -83,46 +153,46 @@ public final class Transformer {
                 }
                 rope.apply(q.data(), q.offset(i), c.heads(), hd, ropeTables[i]);
                 rope.apply(k.data(), k.offset(i), c.kvHeads(), hd, ropeTables[i]);
-                float[] kc = caches[i].keys[l], vc = caches[i].values[l];
-                int dst = positions[i] * kvDim;
+                short[] kc = caches[i].keys[l], vc = caches[i].values[l];
+                int dst = positions[i] * kvDim, ko = k.offset(i), vo = v.offset(i);
                 for (int j = 0; j < kvDim; j++) {
-                    kc[dst + j] = toHalf(k.get(i, j));
-                    vc[dst + j] = toHalf(v.get(i, j));
+                    kc[dst + j] = Float.floatToFloat16(k.data()[ko + j]);
+                    vc[dst + j] = Float.floatToFloat16(v.data()[vo + j]);
                 }
             }
             emit("Qcur-" + l, q);
             emit("Kcur-" + l, k);
             emit("Vcur-" + l, v);
             final int layer = l;
-            pool.forEach(n * c.heads(), task -> attendHead(task / c.heads(), task % c.heads(), layer, q, att, caches, positions));
+            pool.forEach(taskCount, t -> attendGroup(tasks[3 * t], tasks[3 * t + 1], tasks[3 * t + 2], layer, q, att, caches, positions));
             emit("kqv_out-" + l, att);
-            Matmul.run(pool, att, new WeightMatrix[]{w.wo}, new FloatBatch[]{xb});
+            Matmul.run(pool, att, new WeightMatrix[]{w.wo}, new FloatBatch[]{xb}, acts);
             for (int i = 0; i < n; i++) addBias(xb, i, w.bo);
             emit("attn_out-" + l, xb);
             add(x, xb);
             emit("ffn_inp-" + l, x);
             rmsNorm(x, xb, w.ffnNorm, c.rmsEps());
             emit("ffn_norm-" + l, xb);
-            Matmul.run(pool, xb, new WeightMatrix[]{w.gate, w.up}, new FloatBatch[]{gate, up});
+            Matmul.run(pool, xb, new WeightMatrix[]{w.gate, w.up}, new FloatBatch[]{gate, up}, acts);
             emit("ffn_gate-" + l, gate);
             emit("ffn_up-" + l, up);
             swiglu(gate, up);
             emit("ffn_swiglu-" + l, gate);
-            Matmul.run(pool, gate, new WeightMatrix[]{w.down}, new FloatBatch[]{xb});
+            Matmul.run(pool, gate, new WeightMatrix[]{w.down}, new FloatBatch[]{xb}, acts);
             emit("ffn_out-" + l, xb);
             add(x, xb);
             emit("l_out-" + l, x);
         }
         for (int i = 0; i < n; i++) caches[i].setLength(Math.max(caches[i].length(), positions[i] + 1));
 
-        FloatBatch last = new FloatBatch(logitRows.length, dim);
-        for (int r = 0; r < logitRows.length; r++) System.arraycopy(x.data(), x.offset(logitRows[r]), last.data(), last.offset(r), dim);
-        FloatBatch normed = new FloatBatch(logitRows.length, dim);
+        int rows = logitRows.length;
+        if (rows == 0) return;
+        FloatBatch last = new FloatBatch(rows, dim, ws.last);
+        for (int r = 0; r < rows; r++) System.arraycopy(x.data(), x.offset(logitRows[r]), last.data(), last.offset(r), dim);
+        FloatBatch normed = new FloatBatch(rows, dim, ws.normed);
         rmsNorm(last, normed, weights.outputNorm, c.rmsEps());
-        FloatBatch logits = new FloatBatch(logitRows.length, c.vocabSize());
-        Matmul.run(pool, normed, new WeightMatrix[]{weights.output}, new FloatBatch[]{logits});
+        Matmul.run(pool, normed, new WeightMatrix[]{weights.output}, new FloatBatch[]{logits}, acts);
         emit("result_output", logits);
-        return logits;
     }
 
     private static void emit(String name, FloatBatch b) {
@@ -141,29 +211,92 @@ public final class Transformer {
         }
     }
 
+    /** Tokens per attention task: few enough that converting the cache's head to floats stays a small share. */
+    private static final int ATTENTION_TOKENS_PER_TASK = 16;
+
     /**
-     * One head of one token, as ggml's flash-attention kernel: Q rounded to half, scores over the
-     * half-precision keys of positions 0..pos, an online softmax, values accumulated in half precision.
-     * {@link HalfAttention} is the vectorized form; this scalar loop serves head widths it does not cover.
+     * Attention work split into tasks of (first token, end token, key/value head): the tokens of a task
+     * belong to one cache (a run of consecutive batch entries), so the task converts that head's keys and
+     * values to floats once and every query head sharing it (grouped-query attention) and every token of
+     * the run reuses them. Returned flat, three ints per task.
      */
-    private void attendHead(int i, int h, int layer, FloatBatch q, FloatBatch att, KvCache[] caches, int[] positions) {
-        ModelConfig c = config;
-        int hd = c.headDim(), kvDim = c.kvDim();
-        int kvh = h / (c.heads() / c.kvHeads());
-        float[] qh = new float[hd];
-        int qo = q.offset(i) + h * hd;
-        for (int d = 0; d < hd; d++) qh[d] = toHalf(q.data()[qo + d]);
-        float[] kc = caches[i].keys[layer], vc = caches[i].values[layer];
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] acc = new float[hd];
-        if (HalfAttention.supports(hd)) {
-            HalfAttention.attend(qh, kc, vc, kvDim, kvh * hd, positions[i], hd, scale, acc, att.data(), att.offset(i) + h * hd);
-            return;
+    private int[] attentionTasks(KvCache[] caches, int[] positions) {
+        int n = caches.length, kvHeads = config.kvHeads();
+        int[] out = new int[3 * kvHeads * n];
+        int count = 0;
+        for (int start = 0; start < n; ) {
+            int end = start + 1;
+            while (end < n && caches[end] == caches[start]) end++;
+            int len = end - start;
+            int chunks = (len + ATTENTION_TOKENS_PER_TASK - 1) / ATTENTION_TOKENS_PER_TASK;
+            for (int ch = 0; ch < chunks; ch++) {
+                int lo = start + (int) ((long) len * ch / chunks), hi = start + (int) ((long) len * (ch + 1) / chunks);
+                for (int h = 0; h < kvHeads; h++) {
+                    out[count++] = lo;
+                    out[count++] = hi;
+                    out[count++] = h;
+                }
+            }
+            start = end;
         }
+        return java.util.Arrays.copyOf(out, count);
+    }
+
+    /** Per-thread scratch of the attention tasks (one head's keys and values as floats, the query, the accumulator). */
+    private static final class AttentionScratch {
+        float[] keys = new float[0], values = new float[0], query = new float[0], acc = new float[0];
+
+        void ensure(int kvFloats, int hd) {
+            if (keys.length < kvFloats) {
+                int size = Math.max(kvFloats, keys.length * 2);
+                keys = new float[size];
+                values = new float[size];
+            }
+            if (query.length < hd) {
+                query = new float[hd];
+                acc = new float[hd];
+            }
+        }
+    }
+
+    private static final ThreadLocal<AttentionScratch> ATTENTION_SCRATCH = ThreadLocal.withInitial(AttentionScratch::new);
+
+    /**
+     * Tokens [lo, hi) of one cache, every query head of key/value head {@code kvh}, as ggml's flash-attention
+     * kernel: Q rounded to half, scores over the half-precision keys of positions 0..pos, an online softmax,
+     * values accumulated in half precision. The head's keys and values are widened to floats once (exact).
+     */
+    private void attendGroup(int lo, int hi, int kvh, int layer, FloatBatch q, FloatBatch att, KvCache[] caches, int[] positions) {
+        ModelConfig c = config;
+        int hd = c.headDim(), kvDim = c.kvDim(), group = c.heads() / c.kvHeads();
+        KvCache cache = caches[lo];
+        int span = positions[hi - 1] + 1; // positions of a run ascend: the last token sees the most
+        AttentionScratch sc = ATTENTION_SCRATCH.get();
+        sc.ensure(span * hd, hd);
+        HalfAttention.widenHead(cache.keys[layer], kvDim, kvh * hd, span, hd, sc.keys);
+        HalfAttention.widenHead(cache.values[layer], kvDim, kvh * hd, span, hd, sc.values);
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] qh = sc.query;
+        for (int i = lo; i < hi; i++) {
+            for (int h = kvh * group; h < (kvh + 1) * group; h++) {
+                int qo = q.offset(i) + h * hd;
+                for (int d = 0; d < hd; d++) qh[d] = toHalf(q.data()[qo + d]);
+                int ao = att.offset(i) + h * hd;
+                if (HalfAttention.supports(hd)) {
+                    HalfAttention.attend(qh, sc.keys, sc.values, hd, 0, positions[i], hd, scale, sc.acc, att.data(), ao);
+                } else {
+                    attendScalar(qh, sc.keys, sc.values, positions[i], hd, scale, sc.acc, att.data(), ao);
+                }
+            }
+        }
+    }
+
+    /** The scalar form of {@link HalfAttention#attend} over a widened head (rows of {@code hd}), for head widths it does not cover. */
+    private static void attendScalar(float[] qh, float[] kc, float[] vc, int last, int hd, float scale, float[] acc, float[] out, int ao) {
+        java.util.Arrays.fill(acc, 0, hd, 0f);
         float m = Float.NEGATIVE_INFINITY, s = 0f;
-        int last = positions[i];
         for (int t = 0; t <= last; t++) {
-            int ko = t * kvDim + kvh * hd;
+            int ko = t * hd;
             float score = dotF16(kc, ko, qh, hd) * scale;
             float ms = 1f, vs = 1f;
             if (score > m) {
@@ -181,8 +314,7 @@ public final class Transformer {
             s = Math.fma(s, ms, vs);
         }
         float inv = s == 0f ? 0f : 1f / s;
-        int ao = att.offset(i) + h * hd;
-        for (int d = 0; d < hd; d++) att.data()[ao + d] = acc[d] * inv;
+        for (int d = 0; d < hd; d++) out[ao + d] = acc[d] * inv;
     }
 
     /**

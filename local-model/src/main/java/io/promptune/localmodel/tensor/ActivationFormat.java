@@ -31,4 +31,9 @@ public enum ActivationFormat {
     public Activations prepare(FloatBatch in) {
         return Activations.prepare(this, in);
     }
+
+    /** As {@link #prepare(FloatBatch)}, reusing {@code buffers}' arrays (see {@link Activations.Buffers}). */
+    public Activations prepare(FloatBatch in, Activations.Buffers buffers) {
+        return Activations.prepare(this, in, buffers);
+    }
 }

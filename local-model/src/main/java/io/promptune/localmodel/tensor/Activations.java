@@ -37,7 +37,7 @@ public final class Activations {
     /** Q8_K only: the exact sum of each 32 values (8 per block; ggml's hadd of the 16-value bsums). */
     public final int[] sums32;
 
-    private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s) {
+    private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s, float[] quadsBuffer) {
         this.format = format;
         this.rows = rows;
         this.cols = cols;
@@ -46,8 +46,9 @@ public final class Activations {
         this.d = d;
         this.s = s;
         if (format == ActivationFormat.Q8_0 || format == ActivationFormat.Q8_1) {
-            quads = new float[q.length];
-            for (int blk = 0; blk < q.length; blk += 32) {
+            int n = rows * cols;
+            quads = quadsBuffer != null && quadsBuffer.length >= n ? quadsBuffer : new float[n];
+            for (int blk = 0; blk < n; blk += 32) {
                 for (int k = 0; k < 4; k++) {
                     for (int j = 0; j < 8; j++) quads[blk + 8 * k + j] = q[blk + 4 * j + k];
                 }
@@ -90,6 +91,30 @@ public final class Activations {
         }
     }
 
+    /**
+     * Arrays kept between preparations, one set per format, grown on demand: a forward pass prepares
+     * activations for every matrix product, and fresh arrays each time made the heap (and the resident
+     * set) balloon. Arrays may be longer than a batch needs. Not thread-safe: one owner at a time, and
+     * an {@link Activations} prepared from it is valid until its next preparation in the same format.
+     */
+    public static final class Buffers {
+        private final java.util.EnumMap<ActivationFormat, float[][]> floats = new java.util.EnumMap<>(ActivationFormat.class);
+        private final java.util.EnumMap<ActivationFormat, byte[]> bytes = new java.util.EnumMap<>(ActivationFormat.class);
+
+        /** Array {@code slot} (0 q, 1 d, 2 s, 3 quads) of {@code format}, at least {@code n} long. */
+        float[] floats(ActivationFormat format, int slot, int n) {
+            float[][] a = floats.computeIfAbsent(format, f -> new float[4][]);
+            if (a[slot] == null || a[slot].length < n) a[slot] = new float[n];
+            return a[slot];
+        }
+
+        byte[] bytes(ActivationFormat format, int n) {
+            byte[] b = bytes.get(format);
+            if (b == null || b.length < n) bytes.put(format, b = new byte[n]);
+            return b;
+        }
+    }
+
     /** Index of row {@code r}'s first value in {@link #q}/{@link #qBytes}. */
     public int rowOffset(int r) { return r * cols; }
 
@@ -97,20 +122,26 @@ public final class Activations {
     public int blockOffset(int r) { return r * (cols / format.blockSize()); }
 
     static Activations prepare(ActivationFormat format, FloatBatch in) {
+        return prepare(format, in, null);
+    }
+
+    /** As {@link #prepare(ActivationFormat, FloatBatch)}, in {@code buffers}' arrays when given. */
+    static Activations prepare(ActivationFormat format, FloatBatch in, Buffers buffers) {
         int rows = in.rows(), cols = in.cols();
+        int n = rows * cols;
         float[] x = in.data();
         switch (format) {
             case F32:
-                return new Activations(format, rows, cols, x, null, null, null);
+                return new Activations(format, rows, cols, x, null, null, null, null);
             case F16: {
-                float[] q = new float[rows * cols];
-                for (int i = 0; i < q.length; i++) q[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
-                return new Activations(format, rows, cols, q, null, null, null);
+                float[] q = floats(buffers, format, 0, n);
+                for (int i = 0; i < n; i++) q[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
+                return new Activations(format, rows, cols, q, null, null, null, null);
             }
             case BF16: {
-                float[] q = new float[rows * cols];
-                for (int i = 0; i < q.length; i++) q[i] = io.promptune.localmodel.quant.BF16Format.fromBf16(io.promptune.localmodel.quant.BF16Format.toBf16(x[i]));
-                return new Activations(format, rows, cols, q, null, null, null);
+                float[] q = floats(buffers, format, 0, n);
+                for (int i = 0; i < n; i++) q[i] = io.promptune.localmodel.quant.BF16Format.fromBf16(io.promptune.localmodel.quant.BF16Format.toBf16(x[i]));
+                return new Activations(format, rows, cols, q, null, null, null, null);
             }
             default:
                 break;
@@ -120,10 +151,10 @@ public final class Activations {
             throw new IllegalArgumentException("row length " + cols + " is not a multiple of " + format + "'s block size " + bs);
         }
         int nb = cols / bs;
-        float[] q = new float[rows * cols];
-        byte[] qb = new byte[rows * cols];
-        float[] d = new float[rows * nb];
-        float[] s = format == ActivationFormat.Q8_K ? new float[rows * cols / 16] : new float[rows * nb];
+        float[] q = floats(buffers, format, 0, n);
+        byte[] qb = buffers == null ? new byte[n] : buffers.bytes(format, n);
+        float[] d = floats(buffers, format, 1, rows * nb);
+        float[] s = floats(buffers, format, 2, format == ActivationFormat.Q8_K ? n / 16 : rows * nb);
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < nb; b++) {
                 int off = r * cols + b * bs;
@@ -132,7 +163,11 @@ public final class Activations {
                 else quantizeBlockQ8(format, x, off, q, qb, d, s, blk);
             }
         }
-        return new Activations(format, rows, cols, q, qb, d, s);
+        return new Activations(format, rows, cols, q, qb, d, s, buffers == null ? null : floats(buffers, format, 3, n));
+    }
+
+    private static float[] floats(Buffers buffers, ActivationFormat format, int slot, int n) {
+        return buffers == null ? new float[n] : buffers.floats(format, slot, n);
     }
 
     /** As ggml's x86 quantize_row_q8_0/q8_1: scale 127/amax, round half to even, half-precision scale. */

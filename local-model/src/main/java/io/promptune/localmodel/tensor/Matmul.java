@@ -13,6 +13,11 @@ public final class Matmul {
 
     /** For each i: {@code outs[i] = in x weights[i]^T}. */
     public static void run(Parallel pool, FloatBatch in, WeightMatrix[] weights, FloatBatch[] outs) {
+        run(pool, in, weights, outs, null);
+    }
+
+    /** As {@link #run(Parallel, FloatBatch, WeightMatrix[], FloatBatch[])}, preparing activations in {@code buffers} when given. */
+    public static void run(Parallel pool, FloatBatch in, WeightMatrix[] weights, FloatBatch[] outs, Activations.Buffers buffers) {
         Map<ActivationFormat, Activations> prepared = new EnumMap<>(ActivationFormat.class);
         Activations[] acts = new Activations[weights.length];
         int totalRows = 0;
@@ -24,7 +29,7 @@ public final class Matmul {
             if (outs[i].rows() != in.rows() || outs[i].cols() < w.rows()) {
                 throw new IllegalArgumentException(w + ": output batch " + outs[i].rows() + "x" + outs[i].cols() + " too small");
             }
-            acts[i] = prepared.computeIfAbsent(w.activationFormat(), f -> f.prepare(in));
+            acts[i] = prepared.computeIfAbsent(w.activationFormat(), f -> f.prepare(in, buffers));
             totalRows += w.rows();
         }
         int[] starts = new int[weights.length + 1];

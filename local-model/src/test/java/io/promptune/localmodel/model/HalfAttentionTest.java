@@ -35,6 +35,18 @@ class HalfAttentionTest {
         }
     }
 
+    @Test
+    void widenHeadConvertsEveryHalfExactly() {
+        int kvDim = 96, hd = 32, positions = 65536 / hd; // every half bit pattern once, in head 1 of 3
+        short[] cache = new short[positions * kvDim];
+        for (int i = 0; i < 65536; i++) cache[(i / hd) * kvDim + hd + i % hd] = (short) i;
+        float[] out = new float[positions * hd];
+        for (int round = 0; round < 300; round++) HalfAttention.widenHead(cache, kvDim, hd, positions, hd, out); // until C2 compiles it
+        for (int i = 0; i < 65536; i++) {
+            assertEquals(Float.floatToRawIntBits(Float.float16ToFloat((short) i)), Float.floatToRawIntBits(out[i]), "half 0x" + Integer.toHexString(i));
+        }
+    }
+
     /** ggml_vec_dot_f16 on AVX2 written out lane by lane. */
     static float dotScalar(float[] x, int xo, float[] y, int n) {
         float[][] sum = new float[4][8];
