@@ -45,6 +45,23 @@ public class TemplateSensitivity {
             "arithmetic", new int[]{24, 96}, "summary", new int[]{48, 96});
     static final Map<String, String> INPUT = Map.of("sentiment", "text", "extraction", "text", "arithmetic", "question", "summary", "text");
     static final int SPLIT_SEED = 7;
+    /** A chat template that spells out the answer format (what a user tuning by hand would try next). */
+    static final Map<String, PromptTemplate> HINTED = Map.of(
+            "sentiment", PromptTemplate.chat("You classify the sentiment of reviews.",
+                    "Review: {{text}}\nIs this review positive, negative or neutral? A review that only states facts is neutral. Reply with exactly one word: positive, negative or neutral."),
+            "extraction", PromptTemplate.chat("You extract facts as JSON.",
+                    "Sentence: {{text}}\nReturn only a JSON object with the keys \"name\", \"city\" and \"age\" (age as a number), for example {\"name\": \"Ann Lee\", \"city\": \"Paris\", \"age\": 30}."),
+            "arithmetic", PromptTemplate.chat("You solve arithmetic word problems.",
+                    "{{question}}\nReply with only the final number, no words."),
+            "summary", PromptTemplate.chat("You write one-sentence summaries.",
+                    "Summarize this news item in one short sentence. Keep who, what and the numbers; leave out details such as the weather or the crowd.\n{{text}}"));
+    /** A raw completion prompt (no chat template) ending in an answer prefix; generation stops at the end of the line
+     *  (at a blank line for extraction, whose JSON may span lines). */
+    static final Map<String, PromptTemplate> COMPLETION = Map.of(
+            "sentiment", PromptTemplate.completion("Review: {{text}}\nSentiment (positive, negative or neutral):"),
+            "extraction", PromptTemplate.completion("Sentence: {{text}}\nThe same facts as JSON with keys name, city and age:"),
+            "arithmetic", PromptTemplate.completion("Question: {{question}}\nAnswer (a number):"),
+            "summary", PromptTemplate.completion("News: {{text}}\nOne-sentence summary:"));
 
     record Config(String name, PromptTemplate template, List<Example> shots, DecodingParams params) { }
 
@@ -53,6 +70,7 @@ public class TemplateSensitivity {
         int batch = 8;
         String sets = "sentiment,extraction,arithmetic,summary";
         Set<String> only = null;
+        List<Path> reuse = new ArrayList<>(); // earlier --out dirs: configs found there are read back, not re-run
         Path out = Path.of("bench/evals/out/sensitivity");
         Path model = Path.of(System.getProperty("user.home"), ".cache/promptune/models/SmolLM2-135M-Instruct.Q4_1.gguf");
         for (int i = 0; i < args.length; i++) {
@@ -62,6 +80,7 @@ public class TemplateSensitivity {
                 case "--sets" -> sets = args[++i];
                 case "--configs" -> only = Set.of(args[++i].split(","));
                 case "--out" -> out = Path.of(args[++i]);
+                case "--reuse" -> { for (String d : args[++i].split(",")) reuse.add(Path.of(d)); }
                 case "--model" -> model = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -79,7 +98,12 @@ public class TemplateSensitivity {
                 for (Config c : configs(name, info, split)) {
                     if (only != null && !only.contains(c.name())) continue;
                     long t0 = System.nanoTime();
-                    double[] v = run(lm, metric, test, c, batch, out.resolve(name).resolve(c.name() + ".jsonl"));
+                    double[] v = null;
+                    for (Path d : reuse) {
+                        Path f = d.resolve(name).resolve(c.name() + ".jsonl");
+                        if (Files.exists(f)) v = readScores(f, test);
+                    }
+                    if (v == null) v = run(lm, metric, test, c, batch, out.resolve(name).resolve(c.name() + ".jsonl"));
                     double secs = (System.nanoTime() - t0) / 1e9;
                     results.put(c.name(), v);
                     Estimate est = Bootstrap.meanCi(v, 0.95, 2000, 1);
@@ -101,6 +125,15 @@ public class TemplateSensitivity {
                     System.out.println(line);
                     table.add("| " + name + " | **best − worst** | " + line.substring(line.indexOf(':') + 2) + " | |");
                 }
+                // the decoding knobs alone: same template, greedy vs sampled / short vs long
+                for (String other : List.of("builtin/t1.0", "builtin/greedy-long")) {
+                    if (!results.containsKey("builtin/greedy") || !results.containsKey(other)) continue;
+                    PairedComparison.Result r = PairedComparison.compare(results.get("builtin/greedy"), results.get(other), 1);
+                    String line = String.format(Locale.ROOT, "%s − builtin/greedy: %+.3f [%+.3f, %+.3f], permutation p=%.4f, wins/losses/ties %d/%d/%d",
+                            other, r.diff().mean(), r.diff().low(), r.diff().high(), r.pPermutation(), r.wins(), r.losses(), r.ties());
+                    System.out.println(name + ": " + line);
+                    table.add("| " + name + " | **" + other + " − builtin/greedy** | " + line.substring(line.indexOf(':') + 2) + " | |");
+                }
             }
         }
         System.out.println();
@@ -118,8 +151,11 @@ public class TemplateSensitivity {
         DecodingParams greedy = DecodingParams.builder().temperature(0.0).maxTokens(shortMax).seed(1234L).build();
         DecodingParams greedyLong = DecodingParams.builder().temperature(0.0).maxTokens(longMax).seed(1234L).build();
         DecodingParams hot = DecodingParams.builder().temperature(1.0).topK(0).topP(1.0).minP(0.0).maxTokens(shortMax).seed(1234L).build();
+        DecodingParams greedyLine = DecodingParams.builder().temperature(0.0).maxTokens(shortMax).stop(List.of(name.equals("extraction") ? "\n\n" : "\n")).seed(1234L).build();
         return List.of(
                 new Config("bare/greedy", bare, List.of(), greedy),
+                new Config("hinted/greedy", HINTED.get(name), List.of(), greedy),
+                new Config("completion/greedy-line", COMPLETION.get(name), List.of(), greedyLine),
                 new Config("builtin/greedy", builtin, List.of(), greedy),
                 new Config("builtin+3shot/greedy", builtin, shots, greedy),
                 new Config("builtin/greedy-long", builtin, List.of(), greedyLong),
@@ -131,6 +167,10 @@ public class TemplateSensitivity {
         List<CompletionRequest> reqs = new ArrayList<>();
         for (Example e : test) {
             RenderedPrompt r = c.template().render(e, c.shots());
+            if (!r.isChat()) {
+                reqs.add(CompletionRequest.raw(r.raw(), c.params()));
+                continue;
+            }
             List<ChatMessage> msgs = new ArrayList<>();
             for (PromptMessage m : r.messages()) msgs.add(new ChatMessage(m.role(), m.content()));
             reqs.add(CompletionRequest.chat(msgs, c.params()));
@@ -151,6 +191,21 @@ public class TemplateSensitivity {
             Files.writeString(outFile, jsonl);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        return v;
+    }
+
+    /** Scores saved by an earlier run, checked to be for the same held-out examples in the same order. */
+    static double[] readScores(Path f, List<Example> test) throws IOException {
+        List<String> lines = Files.readAllLines(f).stream().filter(l -> !l.isBlank()).toList();
+        if (lines.size() != test.size()) throw new IllegalStateException(f + ": " + lines.size() + " lines, expected " + test.size());
+        double[] v = new double[lines.size()];
+        var p = java.util.regex.Pattern.compile("^\\{\"id\":(\"[^\"]*\"),\"score\":([-0-9.eE]+),");
+        for (int i = 0; i < v.length; i++) {
+            var m = p.matcher(lines.get(i));
+            if (!m.find() || !m.group(1).equals(json(test.get(i).id()))
+                    || !lines.get(i).endsWith(",\"reference\":" + json(test.get(i).reference()) + "}")) throw new IllegalStateException(f + ":" + (i + 1) + ": not the score of " + test.get(i).id());
+            v[i] = Double.parseDouble(m.group(2));
         }
         return v;
     }

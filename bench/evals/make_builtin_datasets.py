@@ -84,28 +84,30 @@ THINGS = ["apples", "marbles", "stickers", "books", "pencils", "cookies", "coins
 
 
 def arithmetic(rng):
+    # small numbers on purpose: with 2-digit operands SmolLM2-135M scored 0.03-0.18 under every template and
+    # decoding we tried (no visible movement); with these its score depends on the prompt (bench/RESULTS.md)
     rows, seen = [], set()
     kinds = ["add", "sub", "mul", "div"] * 50
     for kind in kinds:
         while True:
             p, t = rng.choice(NAMES), rng.choice(THINGS)
             if kind == "add":
-                a, b = rng.randint(2, 30), rng.randint(2, 30)
+                a, b = rng.randint(2, 9), rng.randint(2, 9)
                 q, ans = rng.choice([f"{p} has {a} {t} and gets {b} more. How many {t} does {p} have now?",
                                      f"There are {a} {t} in a box and {b} {t} on the table. How many {t} are there in total?",
                                      f"What is {a} plus {b}?"]), a + b
             elif kind == "sub":
-                a = rng.randint(10, 50); b = rng.randint(1, a - 1)
+                a = rng.randint(6, 18); b = rng.randint(2, min(9, a - 1))
                 q, ans = rng.choice([f"{p} has {a} {t} and gives away {b}. How many {t} are left?",
                                      f"A jar holds {a} {t}. {p} takes out {b}. How many {t} remain in the jar?",
                                      f"What is {a} minus {b}?"]), a - b
             elif kind == "mul":
-                a, b = rng.randint(2, 9), rng.randint(2, 9)
+                a, b = rng.randint(2, 5), rng.randint(2, 5)
                 q, ans = rng.choice([f"{p} buys {a} bags with {b} {t} in each bag. How many {t} does {p} buy?",
                                      f"There are {a} rows of {t} with {b} in each row. How many {t} are there?",
                                      f"What is {a} times {b}?"]), a * b
             else:
-                b, ans = rng.randint(2, 9), rng.randint(2, 9)
+                b, ans = rng.randint(2, 5), rng.randint(2, 5)
                 a = b * ans
                 q = rng.choice([f"{p} shares {a} {t} equally among {b} friends. How many {t} does each friend get?",
                                 f"{a} {t} are packed into {b} equal boxes. How many {t} go in each box?",

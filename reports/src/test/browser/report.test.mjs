@@ -3,6 +3,7 @@
 //   REPORT_FILE  a finished study's report.html, whose data holds a row with <script>alert(1)</script>
 //   VIEWER_URL   the viewer's base URL, serving a study named by LIVE_STUDY that is still running
 //   SCREENSHOT   where to save a full-page screenshot of the report
+//   PS_REPORT_FILE  a prompt-search study's report, whose proposals hold <img onerror> and </td> markup
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -133,6 +134,24 @@ test('the viewer lists studies and a running study updates live', { skip: !proce
     return note && Number(note.textContent.split(' of ')[1].split(' ')[0]) > n;
   }, first, { timeout: 30000 });
   assert.ok(await count() > first, 'new trials appeared without a reload');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the prompt-search card lists proposals as text', { skip: !process.env.PS_REPORT_FILE }, async () => {
+  const { page, problems, dialogs } = await open(pathToFileURL(process.env.PS_REPORT_FILE).href);
+  const rows = await page.$$eval('#proposals-table tbody tr', (trs) => trs.map((tr) => ({
+    id: tr.dataset.proposal, cells: [...tr.children].map((td) => td.textContent) })));
+  assert.equal(rows.length, 4, JSON.stringify(rows));
+  for (const r of rows) {
+    assert.ok(r.cells[3].startsWith('<img src=x onerror=alert(1)> Say </td>positive</td>'), `instruction shown as text: ${r.cells[3]}`);
+    assert.match(r.cells[1], /^fake:proposer · (ape|opro)$/);
+    assert.match(r.cells[2], /^round [01]/);
+  }
+  assert.equal(await page.$$eval('#prompt-search img, #prompt-search script', (n) => n.length), 0, 'no element made from proposal text');
+  assert.match(await page.textContent('#prompt-search .ps-best'), /^Best trial #\d+: few-shot \d/);
+  assert.match(await page.textContent('#prompt-search .ps-spent'), /proposer 4 calls, 480 tokens/);
+  assert.deepEqual(dialogs, []);
   assert.deepEqual(problems, []);
   await page.close();
 });

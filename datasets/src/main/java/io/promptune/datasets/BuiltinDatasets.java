@@ -32,7 +32,7 @@ public final class BuiltinDatasets {
                     PromptTemplate.chat("You extract facts as JSON.",
                             "Extract the person's name, city and age from the sentence as JSON with keys \"name\", \"city\" and \"age\".\nSentence: {{text}}")),
             "arithmetic", new Info("arithmetic",
-                    "200 one-step word problems (add, subtract, multiply, divide; 50 each) with small whole-number answers",
+                    "200 one-step word problems (add, subtract, multiply, divide; 50 each) with one-digit operands (minuends up to 18) and answers 1-25",
                     FieldMapping.of("id", List.of("question"), List.of("expected")),
                     "numeric",
                     PromptTemplate.chat("You solve arithmetic word problems.",

@@ -50,6 +50,11 @@ final class PromptSearchSection {
         Trial best = null;
         if (result != null && result.bestTrial() != null) {
             for (Trial t : trials) if (t.number() == result.bestTrial()) best = t;
+        } else { // still running: the best complete trial so far, as the report's other sections show it
+            for (Trial t : trials) {
+                if (t.state() != TrialState.COMPLETE || !Double.isFinite(t.value())) continue;
+                if (best == null || (maximize ? t.value() > best.value() : t.value() < best.value())) best = t;
+            }
         }
         Map<String, Object> d = new LinkedHashMap<>();
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -80,7 +85,8 @@ final class PromptSearchSection {
             }
             r.put("trials", used);
             r.put("bestTune", bestUse);
-            if (best != null && Objects.equals(p.instruction(), best.params().get(PromptParams.INSTRUCTION)) && result.bestHeldOut() != null) {
+            if (best != null && result != null && result.bestHeldOut() != null
+                    && Objects.equals(p.instruction(), best.params().get(PromptParams.INSTRUCTION))) {
                 Estimate h = result.bestHeldOut().objective();
                 r.put("heldOut", Map.of("mean", h.mean(), "ciLow", h.ciLow(), "ciHigh", h.ciHigh(), "n", h.n(), "trial", best.number()));
             }

@@ -35,6 +35,8 @@ class BrowserReportTest {
         deleteTree(work);
         StudyDirectory finished = SampleStudy.create(work.resolve("finished"), 18);
         Path report = HtmlReport.write(finished, finished.report());
+        StudyDirectory searched = PromptSearchReportTest.promptSearchStudy(work.resolve("prompt-search"), new PromptSearchReportTest.Proposer());
+        Path searchedReport = HtmlReport.write(searched, searched.report());
 
         // A study that is still running while the browser watches it.
         StudyDirectory live = new StudyDirectory(work.resolve("viewer/live-study"));
@@ -54,6 +56,7 @@ class BrowserReportTest {
             ProcessBuilder pb = new ProcessBuilder("node", "--test", "report.test.mjs")
                     .directory(BROWSER_DIR.toFile()).redirectErrorStream(true);
             pb.environment().put("REPORT_FILE", report.toString());
+            pb.environment().put("PS_REPORT_FILE", searchedReport.toString());
             pb.environment().put("SCREENSHOT", work.resolve("report.png").toString());
             pb.environment().put("VIEWER_URL", viewer.url());
             pb.environment().put("LIVE_STUDY", live.name());
@@ -66,7 +69,7 @@ class BrowserReportTest {
             Files.writeString(work.resolve("node-test.log"), out);
             assertTrue(done, "the browser test timed out:\n" + out);
             assertEquals(0, p.exitValue(), "the browser test failed:\n" + out);
-            assertTrue(out.contains("# pass 5"), "all five browser checks ran:\n" + out);
+            assertTrue(out.contains("# pass 6"), "all six browser checks ran:\n" + out);
         } finally {
             slow.stop();
             runner.join(10_000);

@@ -37,7 +37,8 @@ public final class Activations {
     /** Q8_K only: the exact sum of each 32 values (8 per block; ggml's hadd of the 16-value bsums). */
     public final int[] sums32;
 
-    private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s, float[] quadsBuffer) {
+    private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s, float[] quadsBuffer,
+                        int[] pairsBuffer, short[] wordPairsBuffer) {
         this.format = format;
         this.rows = rows;
         this.cols = cols;
@@ -45,8 +46,8 @@ public final class Activations {
         this.qBytes = qBytes;
         this.d = d;
         this.s = s;
+        int n = rows * cols; // buffers may be longer than the batch
         if (format == ActivationFormat.Q8_0 || format == ActivationFormat.Q8_1) {
-            int n = rows * cols;
             quads = quadsBuffer != null && quadsBuffer.length >= n ? quadsBuffer : new float[n];
             for (int blk = 0; blk < n; blk += 32) {
                 for (int k = 0; k < 4; k++) {
@@ -57,8 +58,8 @@ public final class Activations {
             quads = null;
         }
         if (qBytes != null) {
-            pairs = new int[q.length / 2];
-            for (int blk = 0; blk < q.length; blk += 32) {
+            pairs = pairsBuffer != null && pairsBuffer.length >= n / 2 ? pairsBuffer : new int[n / 2];
+            for (int blk = 0; blk < n; blk += 32) {
                 int o = blk / 2;
                 for (int j = 0; j < 8; j++) {
                     int e = blk + 4 * j;
@@ -70,14 +71,14 @@ public final class Activations {
             pairs = null;
         }
         if (format == ActivationFormat.Q8_K) {
-            sums32 = new int[q.length / 32];
-            for (int i = 0; i < sums32.length; i++) sums32[i] = (int) s[2 * i] + (int) s[2 * i + 1];
+            sums32 = new int[n / 32];
+            for (int i = 0; i < n / 32; i++) sums32[i] = (int) s[2 * i] + (int) s[2 * i + 1];
         } else {
             sums32 = null;
         }
         if (format == ActivationFormat.Q8_0) {
-            wordPairs = new short[q.length];
-            for (int blk = 0; blk < q.length; blk += 32) {
+            wordPairs = wordPairsBuffer != null && wordPairsBuffer.length >= n ? wordPairsBuffer : new short[n];
+            for (int blk = 0; blk < n; blk += 32) {
                 for (int j = 0; j < 8; j++) {
                     int e = blk + 4 * j;
                     wordPairs[blk + 2 * j] = qBytes[e];
@@ -89,6 +90,41 @@ public final class Activations {
         } else {
             wordPairs = null;
         }
+    }
+
+    private float[] quadsByRowGroup;
+    private float[] scalesByRowGroup;
+
+    /**
+     * Q8_0 only, built on first use: {@link #quads} regrouped so that 8 activation rows lie side by side:
+     * index ((g * cols + i) * 8 + lane) holds quads[(8g + lane) * cols + i] (zero past the last row). Lets a
+     * kernel compute 8 rows' block sums in the lanes of one vector (see {@link BlockRowKernel}).
+     */
+    synchronized float[] quadsByRowGroup() {
+        if (quadsByRowGroup == null) {
+            int groups = (rows + 7) / 8;
+            float[] t = new float[groups * cols * 8];
+            for (int r = 0; r < rows; r++) {
+                int g = r >> 3, lane = r & 7, base = g * cols * 8 + lane;
+                for (int i = 0; i < cols; i++) t[base + 8 * i] = quads[r * cols + i];
+            }
+            quadsByRowGroup = t;
+        }
+        return quadsByRowGroup;
+    }
+
+    /** The block scales {@link #d} in the same grouping: index ((g * blocks + k) * 8 + lane). */
+    synchronized float[] scalesByRowGroup() {
+        if (scalesByRowGroup == null) {
+            int groups = (rows + 7) / 8, nb = cols / format.blockSize();
+            float[] t = new float[groups * nb * 8];
+            for (int r = 0; r < rows; r++) {
+                int g = r >> 3, lane = r & 7;
+                for (int k = 0; k < nb; k++) t[(g * nb + k) * 8 + lane] = d[r * nb + k];
+            }
+            scalesByRowGroup = t;
+        }
+        return scalesByRowGroup;
     }
 
     /**
@@ -106,6 +142,22 @@ public final class Activations {
             float[][] a = floats.computeIfAbsent(format, f -> new float[4][]);
             if (a[slot] == null || a[slot].length < n) a[slot] = new float[n];
             return a[slot];
+        }
+
+        private final java.util.EnumMap<ActivationFormat, int[]> ints = new java.util.EnumMap<>(ActivationFormat.class);
+        private short[] shorts;
+
+        /** The {@link #pairs} array of {@code format}, at least {@code n} long. */
+        int[] ints(ActivationFormat format, int n) {
+            int[] a = ints.get(format);
+            if (a == null || a.length < n) ints.put(format, a = new int[n]);
+            return a;
+        }
+
+        /** The {@link #wordPairs} array (Q8_0 only), at least {@code n} long. */
+        short[] shorts(int n) {
+            if (shorts == null || shorts.length < n) shorts = new short[n];
+            return shorts;
         }
 
         byte[] bytes(ActivationFormat format, int n) {
@@ -132,16 +184,16 @@ public final class Activations {
         float[] x = in.data();
         switch (format) {
             case F32:
-                return new Activations(format, rows, cols, x, null, null, null, null);
+                return new Activations(format, rows, cols, x, null, null, null, null, null, null);
             case F16: {
                 float[] q = floats(buffers, format, 0, n);
                 for (int i = 0; i < n; i++) q[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
-                return new Activations(format, rows, cols, q, null, null, null, null);
+                return new Activations(format, rows, cols, q, null, null, null, null, null, null);
             }
             case BF16: {
                 float[] q = floats(buffers, format, 0, n);
                 for (int i = 0; i < n; i++) q[i] = io.promptune.localmodel.quant.BF16Format.fromBf16(io.promptune.localmodel.quant.BF16Format.toBf16(x[i]));
-                return new Activations(format, rows, cols, q, null, null, null, null);
+                return new Activations(format, rows, cols, q, null, null, null, null, null, null);
             }
             default:
                 break;
@@ -163,7 +215,8 @@ public final class Activations {
                 else quantizeBlockQ8(format, x, off, q, qb, d, s, blk);
             }
         }
-        return new Activations(format, rows, cols, q, qb, d, s, buffers == null ? null : floats(buffers, format, 3, n));
+        return new Activations(format, rows, cols, q, qb, d, s, buffers == null ? null : floats(buffers, format, 3, n),
+                buffers == null ? null : buffers.ints(format, n / 2), buffers == null || format != ActivationFormat.Q8_0 ? null : buffers.shorts(n));
     }
 
     private static float[] floats(Buffers buffers, ActivationFormat format, int slot, int n) {

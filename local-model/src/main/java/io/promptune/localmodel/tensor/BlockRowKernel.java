@@ -42,10 +42,31 @@ final class BlockRowKernel {
 
     private BlockRowKernel() { }
 
+    /** A thread's decoded tile, kept between calls (allocating it per call was most of a decode step's garbage). */
+    private static final class TileScratch {
+        float[][] wq = new float[TILE][0], wd = new float[TILE][0], wm = new float[TILE][0];
+
+        TileScratch fit(int cols) {
+            if (wq[0].length < cols) {
+                wq = new float[TILE][cols];
+                wd = new float[TILE][cols / 32];
+                wm = new float[TILE][cols / 32];
+            }
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<TileScratch> TILE_SCRATCH = ThreadLocal.withInitial(TileScratch::new);
+
     static void dotRows(WeightMatrix w, Decoder dec, int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         int cols = w.cols(), nb = cols / 32;
         Combine mode = dec.combine();
-        float[][] wq = new float[TILE][cols], wd = new float[TILE][nb], wm = new float[TILE][nb];
+        if (mode == Combine.REDUCED) {
+            reducedRows(dec, r0, r1, a, out, outCol0, cols);
+            return;
+        }
+        TileScratch ts = TILE_SCRATCH.get().fit(cols);
+        float[][] wq = ts.wq, wd = ts.wd, wm = ts.wm;
         float[] o = out.data(), x = a.quads, ad = a.d, as = a.s;
         int oc = out.cols();
         for (int t0 = r0; t0 < r1; t0 += TILE) {
@@ -69,6 +90,68 @@ final class BlockRowKernel {
                 }
             }
         }
+    }
+
+    /**
+     * REDUCED mode (one scalar fma per block and (weight row, activation row)), vectorised across 8
+     * activation rows: lane b of the block sum vector is activation row b's exact block total, computed
+     * from the row-grouped activations ({@link Activations#quadsByRowGroup}) with one broadcast weight per
+     * value, so no horizontal sums are needed. Per lane it is the same fma(total, d_w * d_a, acc) chain in
+     * block order as {@link #reduced}, so results are identical.
+     */
+    private static void reducedRows(Decoder dec, int r0, int r1, Activations a, FloatBatch out, int outCol0, int cols) {
+        int nb = cols / 32;
+        float[] xt = a.quadsByRowGroup(), dt = a.scalesByRowGroup(), o = out.data();
+        float[] w0 = new float[cols], w1 = new float[cols], w2 = new float[cols], w3 = new float[cols];
+        float[] d0 = new float[nb], d1 = new float[nb], d2 = new float[nb], d3 = new float[nb], unused = new float[nb];
+        float[] lanes = new float[4 * 8];
+        int oc = out.cols();
+        for (int t0 = r0; t0 < r1; t0 += 4) {
+            int n = Math.min(4, r1 - t0);
+            // a short tile repeats its last row; only the tile's real rows are written out
+            dec.decodeBlocks(t0, w0, d0, unused);
+            dec.decodeBlocks(t0 + Math.min(1, n - 1), w1, d1, unused);
+            dec.decodeBlocks(t0 + Math.min(2, n - 1), w2, d2, unused);
+            dec.decodeBlocks(t0 + Math.min(3, n - 1), w3, d3, unused);
+            for (int g = 0; g < (a.rows + 7) / 8; g++) {
+                reducedTile(w0, d0, w1, d1, w2, d2, w3, d3, xt, g * cols * 8, dt, g * nb * 8, nb, lanes);
+                for (int i = 0; i < n; i++) {
+                    for (int l = 0; l < 8 && 8 * g + l < a.rows; l++) o[(8 * g + l) * oc + outCol0 + t0 + i] = lanes[8 * i + l];
+                }
+            }
+        }
+    }
+
+    /** Four weight rows against 8 activation rows (one per lane); results into lanes[8i + lane] for weight row i. */
+    private static void reducedTile(float[] w0, float[] d0, float[] w1, float[] d1, float[] w2, float[] d2, float[] w3, float[] d3,
+                                    float[] xt, int xo, float[] dt, int dOff, int nb, float[] lanes) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int k = 0; k < nb; k++) {
+            // two partial sums per weight row (even / odd values): integer-valued, so their sum is exact
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
+            int wi = 32 * k, xi = xo + 8 * wi;
+            for (int i = 0; i < 32; i += 2) {
+                FloatVector x = FloatVector.fromArray(F, xt, xi + 8 * i);
+                FloatVector y = FloatVector.fromArray(F, xt, xi + 8 * i + 8);
+                s0 = FloatVector.broadcast(F, w0[wi + i]).fma(x, s0);
+                s1 = FloatVector.broadcast(F, w1[wi + i]).fma(x, s1);
+                s2 = FloatVector.broadcast(F, w2[wi + i]).fma(x, s2);
+                s3 = FloatVector.broadcast(F, w3[wi + i]).fma(x, s3);
+                u0 = FloatVector.broadcast(F, w0[wi + i + 1]).fma(y, u0);
+                u1 = FloatVector.broadcast(F, w1[wi + i + 1]).fma(y, u1);
+                u2 = FloatVector.broadcast(F, w2[wi + i + 1]).fma(y, u2);
+                u3 = FloatVector.broadcast(F, w3[wi + i + 1]).fma(y, u3);
+            }
+            FloatVector da = FloatVector.fromArray(F, dt, dOff + 8 * k);
+            acc0 = s0.add(u0).fma(da.mul(d0[k]), acc0);
+            acc1 = s1.add(u1).fma(da.mul(d1[k]), acc1);
+            acc2 = s2.add(u2).fma(da.mul(d2[k]), acc2);
+            acc3 = s3.add(u3).fma(da.mul(d3[k]), acc3);
+        }
+        acc0.intoArray(lanes, 0);
+        acc1.intoArray(lanes, 8);
+        acc2.intoArray(lanes, 16);
+        acc3.intoArray(lanes, 24);
     }
 
     /** The exact per-lane integer sums of one block. */

@@ -52,9 +52,41 @@ public final class Q4_1Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * w0*a2 (|.| < 2^15) below; adding the w1/w3 product and 2^15 then shifting by 16 leaves the quad sum.
      */
     private static FloatVector quadSums(IntVector v, int[] m, int mi) {
-        IntVector t = v.and(0x000F000F).mul(IntVector.fromArray(I, m, mi))
-                .add(v.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).mul(IntVector.fromArray(I, m, mi + 8)));
+        return quadSums(v, IntVector.fromArray(I, m, mi), IntVector.fromArray(I, m, mi + 8));
+    }
+
+    private static FloatVector quadSums(IntVector v, IntVector ma, IntVector mb) {
+        IntVector t = v.and(0x000F000F).mul(ma).add(v.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).mul(mb));
         return (FloatVector) t.add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+    }
+
+    /**
+     * Rows {@code row} and {@code row + 1} against the single activation row, sharing its loads; each row's
+     * arithmetic is exactly {@link #dot}'s. Neither row may be the tensor's last: every block is read with
+     * one 32-byte load, which for a row's last block runs into the next row.
+     */
+    private void dot2(int row, Activations a, float[] o, int oi) {
+        long base0 = row * rowBytes, base1 = base0 + rowBytes;
+        int[] m = a.pairs;
+        float[] ad = a.d, as = a.s;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        float mins0 = 0, mins1 = 0;
+        for (int k = 0; k < cols / 32; k++) {
+            long off = (long) k * BLOCK_BYTES;
+            IntVector ma = IntVector.fromArray(I, m, 16 * k), mb = IntVector.fromArray(I, m, 16 * k + 8);
+            float da = ad[k], sa = as[k];
+            IntVector raw0 = IntVector.fromMemorySegment(I, data, base0 + off, ByteOrder.LITTLE_ENDIAN);
+            IntVector raw1 = IntVector.fromMemorySegment(I, data, base1 + off, ByteOrder.LITTLE_ENDIAN);
+            int h0 = raw0.lane(0), h1 = raw1.lane(0);
+            acc0 = quadSums(raw0.rearrange(BLOCK_NIBBLES).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT), ma, mb)
+                    .fma(FloatVector.broadcast(F, Float.float16ToFloat((short) h0) * da), acc0);
+            acc1 = quadSums(raw1.rearrange(BLOCK_NIBBLES).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT), ma, mb)
+                    .fma(FloatVector.broadcast(F, Float.float16ToFloat((short) h1) * da), acc1);
+            mins0 = Math.fma(Float.float16ToFloat((short) (h0 >>> 16)), sa, mins0);
+            mins1 = Math.fma(Float.float16ToFloat((short) (h1 >>> 16)), sa, mins1);
+        }
+        o[oi] = GgmlSums.hsum8(acc0) + mins0;
+        o[oi + 1] = GgmlSums.hsum8(acc1) + mins1;
     }
 
     @Override
@@ -101,7 +133,11 @@ public final class Q4_1Matrix extends WeightMatrix implements BlockRowKernel.Dec
     protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         float[] o = out.data();
         int oc = out.cols();
-        for (int r = r0; r < r1; r++) {
+        int r = r0;
+        if (a.rows == 1) {
+            for (; r + 1 < r1 && r + 1 < rows - 1; r += 2) dot2(r, a, o, outCol0 + r);
+        }
+        for (; r < r1; r++) {
             for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
         }
     }

@@ -23,25 +23,32 @@ class GgmlOrderKernelTest {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @ParameterizedTest
-    @CsvSource({"Q8_0, 7, 32", "Q8_0, 9, 576", "Q4_0, 7, 32", "Q4_0, 7, 576", "Q4_0, 8, 32", "Q4_0, 16, 576",
-            "Q4_1, 7, 32", "Q4_1, 5, 576", "Q4_1, 8, 1536"})
-    void kernelsFollowGgmlOrderExactly(String typeName, int rows, int cols) {
+    @CsvSource({"Q8_0, 7, 32, 3", "Q8_0, 9, 576, 3", "Q4_0, 7, 32, 3", "Q4_0, 7, 576, 3", "Q4_0, 8, 32, 3", "Q4_0, 16, 576, 3",
+            "Q4_0, 40, 64, 11", "Q4_1, 7, 32, 3", "Q4_1, 5, 576, 3", "Q4_1, 8, 1536, 3"})
+    void kernelsFollowGgmlOrderExactly(String typeName, int rows, int cols, int batch) {
         GgmlType type = GgmlType.valueOf(typeName);
         Random rnd = new Random(rows * 31 + cols);
         MemorySegment seg = WeightMatrixKernelTest.randomWeights(type, rows, cols, rnd);
         WeightMatrix w = WeightMatrices.create(type, "w", rows, cols, seg);
-        FloatBatch in = randomBatch(3, cols, rnd);
+        FloatBatch in = randomBatch(batch, cols, rnd);
         Activations a = w.activationFormat().prepare(in);
-        FloatBatch out = new FloatBatch(3, rows);
+        FloatBatch out = new FloatBatch(batch, rows);
         try (Parallel pool = new Parallel(2)) {
             w.matmul(in, out, pool);
         }
+        // a single activation row takes the matrix-vector path (rows two at a time where the kernel does that)
+        FloatBatch one = new FloatBatch(1, cols), outOne = new FloatBatch(1, rows);
+        System.arraycopy(in.data(), 0, one.data(), 0, cols);
+        try (Parallel pool = new Parallel(1)) {
+            w.matmul(one, outOne, pool);
+        }
         for (int r = 0; r < rows; r++) {
-            for (int b = 0; b < 3; b++) {
+            for (int b = 0; b < batch; b++) {
                 float expect = ggmlOrder(type, seg, rows, cols, r, a, b);
                 assertEquals(expect, w.dot(r, a, b), 0f, type + " dot row " + r + " batch " + b);
                 assertEquals(expect, out.get(b, r), 0f, type + " matmul row " + r + " batch " + b);
             }
+            assertEquals(ggmlOrder(type, seg, rows, cols, r, a, 0), outOne.get(0, r), 0f, type + " matrix-vector row " + r);
         }
     }
 
@@ -58,12 +65,18 @@ class GgmlOrderKernelTest {
         try (Parallel pool = new Parallel(2)) {
             w.matmul(in, out, pool);
         }
+        FloatBatch one = new FloatBatch(1, cols), outOne = new FloatBatch(1, rows);
+        System.arraycopy(in.data(), 0, one.data(), 0, cols);
+        try (Parallel pool = new Parallel(1)) {
+            w.matmul(one, outOne, pool);
+        }
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < 3; b++) {
                 float expect = ggmlOrderK(type, seg, cols, r, a, b);
                 assertEquals(expect, w.dot(r, a, b), 0f, type + " dot row " + r + " batch " + b);
                 assertEquals(expect, out.get(b, r), 0f, type + " matmul row " + r + " batch " + b);
             }
+            assertEquals(ggmlOrderK(type, seg, cols, r, a, 0), outOne.get(0, r), 0f, type + " matrix-vector row " + r);
         }
     }
 
