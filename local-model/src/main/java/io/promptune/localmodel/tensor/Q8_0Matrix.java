@@ -41,10 +41,7 @@ public final class Q8_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * products summed in pairs (|b0*a0 + b1*a1| <= 2 * 127 * 127 fits), then the two halves of each int.
      */
     private FloatVector quadSums(long q, short[] x, int xi) {
-        return quadSums(q, ShortVector.fromArray(S, x, xi), ShortVector.fromArray(S, x, xi + 16));
-    }
-
-    private FloatVector quadSums(long q, ShortVector xEven, ShortVector xOdd) {
+        ShortVector xEven = ShortVector.fromArray(S, x, xi), xOdd = ShortVector.fromArray(S, x, xi + 16);
         ShortVector s = IntVector.fromMemorySegment(I, data, q, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
         ShortVector even = s.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8); // bytes 4j, 4j+2
         ShortVector odd = s.lanewise(VectorOperators.ASHR, 8);                                    // bytes 4j+1, 4j+3
@@ -69,23 +66,6 @@ public final class Q8_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         return GgmlSums.hsum8(acc);
     }
 
-    /** Rows {@code row} and {@code row + 1} against the single activation row, sharing its loads; each as {@link #dot}. */
-    private void dot2(int row, Activations a, float[] o, int oi) {
-        long base0 = row * rowBytes, base1 = base0 + rowBytes;
-        short[] x = a.wordPairs;
-        float[] ad = a.d;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
-        for (int k = 0; k < cols / 32; k++) {
-            long off = (long) k * BLOCK_BYTES;
-            ShortVector xe = ShortVector.fromArray(S, x, 32 * k), xo = ShortVector.fromArray(S, x, 32 * k + 16);
-            float da = ad[k];
-            acc0 = quadSums(base0 + off + 2, xe, xo).fma(FloatVector.broadcast(F, half(base0 + off) * da), acc0);
-            acc1 = quadSums(base1 + off + 2, xe, xo).fma(FloatVector.broadcast(F, half(base1 + off) * da), acc1);
-        }
-        o[oi] = GgmlSums.hsum8(acc0);
-        o[oi + 1] = GgmlSums.hsum8(acc1);
-    }
-
     @Override
     public BlockRowKernel.Combine combine() { return BlockRowKernel.Combine.LANES; }
 
@@ -104,11 +84,7 @@ public final class Q8_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         float[] o = out.data();
         int oc = out.cols();
-        int r = r0;
-        if (a.rows == 1) {
-            for (; r + 1 < r1; r += 2) dot2(r, a, o, outCol0 + r);
-        }
-        for (; r < r1; r++) {
+        for (int r = r0; r < r1; r++) {
             for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
         }
     }
