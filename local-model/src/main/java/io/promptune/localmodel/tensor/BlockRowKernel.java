@@ -45,6 +45,8 @@ final class BlockRowKernel {
     /** A thread's decoded tile, kept between calls (allocating it per call was most of a decode step's garbage). */
     private static final class TileScratch {
         float[][] wq = new float[TILE][0], wd = new float[TILE][0], wm = new float[TILE][0];
+        /** {@link #reducedRows}' per-tile results: 8 activation rows for each of the tile's weight rows. */
+        final float[] lanes = new float[TILE * 8];
 
         TileScratch fit(int cols) {
             if (wq[0].length < cols) {
@@ -102,9 +104,10 @@ final class BlockRowKernel {
     private static void reducedRows(Decoder dec, int r0, int r1, Activations a, FloatBatch out, int outCol0, int cols) {
         int nb = cols / 32;
         float[] xt = a.quadsByRowGroup(), dt = a.scalesByRowGroup(), o = out.data();
-        float[] w0 = new float[cols], w1 = new float[cols], w2 = new float[cols], w3 = new float[cols];
-        float[] d0 = new float[nb], d1 = new float[nb], d2 = new float[nb], d3 = new float[nb], unused = new float[nb];
-        float[] lanes = new float[4 * 8];
+        TileScratch ts = TILE_SCRATCH.get().fit(cols);
+        float[] w0 = ts.wq[0], w1 = ts.wq[1], w2 = ts.wq[2], w3 = ts.wq[3];
+        float[] d0 = ts.wd[0], d1 = ts.wd[1], d2 = ts.wd[2], d3 = ts.wd[3], unused = ts.wm[0];
+        float[] lanes = ts.lanes;
         int oc = out.cols();
         for (int t0 = r0; t0 < r1; t0 += 4) {
             int n = Math.min(4, r1 - t0);
