@@ -54,10 +54,16 @@ public class QuantKernelBenchmark {
     @Param({"2048"})
     public int cols;
 
+    /** Activation rows for {@link #matmulBatch} (64 ~ a prompt chunk; 1 = the decode path). */
+    @Param({"64"})
+    public int batch;
+
     private WeightMatrix w;
     private FloatBatch in;
     private FloatBatch out;
     private Activations act;
+    private FloatBatch inBatch;
+    private FloatBatch outBatch;
     private Parallel pool;
     private final Arena arena = Arena.ofShared();
 
@@ -75,6 +81,9 @@ public class QuantKernelBenchmark {
         for (int i = 0; i < cols; i++) in.data()[i] = (float) rnd.nextGaussian();
         out = new FloatBatch(1, rows);
         act = w.activationFormat().prepare(in);
+        inBatch = new FloatBatch(batch, cols);
+        for (int i = 0; i < inBatch.data().length; i++) inBatch.data()[i] = (float) rnd.nextGaussian();
+        outBatch = new FloatBatch(batch, rows);
         pool = new Parallel(1);
         System.out.println("# " + type + " bytesPerOp " + bytes.byteSize());
     }
@@ -98,5 +107,12 @@ public class QuantKernelBenchmark {
     public void matvecWithActivationPrep(Blackhole bh) {
         w.matmul(in, out, pool);
         bh.consume(out.data()[0]);
+    }
+
+    /** A batch of {@code batch} activation rows through WeightMatrix.matmul (the prefill kernels), one thread. */
+    @Benchmark
+    public void matmulBatch(Blackhole bh) {
+        w.matmul(inBatch, outBatch, pool);
+        bh.consume(outBatch.data()[0]);
     }
 }
