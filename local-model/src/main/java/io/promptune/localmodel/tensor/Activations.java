@@ -96,7 +96,7 @@ public final class Activations {
     private float[] scalesByRowGroup;
 
     /**
-     * Q8_0 only, built on first use: {@link #quads} regrouped so that 8 activation rows lie side by side:
+     * Q8_0/Q8_1, built on first use: {@link #quads} regrouped so that 8 activation rows lie side by side:
      * index ((g * cols + i) * 8 + lane) holds quads[(8g + lane) * cols + i] (zero past the last row). Lets a
      * kernel compute 8 rows' block sums in the lanes of one vector (see {@link BlockRowKernel}).
      */
@@ -113,18 +113,28 @@ public final class Activations {
         return quadsByRowGroup;
     }
 
+    private float[] sumsByRowGroup;
+
     /** The block scales {@link #d} in the same grouping: index ((g * blocks + k) * 8 + lane). */
     synchronized float[] scalesByRowGroup() {
-        if (scalesByRowGroup == null) {
-            int groups = (rows + 7) / 8, nb = cols / format.blockSize();
-            float[] t = new float[groups * nb * 8];
-            for (int r = 0; r < rows; r++) {
-                int g = r >> 3, lane = r & 7;
-                for (int k = 0; k < nb; k++) t[(g * nb + k) * 8 + lane] = d[r * nb + k];
-            }
-            scalesByRowGroup = t;
-        }
+        if (scalesByRowGroup == null) scalesByRowGroup = blocksByRowGroup(d);
         return scalesByRowGroup;
+    }
+
+    /** Q8_1 only: the block sums {@link #s} grouped as {@link #scalesByRowGroup}. */
+    synchronized float[] sumsByRowGroup() {
+        if (sumsByRowGroup == null) sumsByRowGroup = blocksByRowGroup(s);
+        return sumsByRowGroup;
+    }
+
+    private float[] blocksByRowGroup(float[] perBlock) {
+        int groups = (rows + 7) / 8, nb = cols / format.blockSize();
+        float[] t = new float[groups * nb * 8];
+        for (int r = 0; r < rows; r++) {
+            int g = r >> 3, lane = r & 7;
+            for (int k = 0; k < nb; k++) t[(g * nb + k) * 8 + lane] = perBlock[r * nb + k];
+        }
+        return t;
     }
 
     /**
