@@ -24,7 +24,8 @@ class GgmlOrderKernelTest {
 
     @ParameterizedTest
     @CsvSource({"Q8_0, 7, 32, 3", "Q8_0, 9, 576, 3", "Q4_0, 7, 32, 3", "Q4_0, 7, 576, 3", "Q4_0, 8, 32, 3", "Q4_0, 16, 576, 3",
-            "Q4_0, 40, 64, 11", "Q4_1, 7, 32, 3", "Q4_1, 5, 576, 3", "Q4_1, 8, 1536, 3"})
+            "Q4_0, 40, 64, 11", "Q4_1, 7, 32, 3", "Q4_1, 5, 576, 3", "Q4_1, 8, 1536, 3",
+            "Q4_1, 7, 64, 11", "Q4_1, 9, 576, 16", "Q4_1, 12, 1536, 8"})
     void kernelsFollowGgmlOrderExactly(String typeName, int rows, int cols, int batch) {
         GgmlType type = GgmlType.valueOf(typeName);
         Random rnd = new Random(rows * 31 + cols);
