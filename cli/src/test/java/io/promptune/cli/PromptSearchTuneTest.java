@@ -38,14 +38,19 @@ class PromptSearchTuneTest {
         System.setErr(oldErr);
     }
 
-    @Test
-    void tuneSearchesShotsPartsAndInstructions() throws Exception {
+    /** 40 labelled reviews (even ids positive, odd negative) as data.jsonl, the dataset both configs name. */
+    private void writeReviews() throws Exception {
         List<String> rows = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             rows.add("{\"id\": \"r" + i + "\", \"text\": \"item " + i + (i % 2 == 0 ? " was good" : " was bad")
                     + "\", \"expected\": \"" + (i % 2 == 0 ? "positive" : "negative") + "\"}");
         }
         Files.write(dir.resolve("data.jsonl"), rows);
+    }
+
+    @Test
+    void tuneSearchesShotsPartsAndInstructions() throws Exception {
+        writeReviews();
         Path c = dir.resolve("ps.yaml");
         Files.writeString(c, """
                 study: ps
@@ -82,12 +87,7 @@ class PromptSearchTuneTest {
     /** eval --params applies the prompt-search parameters exactly as a trial would (same Tuner set-up). */
     @Test
     void evalAppliesPromptSearchParameters() throws Exception {
-        List<String> rows = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            rows.add("{\"id\": \"r" + i + "\", \"text\": \"item " + i + (i % 2 == 0 ? " was good" : " was bad")
-                    + "\", \"expected\": \"" + (i % 2 == 0 ? "positive" : "negative") + "\"}");
-        }
-        Files.write(dir.resolve("data.jsonl"), rows);
+        writeReviews();
         Path c = dir.resolve("ps.yaml");
         Files.writeString(c, """
                 study: ps
