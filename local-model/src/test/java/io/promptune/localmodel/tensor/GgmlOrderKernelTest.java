@@ -53,6 +53,41 @@ class GgmlOrderKernelTest {
         }
     }
 
+    /**
+     * Repacked Q4_0 (rows % 8 == 0) converts its half scales in vector lanes: negative, subnormal and zero
+     * scales must give exactly Float.float16ToFloat's value; an infinite scale makes the matrix keep the
+     * mapped layout (same results). Also a row range that cuts 8-row groups (as Matmul's chunks of several
+     * matrices can) writes exactly its rows.
+     */
+    @ParameterizedTest
+    @CsvSource({"false", "true"})
+    void repackedQ4_0HandlesEveryScaleAndPartialRowRanges(boolean withInfinity) {
+        int rows = 24, cols = 96;
+        Random rnd = new Random(7);
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_0, rows, cols, rnd);
+        short[] scales = {Float.floatToFloat16(-0.02f), (short) 0x0001, (short) 0x83FF, (short) 0x8000, 0,
+                Float.floatToFloat16(65504f), Float.floatToFloat16(-1.5e-5f), Float.floatToFloat16(0.03f)};
+        for (int i = 0; i < rows * cols / 32; i++) {
+            if (i % 3 == 0) seg.set(SHORT, 18L * i, scales[(i / 3) % scales.length]);
+        }
+        if (withInfinity) seg.set(SHORT, 18L * 5, (short) 0x7C00);
+        WeightMatrix w = WeightMatrices.create(GgmlType.Q4_0, "w", rows, cols, seg);
+        FloatBatch in = randomBatch(1, cols, rnd);
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(1, rows);
+        try (Parallel pool = new Parallel(1)) {
+            w.matmul(in, out, pool);
+        }
+        FloatBatch part = new FloatBatch(1, rows);
+        w.dotRows(3, 13, a, part, 0);
+        for (int r = 0; r < rows; r++) {
+            float expect = ggmlOrder(GgmlType.Q4_0, seg, rows, cols, r, a, 0);
+            assertEquals(expect, out.get(0, r), 0f, "matrix-vector row " + r);
+            assertEquals(expect, w.dot(r, a, 0), 0f, "dot row " + r);
+            assertEquals(r >= 3 && r < 13 ? expect : 0f, part.get(0, r), 0f, "rows 3..12 only, row " + r);
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"Q4_K, 3, 256", "Q4_K, 4, 768", "Q5_K, 3, 256", "Q5_K, 2, 512", "Q6_K, 3, 256", "Q6_K, 4, 768"})
     void kQuantKernelsFollowGgmlOrderExactly(String typeName, int rows, int cols) {
