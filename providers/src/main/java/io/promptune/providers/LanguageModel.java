@@ -28,6 +28,15 @@ public interface LanguageModel extends AutoCloseable {
     }
 
     /**
+     * True when {@link #completeBatch(List, int)} keeps {@code width} requests in flight and gives a finished
+     * request's slot to the next one (the local engine): callers then hand it several batches at once.
+     * Decorators answer false (their batch-by-batch behaviour, pauses and limits, stays as it was).
+     */
+    default boolean refillsBatches() {
+        return false;
+    }
+
+    /**
      * Completes many requests with at most {@code width} in flight at once. The default sends them as
      * consecutive {@link #completeBatch(List)} calls of {@code width}; a backend that refills a finished
      * request's slot from the remaining ones (the local engine's continuous batching) overrides it, so

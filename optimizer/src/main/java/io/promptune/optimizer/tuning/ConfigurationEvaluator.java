@@ -25,10 +25,11 @@ import java.util.function.BooleanSupplier;
  * model in batches, and scores every output with every metric. Batches never cross a checkpoint,
  * so racing can look at the running mean at the same example counts for every trial.
  *
- * <p>Requests go down in windows of up to {@link #WINDOW_BATCHES} batches, with the batch size as the
- * width ({@link LanguageModel#completeBatch(List, int)}): most backends see the same batches as before,
- * one after another, while the local engine refills a finished request's slot from the rest of the
- * window. Progress is reported, and a stop request honoured, after each window.
+ * <p>A backend that refills its batch ({@link LanguageModel#refillsBatches()}: the local engine) gets
+ * windows of up to {@link #WINDOW_BATCHES} batches with the batch size as the width
+ * ({@link LanguageModel#completeBatch(List, int)}), so a finished request's slot goes to the next one
+ * instead of idling until its batch's longest answer ends; progress is then reported, and a stop request
+ * honoured, after each window. Every other backend gets one batch per call, as always.
  */
 public final class ConfigurationEvaluator {
     /** Called after every batch; return false to stop early (a pruned trial). */
@@ -111,19 +112,20 @@ public final class ConfigurationEvaluator {
         int k = config.fewShot();
         int[] cps = Arrays.stream(checkpoints).filter(c -> c > 0 && c < examples.size()).sorted().distinct().toArray();
 
+        int window = model.refillsBatches() ? WINDOW_BATCHES : 1;
         List<ExampleResult> results = new ArrayList<>(examples.size());
         int next = 0, cpIndex = 0;
         boolean complete = true;
         while (next < examples.size()) {
             if (stop.getAsBoolean()) throw new StopRequested();
             int limit = cpIndex < cps.length ? cps[cpIndex] : examples.size();
-            int end = (int) Math.min(limit, next + (long) batchSize * WINDOW_BATCHES);
+            int end = (int) Math.min(limit, next + (long) batchSize * window);
             List<Example> batch = examples.subList(next, end);
             List<CompletionRequest> requests = new ArrayList<>(batch.size());
             for (Example ex : batch) {
                 requests.add(composer != null ? composer.compose(config, ex, params) : request(template.render(ex, shotsFor(ex, k)), params));
             }
-            List<Completion> completions = model.completeBatch(requests, batchSize);
+            List<Completion> completions = window > 1 ? model.completeBatch(requests, batchSize) : model.completeBatch(requests);
             for (int i = 0; i < batch.size(); i++) {
                 results.add(score(batch.get(i), requests.get(i), completions.get(i)));
             }

@@ -91,6 +91,7 @@ class TrialBatchingTest {
         final List<String> calls = new CopyOnWriteArrayList<>();
 
         @Override public String id() { return "fake:window"; }
+        @Override public boolean refillsBatches() { return true; }
         @Override public Set<String> supportedParameters() { return Set.of("temperature", "max_tokens"); }
         @Override public Completion complete(CompletionRequest r) { throw new AssertionError("single request"); }
 

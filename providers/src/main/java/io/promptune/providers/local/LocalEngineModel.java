@@ -105,6 +105,11 @@ public final class LocalEngineModel implements LanguageModel {
         return completeBatch(requests, Math.max(1, requests.size()));
     }
 
+    @Override
+    public boolean refillsBatches() {
+        return true;
+    }
+
     /**
      * One engine call for all requests, at most {@code width} sequences in flight: a finished request's
      * slot goes to the next one (continuous batching), so handing the engine more requests than the width
