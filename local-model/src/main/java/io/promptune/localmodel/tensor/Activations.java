@@ -113,6 +113,26 @@ public final class Activations {
         return quadsByRowGroup;
     }
 
+    private int[] pairsByRowGroup;
+
+    /**
+     * Q8_0/Q8_1, built on first use: {@link #pairs} regrouped so that 8 activation rows lie side by side:
+     * index ((g * cols / 2 + i) * 8 + lane) holds pairs[(8g + lane) * cols / 2 + i] (zero past the last row).
+     * Lets {@link Q4_1BatchKernel} multiply 8 rows' activation pairs by one broadcast weight pair.
+     */
+    synchronized int[] pairsByRowGroup() {
+        if (pairsByRowGroup == null) {
+            int groups = (rows + 7) / 8, half = cols / 2;
+            int[] t = new int[groups * half * 8];
+            for (int r = 0; r < rows; r++) {
+                int base = (r >> 3) * half * 8 + (r & 7);
+                for (int i = 0; i < half; i++) t[base + 8 * i] = pairs[r * half + i];
+            }
+            pairsByRowGroup = t;
+        }
+        return pairsByRowGroup;
+    }
+
     private float[] sumsByRowGroup;
 
     /** The block scales {@link #d} in the same grouping: index ((g * blocks + k) * 8 + lane). */
