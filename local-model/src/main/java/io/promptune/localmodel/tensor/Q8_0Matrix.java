@@ -1,7 +1,6 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -19,17 +18,16 @@ import java.nio.ByteOrder;
  * both keep, per output, 8 float lanes where lane j accumulates fma(exact sum of elements 4j..4j+3 of
  * block k, d_w * d_a, acc) in block order, then hsum_float_8.
  *
- * <p>The constructor repacks the tensor into its own off-heap copy (the kernels never read the mapped
- * file again): per row, each block's 32 values as bytes with the 16 even-position values first and the
- * 16 odd-position ones after (so each half widens to 16-bit lanes with one conversion and lines up with
- * {@link Activations#wordPairs} without shuffles), 32-byte aligned, and the scales as floats in a
- * separate array.
+ * <p>The constructor repacks the tensor into its own off-heap copy, and the kernels never read the mapped
+ * file again: the 32 values of each block as bytes, 32-byte aligned, rows interleaved in pairs block by
+ * block (see {@link #quants}), and the scales as floats in a heap array (an eighth of the tensor's size).
+ * Matrix x vector takes two rows per pass (one activation load for both, one sequential stream); batches
+ * go to {@link Q8_0BatchKernel}.
  */
-public final class Q8_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
+public final class Q8_0Matrix extends WeightMatrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int BLOCK_BYTES = 34;
 
@@ -79,9 +77,9 @@ public final class Q8_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         return quants.get(ValueLayout.JAVA_BYTE, quantBase(row) + (long) k * quantStride(row) + i);
     }
 
-    /** Signed byte k (0..3) of each int lane, as floats: lane j = weight 4j+k of the block. */
-    static FloatVector byteOfLanes(IntVector w, int k) {
-        IntVector v = k == 3 ? w : w.lanewise(VectorOperators.LSHL, 24 - 8 * k);
+    /** Signed byte t (0..3) of each int lane, as floats: lane j = weight 4j+t of the block. */
+    private static FloatVector byteOfLanes(IntVector w, int t) {
+        IntVector v = t == 3 ? w : w.lanewise(VectorOperators.LSHL, 24 - 8 * t);
         return (FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
     }
 
@@ -134,7 +132,7 @@ public final class Q8_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         float[] o = out.data();
         int oc = out.cols();
         int r = r0;
-        if (a.rows == 1 && TWO) {
+        if (a.rows == 1) {
             if ((r & 1) == 1 && r < r1) {
                 o[outCol0 + r] = dot(r, a, 0);
                 r++;
@@ -146,19 +144,25 @@ public final class Q8_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         }
     }
 
-    static final boolean TWO = Boolean.parseBoolean(System.getProperty("q80.two", "true"));
-
+    /** Batches go to {@link Q8_0BatchKernel}; a single activation row to the matrix-vector kernels. */
     @Override
-    public BlockRowKernel.Combine combine() { return BlockRowKernel.Combine.LANES; }
+    public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        if (a.rows >= 2) Q8_0BatchKernel.dotRows(this, r0, r1, a, out, outCol0);
+        else dotEach(r0, r1, a, out, outCol0);
+    }
 
-    @Override
-    public void decodeBlocks(int row, float[] wq, float[] wd, float[] wm) {
+    /**
+     * Writes row {@code row} widened for {@link Q8_0BatchKernel}: its values as integer-valued floats into
+     * {@code wq} from {@code wqOff}, each block of 32 in {@link Activations#quads} order (index 8t + j holds
+     * element 4j + t), and its block scales into {@code wd} from {@code wdOff}.
+     */
+    void widenRow(int row, float[] wq, int wqOff, float[] wd, int wdOff) {
         long q = quantBase(row);
         int qs = quantStride(row), si = scaleBase(row), ss = scaleStride(row);
         for (int k = 0; k < blocks; k++, q += qs, si += ss) {
             IntVector w = IntVector.fromMemorySegment(I, quants, q, LE);
-            for (int j = 0; j < 4; j++) byteOfLanes(w, j).intoArray(wq, 32 * k + 8 * j);
-            wd[k] = scales[si];
+            for (int t = 0; t < 4; t++) byteOfLanes(w, t).intoArray(wq, wqOff + 32 * k + 8 * t);
+            wd[wdOff + k] = scales[si];
         }
     }
 
