@@ -72,6 +72,10 @@ public final class Q8_0Matrix extends WeightMatrix {
     @Override
     public ActivationFormat activationFormat() { return ActivationFormat.Q8_0; }
 
+    /** Every kernel (and dequantizeRow, i.e. token embeddings) reads the copy, never the mapped bytes. */
+    @Override
+    public boolean repacked() { return true; }
+
     /** Value {@code i} (0..31) of block {@code k} of row {@code row}. */
     private byte value(int row, int k, int i) {
         return quants.get(ValueLayout.JAVA_BYTE, quantBase(row) + (long) k * quantStride(row) + i);
