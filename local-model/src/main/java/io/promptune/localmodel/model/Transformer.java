@@ -114,6 +114,16 @@ public final class Transformer {
         int logitCapacity;
         float[] last, normed;
         float[][] ropeTables = new float[0][];
+        /** One layer of a single-cache batch's keys and values as floats, shared by all attention tasks. */
+        float[] keysWide = new float[0], valuesWide = new float[0];
+
+        void ensureWide(int floats) {
+            if (keysWide.length < floats) {
+                int size = Math.max(floats, keysWide.length + keysWide.length / 2);
+                keysWide = new float[size];
+                valuesWide = new float[size];
+            }
+        }
         final Activations.Buffers activations = new Activations.Buffers();
 
         void ensure(int n, int logitRows) {
@@ -168,7 +178,13 @@ public final class Transformer {
                 rope.table(positions[i], ropeTables[i]);
             }
         });
-        int[] tasks = attentionTasks(caches, positions);
+        // A batch of one sequence (a prompt, a decode step) widens each layer's keys and values to floats once,
+        // in one flat loop, for all attention tasks; batches of several sequences widen per task.
+        boolean shared = n > 0 && HalfAttention.supports(hd) && oneCache(caches);
+        int span = shared ? positions[n - 1] + 1 : 0;
+        if (shared) ws.ensureWide(span * kvDim);
+        float[] keysWide = ws.keysWide, valuesWide = ws.valuesWide;
+        int[] tasks = attentionTasks(caches, positions, shared);
         int taskCount = tasks.length / 4;
 
         for (int l = 0; l < c.layers(); l++) {
@@ -200,7 +216,23 @@ public final class Transformer {
             emit("Qcur-" + l, q);
             emit("Kcur-" + l, k);
             emit("Vcur-" + l, v);
-            pool.forEach(taskCount, t -> attendGroup(tasks[4 * t], tasks[4 * t + 1], tasks[4 * t + 2], tasks[4 * t + 3], layer, q, att, caches, positions));
+            if (shared) {
+                short[] kc = caches[0].keys[layer], vc = caches[0].values[layer];
+                if (span * kvDim >= WIDEN_PARALLEL) {
+                    rows(span, (p0, p1) -> {
+                        HalfAttention.widen(kc, p0 * kvDim, p1 * kvDim, keysWide);
+                        HalfAttention.widen(vc, p0 * kvDim, p1 * kvDim, valuesWide);
+                    });
+                } else {
+                    HalfAttention.widen(kc, 0, span * kvDim, keysWide);
+                    HalfAttention.widen(vc, 0, span * kvDim, valuesWide);
+                }
+                pool.forEach(taskCount, t -> attendShared(tasks[4 * t], tasks[4 * t + 1], tasks[4 * t + 2], tasks[4 * t + 3],
+                        q, att, keysWide, valuesWide, positions));
+            } else {
+                pool.forEach(taskCount, t -> attendGroup(tasks[4 * t], tasks[4 * t + 1], tasks[4 * t + 2], tasks[4 * t + 3],
+                        layer, q, att, caches, positions));
+            }
             emit("kqv_out-" + l, att);
             Matmul.run(pool, att, wo[l], xbOut, acts);
             if (w.bo != null) rows(n, (r0, r1) -> { for (int i = r0; i < r1; i++) addBias(xb, i, w.bo); });
@@ -247,6 +279,14 @@ public final class Transformer {
         }
     }
 
+    /** Widening a layer's keys and values of this many values or more is spread over the pool. */
+    private static final int WIDEN_PARALLEL = 1 << 16;
+
+    private static boolean oneCache(KvCache[] caches) {
+        for (KvCache c : caches) if (c != caches[0]) return false;
+        return true;
+    }
+
     /** Tokens per attention task: few enough that converting the cache's head to floats stays a small share. */
     private static final int ATTENTION_TOKENS_PER_TASK = 16;
 
@@ -254,12 +294,12 @@ public final class Transformer {
      * Attention work split into tasks of (first token, end token, first query head, end query head): the
      * tokens of a task belong to one cache (a run of consecutive batch entries) and its query heads share one
      * key/value head, so the task converts that head's keys and values to floats once and every query head
-     * sharing it (grouped-query attention) and every token of the run reuses them. When that gives too few
-     * tasks to keep the threads busy (a single-sequence decode step: one task per key/value head) each query
-     * head becomes its own task; converting a head again per query head is cheap next to the attention itself.
+     * sharing it (grouped-query attention) and every token of the run reuses them. When the keys and values
+     * are {@code shared} (widened once for the whole batch) and that gives too few tasks to keep the threads
+     * busy (a single-sequence decode step: one task per key/value head), each query head is its own task.
      * Returned flat, four ints per task.
      */
-    private int[] attentionTasks(KvCache[] caches, int[] positions) {
+    private int[] attentionTasks(KvCache[] caches, int[] positions, boolean shared) {
         int n = caches.length, kvHeads = config.kvHeads(), group = config.heads() / kvHeads;
         int kvTasks = 0;
         for (int start = 0; start < n; ) {
@@ -268,7 +308,7 @@ public final class Transformer {
             kvTasks += kvHeads * ((end - start + ATTENTION_TOKENS_PER_TASK - 1) / ATTENTION_TOKENS_PER_TASK);
             start = end;
         }
-        int split = pool.threads() > 1 && kvTasks < 4 * pool.threads() ? group : 1;
+        int split = shared && pool.threads() > 1 && kvTasks < 4 * pool.threads() ? group : 1;
         int[] out = new int[4 * kvTasks * split];
         int count = 0;
         for (int start = 0; start < n; ) {
@@ -337,6 +377,26 @@ public final class Transformer {
                 } else {
                     attendScalar(qh, sc.keys, sc.values, positions[i], hd, scale, sc.acc, att.data(), ao);
                 }
+            }
+        }
+    }
+
+    /**
+     * As {@link #attendGroup}, over keys and values already widened for the whole batch (rows of kvDim floats
+     * per position, one cache).
+     */
+    private void attendShared(int lo, int hi, int h0, int h1, FloatBatch q, FloatBatch att, float[] keys, float[] values, int[] positions) {
+        ModelConfig c = config;
+        int hd = c.headDim(), kvDim = c.kvDim(), kvOff = h0 / (c.heads() / c.kvHeads()) * hd;
+        AttentionScratch sc = ATTENTION_SCRATCH.get();
+        sc.ensure(0, hd);
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] qh = sc.query, qd = q.data();
+        for (int i = lo; i < hi; i++) {
+            for (int h = h0; h < h1; h++) {
+                int qo = q.offset(i) + h * hd;
+                for (int d = 0; d < hd; d++) qh[d] = toHalf(qd[qo + d]);
+                HalfAttention.attend(qh, keys, values, kvDim, kvOff, positions[i], hd, scale, sc.acc, att.data(), att.offset(i) + h * hd);
             }
         }
     }

@@ -319,8 +319,45 @@ public final class Activations {
         return buffers == null ? new float[n] : buffers.floats(format, slot, n);
     }
 
-    /** As ggml's x86 quantize_row_q8_0/q8_1: scale 127/amax, round half to even, half-precision scale. */
+    private static final jdk.incubator.vector.VectorSpecies<Float> F8 = jdk.incubator.vector.FloatVector.SPECIES_256;
+    /** 1.5 * 2^23: adding and subtracting it rounds a float below 2^22 in magnitude to an integer, ties to even. */
+    private static final float ROUNDING_SHIFT = 0x1.8p23f;
+
+    /**
+     * As ggml's x86 quantize_row_q8_0/q8_1: scale 127/amax, round half to even, half-precision scale. In
+     * vector lanes, with the same values as {@link #quantizeBlockQ8Scalar}: the maximum is exact in any order,
+     * each lane's x * id is the same float product, the rounding shift rounds it to the nearest integer (ties
+     * to even, as Math.rint) since |x * id| <= 127, and the integer sum is exact in float.
+     */
     private static void quantizeBlockQ8(ActivationFormat f, float[] x, int off, float[] q, byte[] qb, float[] d, float[] s, int blk) {
+        jdk.incubator.vector.FloatVector v0 = jdk.incubator.vector.FloatVector.fromArray(F8, x, off),
+                v1 = jdk.incubator.vector.FloatVector.fromArray(F8, x, off + 8),
+                v2 = jdk.incubator.vector.FloatVector.fromArray(F8, x, off + 16),
+                v3 = jdk.incubator.vector.FloatVector.fromArray(F8, x, off + 24);
+        float amax = v0.abs().max(v1.abs()).max(v2.abs().max(v3.abs())).reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
+        if (!(amax < Float.POSITIVE_INFINITY)) { // NaN or infinity: the scalar form's exact semantics
+            quantizeBlockQ8Scalar(f, x, off, q, qb, d, s, blk);
+            return;
+        }
+        float dd = amax / 127f;
+        float id = amax != 0f ? 127f / amax : 0f;
+        jdk.incubator.vector.FloatVector sh = jdk.incubator.vector.FloatVector.broadcast(F8, ROUNDING_SHIFT);
+        jdk.incubator.vector.FloatVector r0 = v0.mul(id).add(sh).sub(sh), r1 = v1.mul(id).add(sh).sub(sh),
+                r2 = v2.mul(id).add(sh).sub(sh), r3 = v3.mul(id).add(sh).sub(sh);
+        r0.intoArray(q, off);
+        r1.intoArray(q, off + 8);
+        r2.intoArray(q, off + 16);
+        r3.intoArray(q, off + 24);
+        for (int i = off; i < off + 32; i++) qb[i] = (byte) (int) q[i];
+        d[blk] = half(dd);
+        if (f == ActivationFormat.Q8_1) {
+            int sum = (int) r0.add(r1).add(r2.add(r3)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            s[blk] = half(dd * sum);
+        }
+    }
+
+    /** The scalar form of {@link #quantizeBlockQ8} (ggml's reference loop). */
+    static void quantizeBlockQ8Scalar(ActivationFormat f, float[] x, int off, float[] q, byte[] qb, float[] d, float[] s, int blk) {
         float amax = 0;
         for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(x[off + i]));
         float dd = amax / 127f;

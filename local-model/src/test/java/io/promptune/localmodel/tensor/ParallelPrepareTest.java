@@ -1,6 +1,7 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -64,6 +65,42 @@ class ParallelPrepareTest {
             Activations a = w.activationFormat().prepare(in);
             for (int b = 0; b < batch; b++) {
                 for (int r = 0; r < rows; r++) assertEquals(w.dot(r, a, b), out.get(b, r), 0f, "row " + r + " batch " + b);
+            }
+        }
+    }
+
+    @Test
+    void vectorQuantizationEqualsTheScalarLoop() {
+        Random rnd = new Random(8);
+        int blocks = 4000, n = blocks * 32;
+        float[] x = new float[n];
+        for (int b = 0; b < blocks; b++) {
+            int kind = b % 5;
+            for (int i = 0; i < 32; i++) {
+                int o = b * 32 + i;
+                x[o] = switch (kind) {
+                    case 0 -> (float) rnd.nextGaussian();
+                    case 1 -> rnd.nextInt(255) - 127 + (rnd.nextBoolean() ? 0.5f : 0f); // amax 127: id = 1, exact ties
+                    case 2 -> 0f;                                                          // an all-zero block
+                    case 3 -> (float) (rnd.nextGaussian() * 1e-30);                        // tiny values
+                    default -> i == 0 ? -1e4f : (float) rnd.nextGaussian() * 10f;          // negative amax
+                };
+            }
+            if (kind == 1) x[b * 32 + 5] = 127f;
+        }
+        for (ActivationFormat f : new ActivationFormat[]{ActivationFormat.Q8_0, ActivationFormat.Q8_1}) {
+            FloatBatch in = new FloatBatch(blocks, 32, x);
+            Activations a = f.prepare(in);
+            float[] q = new float[n], d = new float[blocks], s = new float[blocks];
+            byte[] qb = new byte[n];
+            for (int b = 0; b < blocks; b++) Activations.quantizeBlockQ8Scalar(f, x, b * 32, q, qb, d, s, b);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToRawIntBits(q[i]), Float.floatToRawIntBits(a.q[i]), f + " value " + i);
+                assertEquals(qb[i], a.qBytes[i], f + " byte " + i);
+            }
+            for (int b = 0; b < blocks; b++) {
+                assertEquals(d[b], a.d[b], 0f, f + " scale " + b);
+                if (f == ActivationFormat.Q8_1) assertEquals(s[b], a.s[b], 0f, f + " sum " + b);
             }
         }
     }
