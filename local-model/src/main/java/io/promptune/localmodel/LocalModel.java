@@ -121,26 +121,43 @@ public final class LocalModel implements AutoCloseable {
 
     /** Generates one completion, streaming each kept token to {@code listener}. */
     public synchronized GenerationResult generate(GenerationRequest request, TokenListener listener) {
-        return run(List.of(request), List.of(listener)).getFirst();
+        return run(List.of(request), List.of(listener), 1).getFirst();
     }
 
     public GenerationResult generate(GenerationRequest request) {
         return generate(request, TokenListener.NONE);
     }
 
-    /** Generates all requests in lockstep: one forward pass per step for every unfinished sequence. */
+    /** Generates all requests together: one forward pass per step for every unfinished sequence. */
     public synchronized List<GenerationResult> generateBatch(List<GenerationRequest> requests) {
+        return generateBatch(requests, Math.max(1, requests.size()));
+    }
+
+    /**
+     * Generates the requests with at most {@code width} sequences in flight (continuous batching): when a
+     * sequence finishes, the next request takes its slot and its prompt runs in the same forward pass as
+     * the others' next tokens, so the batch stays full instead of waiting for its longest answer.
+     * Results are in request order; greedy outputs are those of one-at-a-time generation.
+     */
+    public synchronized List<GenerationResult> generateBatch(List<GenerationRequest> requests, int width) {
         List<TokenListener> none = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) none.add(TokenListener.NONE);
-        return run(requests, none);
+        return generateBatch(requests, none, width);
     }
 
     /** As {@link #generateBatch(List)}, streaming request i's tokens to {@code listeners.get(i)}. */
     public synchronized List<GenerationResult> generateBatch(List<GenerationRequest> requests, List<TokenListener> listeners) {
+        return generateBatch(requests, listeners, Math.max(1, requests.size()));
+    }
+
+    /** As {@link #generateBatch(List, int)}, streaming request i's tokens to {@code listeners.get(i)}. */
+    public synchronized List<GenerationResult> generateBatch(List<GenerationRequest> requests, List<TokenListener> listeners,
+                                                          int width) {
         if (listeners.size() != requests.size()) {
             throw new IllegalArgumentException(requests.size() + " requests but " + listeners.size() + " listeners");
         }
-        return run(requests, listeners);
+        if (width < 1) throw new IllegalArgumentException("batch width must be >= 1, got " + width);
+        return run(requests, listeners, width);
     }
 
     /**
@@ -231,9 +248,11 @@ public final class LocalModel implements AutoCloseable {
         final List<Integer> generated = new ArrayList<>();
         KvCache cache;
         int reused;
+        int filled; // prompt positions in the cache
         int next;
         FinishReason finish;
-        long promptNanos, genStart;
+        long promptNanos, genStart, genEnd;
+        boolean prefilled; // the prompt ran and the first token was sampled
 
         Sequence(GenerationRequest request, TokenListener listener) {
             this.request = request;
@@ -244,22 +263,19 @@ public final class LocalModel implements AutoCloseable {
             for (int t : prompt) sampler.accept(t);
         }
 
-        /** Takes a cache, copying the longest prefix the prefix cache holds; returns the tokens left to run. */
-        int[] startPrefill() {
+        /** Takes a cache and copies into it the longest prefix the prefix cache holds (at least one token must run). */
+        void startPrefill() {
             cache = takeCache((int) Math.min((long) prompt.length + Math.max(0, request.maxTokens()), info.contextLength()));
-            PrefixCache.Match m = prefixCache.longestPrefix(prompt);
-            reused = 0;
-            if (m != null) {
-                reused = Math.min(m.length(), prompt.length - 1); // at least one token must run to get logits
-                if (reused > 0) cache.copyPrefixFrom(m.source(), reused);
-            }
-            return Arrays.copyOfRange(prompt, reused, prompt.length);
+            reused = prefixCache.copyLongestPrefix(prompt, prompt.length - 1, cache);
+            filled = reused;
         }
 
+        boolean prefilling() { return filled < prompt.length; }
+
         /** After the prompt ran: remembers it for prefix reuse and samples the first token from {@code logits}. */
-        void finishPrefill(float[] logits, long nanos) {
+        void finishPrefill(float[] logits) {
             prefixCache.put(prompt, cache);
-            promptNanos = nanos;
+            prefilled = true;
             genStart = System.nanoTime();
             if (request.maxTokens() == 0) {
                 finish = FinishReason.LENGTH;
@@ -292,7 +308,7 @@ public final class LocalModel implements AutoCloseable {
             if (!tail.isEmpty()) listener.onToken(-1, tail);
             int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
             return new GenerationResult(text.text(), ids, finish, prompt.length, reused, promptNanos,
-                    System.nanoTime() - genStart);
+                    genEnd - genStart);
         }
     }
 
@@ -309,40 +325,35 @@ public final class LocalModel implements AutoCloseable {
 
     private boolean tokenizerMissing;
 
-    private List<GenerationResult> run(List<GenerationRequest> requests, List<TokenListener> listeners) {
+    /**
+     * The scheduler: sequences take one of {@code width} slots in request order; every step is one forward
+     * pass holding the next token of each decoding sequence plus as many prompt tokens of the prefilling
+     * ones as fit in maxPrefillChunk rows. A finished sequence frees its slot (and its cache) at once.
+     */
+    private List<GenerationResult> run(List<GenerationRequest> requests, List<TokenListener> listeners, int width) {
         List<Sequence> seqs = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) seqs.add(new Sequence(requests.get(i), listeners.get(i)));
-        prefill(seqs);
-        FloatBatch logits = new FloatBatch(seqs.size(), info.vocabSize());
-        while (true) {
-            List<Sequence> active = seqs.stream().filter(s -> s.finish == null).toList();
-            if (active.isEmpty()) break;
-            int n = active.size();
-            int[] tokens = new int[n], pos = new int[n], rows = new int[n];
-            KvCache[] caches = new KvCache[n];
-            for (int i = 0; i < n; i++) {
-                Sequence s = active.get(i);
-                tokens[i] = s.next;
-                caches[i] = s.cache;
-                pos[i] = s.cache.length();
-                rows[i] = i;
-            }
-            FloatBatch out = transformer.forward(tokens, caches, pos, rows, logits);
-            float[] row = new float[info.vocabSize()];
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(out.data(), out.offset(i), row, 0, row.length);
-                active.get(i).accept(active.get(i).sampler.sample(row));
+        List<Sequence> waiting = new ArrayList<>(seqs), running = new ArrayList<>();
+        while (!waiting.isEmpty() || !running.isEmpty()) {
+            admit(waiting, running, width);
+            step(running);
+            for (java.util.Iterator<Sequence> it = running.iterator(); it.hasNext(); ) {
+                Sequence s = it.next();
+                if (s.finish == null) continue;
+                s.genEnd = System.nanoTime();
+                freeCaches.addFirst(s.cache);
+                s.cache = null;
+                it.remove();
             }
         }
         List<GenerationResult> out = new ArrayList<>();
         for (Sequence s : seqs) out.add(s.result());
-        freeCaches.clear(); // keep only the last batch's caches: memory stays at one batch's worth
-        for (Sequence s : seqs) freeCaches.add(s.cache);
+        while (freeCaches.size() > width) freeCaches.pollLast(); // memory stays at one batch's worth
         return out;
     }
 
     /**
-     * Caches of the last batch, reused by the next one: sequences' caches are megabytes each, and
+     * Caches of finished sequences, reused by the next ones: sequences' caches are megabytes each, and
      * allocating them per generation (and growing them by doubling) filled the old generation with garbage.
      */
     private final java.util.ArrayDeque<KvCache> freeCaches = new java.util.ArrayDeque<>();
@@ -357,35 +368,30 @@ public final class LocalModel implements AutoCloseable {
     }
 
     /**
-     * A prompt waits for an earlier one of its batch when they share at least this many tokens beyond what
-     * the prefix cache already holds: it then copies them instead of computing them in the same pass.
+     * A prompt waits for an earlier one still being prefilled when they share at least this many tokens
+     * beyond what the prefix cache already holds: once that one is stored, it copies them instead of
+     * computing them a second time in the same pass (an instruction or few-shot block runs once).
      */
     private static final int MIN_SHARED_TOKENS = 16;
 
-    /**
-     * Processes the prompts of a batch together: the remaining tokens of all prompts go through the model
-     * in shared forward passes (up to maxPrefillChunk tokens each) instead of one prompt after another.
-     * Prompts sharing a prefix with an earlier prompt of the batch (an instruction, a few-shot block) run in
-     * a later wave, after that prompt has entered the prefix cache, so they copy the shared keys and values.
-     */
-    private void prefill(List<Sequence> seqs) {
-        List<Sequence> pending = new ArrayList<>(seqs);
-        while (!pending.isEmpty()) {
-            List<Sequence> wave = new ArrayList<>(), later = new ArrayList<>();
-            for (int i = 0; i < pending.size(); i++) {
-                Sequence s = pending.get(i);
+    /** Fills free slots from the waiting requests, in order, skipping those that should wait (see above). */
+    private void admit(List<Sequence> waiting, List<Sequence> running, int width) {
+        for (java.util.Iterator<Sequence> it = waiting.iterator(); it.hasNext() && running.size() < width; ) {
+            Sequence s = it.next();
+            if (options.prefixCacheBytes() > 0) {
+                int cached = prefixCache.longestPrefix(s.prompt);
                 boolean waits = false;
-                if (options.prefixCacheBytes() > 0) {
-                    PrefixCache.Match m = prefixCache.longestPrefix(s.prompt);
-                    int cached = m == null ? 0 : m.length();
-                    for (int j = 0; j < i && !waits; j++) {
-                        waits = commonPrefix(pending.get(j).prompt, s.prompt) >= cached + MIN_SHARED_TOKENS;
+                for (Sequence r : running) {
+                    if (r.prefilling() && commonPrefix(r.prompt, s.prompt) >= cached + MIN_SHARED_TOKENS) {
+                        waits = true;
+                        break;
                     }
                 }
-                (waits ? later : wave).add(s);
+                if (waits) continue;
             }
-            prefillTogether(wave);
-            pending = later;
+            it.remove();
+            s.startPrefill();
+            running.add(s);
         }
     }
 
@@ -395,50 +401,73 @@ public final class LocalModel implements AutoCloseable {
         return i;
     }
 
-    /** One wave of {@link #prefill}: every prompt's remaining tokens, concatenated into shared forward passes. */
-    private void prefillTogether(List<Sequence> wave) {
-        long t0 = System.nanoTime();
-        int total = 0;
-        int[][] rest = new int[wave.size()][];
-        for (int s = 0; s < wave.size(); s++) {
-            rest[s] = wave.get(s).startPrefill();
-            total += rest[s].length;
+    /** Reused across steps: logits of one step (one row per decoding sequence or completed prompt). */
+    private FloatBatch stepLogits;
+    private float[] sampleRow;
+
+    /**
+     * One forward pass: decoding sequences contribute their next token, prefilling ones their prompt
+     * tokens (in slot order, up to maxPrefillChunk rows in all); logits are computed only for decode rows
+     * and for a prompt's last token. Each prompt is charged its rows' share of the pass's time.
+     */
+    private void step(List<Sequence> running) {
+        if (running.isEmpty()) return;
+        int decoding = 0, prefill = 0;
+        for (Sequence s : running) {
+            if (s.prefilling()) prefill += s.prompt.length - s.filled;
+            else decoding++;
         }
-        int chunk = options.maxPrefillChunk();
-        float[][] lastLogits = new float[wave.size()][];
-        FloatBatch logits = new FloatBatch(Math.min(wave.size(), chunk), info.vocabSize());
-        int seq = 0, done = 0; // next token: rest[seq][done]
-        while (seq < wave.size()) {
-            int n = 0;
-            int[] tokens = new int[Math.min(chunk, total)], pos = new int[tokens.length];
-            KvCache[] caches = new KvCache[tokens.length];
-            List<Integer> rows = new ArrayList<>(), owners = new ArrayList<>();
-            while (n < tokens.length && seq < wave.size()) {
-                Sequence s = wave.get(seq);
-                int take = Math.min(tokens.length - n, rest[seq].length - done);
-                for (int j = 0; j < take; j++) {
-                    tokens[n + j] = rest[seq][done + j];
-                    caches[n + j] = s.cache;
-                    pos[n + j] = s.reused + done + j;
-                }
-                n += take;
-                done += take;
-                if (done == rest[seq].length) {
-                    rows.add(n - 1);
-                    owners.add(seq);
-                    seq++;
-                    done = 0;
-                }
+        int room = Math.max(0, options.maxPrefillChunk() - decoding);
+        if (decoding == 0) room = Math.max(room, 1);
+        int n = decoding + Math.min(prefill, room);
+        int[] tokens = new int[n], pos = new int[n];
+        KvCache[] caches = new KvCache[n];
+        int[] rows = new int[running.size()];
+        Sequence[] owners = new Sequence[running.size()];
+        int[] took = new int[running.size()];
+        int filled = 0, nRows = 0;
+        for (Sequence s : running) {
+            if (s.prefilling()) continue;
+            tokens[filled] = s.next;
+            caches[filled] = s.cache;
+            pos[filled] = s.cache.length();
+            rows[nRows] = filled++;
+            owners[nRows++] = s;
+        }
+        for (int i = 0; i < running.size() && filled < n; i++) {
+            Sequence s = running.get(i);
+            if (!s.prefilling()) continue;
+            int take = Math.min(n - filled, s.prompt.length - s.filled);
+            for (int j = 0; j < take; j++) {
+                tokens[filled + j] = s.prompt[s.filled + j];
+                caches[filled + j] = s.cache;
+                pos[filled + j] = s.filled + j;
             }
-            total -= n;
-            int[] r = rows.stream().mapToInt(Integer::intValue).toArray();
-            FloatBatch out = transformer.forward(Arrays.copyOf(tokens, n), Arrays.copyOf(caches, n), Arrays.copyOf(pos, n), r, logits);
-            for (int k = 0; k < r.length; k++) lastLogits[owners.get(k)] = out.row(k);
+            filled += take;
+            took[i] = take;
+            if (s.filled + take == s.prompt.length) {
+                rows[nRows] = filled - 1;
+                owners[nRows++] = s;
+            }
         }
-        // Each prompt is charged its share of the wave's time, so the shares add up to the time spent.
+        int vocab = info.vocabSize();
+        if (stepLogits == null || stepLogits.rows() < nRows) stepLogits = new FloatBatch(Math.max(nRows, 8), vocab);
+        if (sampleRow == null) sampleRow = new float[vocab];
+        long t0 = System.nanoTime();
+        FloatBatch out = transformer.forward(tokens, caches, pos, Arrays.copyOf(rows, nRows), stepLogits);
         long nanos = System.nanoTime() - t0;
-        int tokens = Arrays.stream(rest).mapToInt(a -> a.length).sum();
-        for (int s = 0; s < wave.size(); s++) wave.get(s).finishPrefill(lastLogits[s], nanos * rest[s].length / tokens);
+        for (int i = 0; i < running.size(); i++) {
+            Sequence s = running.get(i);
+            if (took[i] == 0) continue;
+            s.filled += took[i];
+            s.promptNanos += nanos * took[i] / n;
+        }
+        for (int k = 0; k < nRows; k++) {
+            Sequence s = owners[k];
+            System.arraycopy(out.data(), out.offset(k), sampleRow, 0, vocab);
+            if (!s.prefilled) s.finishPrefill(sampleRow);
+            else s.accept(s.sampler.sample(sampleRow));
+        }
     }
 
     private static String fileType(GgufFile f) {

@@ -115,6 +115,43 @@ class DefaultModelTest {
         }
     }
 
+    /**
+     * Continuous batching: with two slots, a short answer's slot is refilled by the next request while the
+     * long one is still decoding (the newcomer's prompt runs in the same passes as the others' tokens),
+     * and every request still gets the tokens it gets alone.
+     */
+    @Test
+    void aFinishedSequencesSlotIsRefilledAndTokensStayTheSame() {
+        String shared = "You are a helpful assistant. Answer briefly and precisely. ".repeat(4);
+        List<GenerationRequest> reqs = List.of(
+                GenerationRequest.ofText(chatml("Name a fruit.")).withMaxTokens(2),
+                GenerationRequest.ofText(chatml(shared + "Name three colors.")).withMaxTokens(16),
+                GenerationRequest.ofText(chatml(shared + "What is the capital of Spain?")).withMaxTokens(6),
+                GenerationRequest.ofText(chatml("Say hello in French.")).withMaxTokens(5),
+                GenerationRequest.ofText(chatml(shared + "What is 2+2?")).withMaxTokens(9));
+        List<String> events = new ArrayList<>();
+        List<TokenListener> listeners = new ArrayList<>();
+        for (int i = 0; i < reqs.size(); i++) {
+            int req = i;
+            listeners.add((id, delta) -> { if (id >= 0) events.add(req + ":" + id); });
+        }
+        model.prefixCache().clear();
+        List<GenerationResult> batch = model.generateBatch(reqs, listeners, 2);
+        assertTrue(batch.get(1).tokens().length >= 8, "the long answer must outlast the short ones for this test");
+        int lastOfLong = -1, firstOfThird = -1;
+        for (int e = 0; e < events.size(); e++) {
+            if (events.get(e).startsWith("1:")) lastOfLong = e;
+            if (events.get(e).startsWith("2:") && firstOfThird < 0) firstOfThird = e;
+        }
+        assertTrue(firstOfThird >= 0 && firstOfThird < lastOfLong, "request 2 waited for request 1's end: " + events);
+        assertTrue(batch.get(2).reusedTokens() > 40, "request 2 copies the prefix request 1 stored: " + batch.get(2).reusedTokens());
+        for (int i = 0; i < reqs.size(); i++) {
+            model.prefixCache().clear();
+            GenerationResult single = model.generate(reqs.get(i));
+            assertArrayEquals(single.tokens(), batch.get(i).tokens(), "request " + i);
+        }
+    }
+
     @Test
     void stopSequenceEndsTheTextBeforeIt() {
         GenerationRequest req = GenerationRequest.ofText(chatml("Name three colors.")).withMaxTokens(40);

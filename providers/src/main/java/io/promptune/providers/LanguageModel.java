@@ -28,6 +28,30 @@ public interface LanguageModel extends AutoCloseable {
     }
 
     /**
+     * True when {@link #completeBatch(List, int)} keeps {@code width} requests in flight and gives a finished
+     * request's slot to the next one (the local engine): callers then hand it several batches at once.
+     * Decorators answer false (their batch-by-batch behaviour, pauses and limits, stays as it was).
+     */
+    default boolean refillsBatches() {
+        return false;
+    }
+
+    /**
+     * Completes many requests with at most {@code width} in flight at once. The default sends them as
+     * consecutive {@link #completeBatch(List)} calls of {@code width}; a backend that refills a finished
+     * request's slot from the remaining ones (the local engine's continuous batching) overrides it, so
+     * its batch stays full instead of waiting for each group's longest answer. Results are in request order.
+     */
+    default List<Completion> completeBatch(List<CompletionRequest> requests, int width) {
+        if (width < 1) throw new IllegalArgumentException("batch width must be >= 1, got " + width);
+        List<Completion> out = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i += width) {
+            out.addAll(completeBatch(requests.subList(i, Math.min(requests.size(), i + width))));
+        }
+        return out;
+    }
+
+    /**
      * Completes one request, handing text to {@code onText} as it is produced. Backends that cannot
      * stream deliver the whole text in one piece when it is done.
      */

@@ -129,6 +129,26 @@ public final class Activations {
         return quadsByRowGroup;
     }
 
+    private int[] pairsByRowGroup;
+
+    /**
+     * Q8_0/Q8_1, built on first use: {@link #pairs} regrouped so that 8 activation rows lie side by side:
+     * index ((g * cols / 2 + i) * 8 + lane) holds pairs[(8g + lane) * cols / 2 + i] (zero past the last row).
+     * Lets {@link Q4_1BatchKernel} multiply 8 rows' activation pairs by one broadcast weight pair.
+     */
+    synchronized int[] pairsByRowGroup() {
+        if (pairsByRowGroup == null) {
+            int groups = (rows + 7) / 8, half = cols / 2;
+            int[] t = new int[groups * half * 8];
+            for (int r = 0; r < rows; r++) {
+                int base = (r >> 3) * half * 8 + (r & 7);
+                for (int i = 0; i < half; i++) t[base + 8 * i] = pairs[r * half + i];
+            }
+            pairsByRowGroup = t;
+        }
+        return pairsByRowGroup;
+    }
+
     private float[] sumsByRowGroup;
 
     /** The block scales {@link #d} in the same grouping: index ((g * blocks + k) * 8 + lane). */
@@ -151,6 +171,52 @@ public final class Activations {
             for (int k = 0; k < nb; k++) t[(g * nb + k) * 8 + lane] = perBlock[r * nb + k];
         }
         return t;
+    }
+
+    private int[] q4x8Pairs;
+    private int[] blockSums;
+
+    /**
+     * Q8_0 only, built on first use: per block of 32, 16 ints pairing two activations as 16-bit halves
+     * (low = the first, high = the second) in the order of {@link Q4_0Matrix}'s repacked nibble layout:
+     * int 4v + s pairs elements (4v, 4v+2), (4v+16, 4v+18), (4v+1, 4v+3), (4v+17, 4v+19) for s = 0..3.
+     */
+    synchronized int[] q4x8Pairs() {
+        if (q4x8Pairs == null) {
+            int n = rows * cols;
+            int[] t = new int[n / 2];
+            for (int blk = 0; blk < n; blk += 32) {
+                int o = blk / 2;
+                for (int v = 0; v < 4; v++) {
+                    int e = blk + 4 * v;
+                    t[o + 4 * v] = shortPair(e, e + 2);
+                    t[o + 4 * v + 1] = shortPair(e + 16, e + 18);
+                    t[o + 4 * v + 2] = shortPair(e + 1, e + 3);
+                    t[o + 4 * v + 3] = shortPair(e + 17, e + 19);
+                }
+            }
+            q4x8Pairs = t;
+        }
+        return q4x8Pairs;
+    }
+
+    private int shortPair(int lo, int hi) {
+        return (qBytes[lo] & 0xFFFF) | (qBytes[hi] << 16);
+    }
+
+    /** Q8_0/Q8_1, built on first use: the exact integer sum of each block's quantized values. */
+    synchronized int[] blockSums() {
+        if (blockSums == null) {
+            int bs = format.blockSize(), nb = rows * cols / bs;
+            int[] t = new int[nb];
+            for (int k = 0; k < nb; k++) {
+                int sum = 0;
+                for (int i = k * bs; i < (k + 1) * bs; i++) sum += qBytes[i];
+                t[k] = sum;
+            }
+            blockSums = t;
+        }
+        return blockSums;
     }
 
     /**

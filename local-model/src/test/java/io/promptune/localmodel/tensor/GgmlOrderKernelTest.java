@@ -25,7 +25,10 @@ class GgmlOrderKernelTest {
     @ParameterizedTest
     @CsvSource({"Q8_0, 7, 32, 3", "Q8_0, 9, 576, 3", "Q4_0, 7, 32, 3", "Q4_0, 7, 576, 3", "Q4_0, 8, 32, 3", "Q4_0, 16, 576, 3",
             "Q4_0, 40, 64, 11", "Q4_1, 7, 32, 3", "Q4_1, 5, 576, 3", "Q4_1, 8, 1536, 3",
-            "Q4_1, 7, 64, 11", "Q4_1, 9, 576, 16", "Q4_1, 12, 1536, 8"})
+            "Q4_1, 7, 64, 11", "Q4_1, 9, 576, 16", "Q4_1, 12, 1536, 8",
+            // repacked Q4_1: odd block counts (3, 5, 19), odd row counts, batches 1-17 (matrix-vector and row-group paths)
+            "Q4_1, 9, 96, 1", "Q4_1, 5, 96, 2", "Q4_1, 13, 160, 3", "Q4_1, 6, 32, 4", "Q4_1, 11, 608, 5", "Q4_1, 3, 96, 8",
+            "Q4_1, 21, 160, 9", "Q4_1, 17, 608, 17", "Q4_1, 34, 64, 16", "Q4_1, 9, 96, 7", "Q4_1, 10, 160, 14"})
     void kernelsFollowGgmlOrderExactly(String typeName, int rows, int cols, int batch) {
         GgmlType type = GgmlType.valueOf(typeName);
         Random rnd = new Random(rows * 31 + cols);
@@ -50,6 +53,41 @@ class GgmlOrderKernelTest {
                 assertEquals(expect, out.get(b, r), 0f, type + " matmul row " + r + " batch " + b);
             }
             assertEquals(ggmlOrder(type, seg, rows, cols, r, a, 0), outOne.get(0, r), 0f, type + " matrix-vector row " + r);
+        }
+    }
+
+    /**
+     * Repacked Q4_0 (rows % 8 == 0) converts its half scales in vector lanes: negative, subnormal and zero
+     * scales must give exactly Float.float16ToFloat's value; an infinite scale makes the matrix keep the
+     * mapped layout (same results). Also a row range that cuts 8-row groups (as Matmul's chunks of several
+     * matrices can) writes exactly its rows.
+     */
+    @ParameterizedTest
+    @CsvSource({"false", "true"})
+    void repackedQ4_0HandlesEveryScaleAndPartialRowRanges(boolean withInfinity) {
+        int rows = 24, cols = 96;
+        Random rnd = new Random(7);
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_0, rows, cols, rnd);
+        short[] scales = {Float.floatToFloat16(-0.02f), (short) 0x0001, (short) 0x83FF, (short) 0x8000, 0,
+                Float.floatToFloat16(65504f), Float.floatToFloat16(-1.5e-5f), Float.floatToFloat16(0.03f)};
+        for (int i = 0; i < rows * cols / 32; i++) {
+            if (i % 3 == 0) seg.set(SHORT, 18L * i, scales[(i / 3) % scales.length]);
+        }
+        if (withInfinity) seg.set(SHORT, 18L * 5, (short) 0x7C00);
+        WeightMatrix w = WeightMatrices.create(GgmlType.Q4_0, "w", rows, cols, seg);
+        FloatBatch in = randomBatch(1, cols, rnd);
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(1, rows);
+        try (Parallel pool = new Parallel(1)) {
+            w.matmul(in, out, pool);
+        }
+        FloatBatch part = new FloatBatch(1, rows);
+        w.dotRows(3, 13, a, part, 0);
+        for (int r = 0; r < rows; r++) {
+            float expect = ggmlOrder(GgmlType.Q4_0, seg, rows, cols, r, a, 0);
+            assertEquals(expect, out.get(0, r), 0f, "matrix-vector row " + r);
+            assertEquals(expect, w.dot(r, a, 0), 0f, "dot row " + r);
+            assertEquals(r >= 3 && r < 13 ? expect : 0f, part.get(0, r), 0f, "rows 3..12 only, row " + r);
         }
     }
 

@@ -24,12 +24,25 @@ import java.util.function.BooleanSupplier;
  * Scores one configuration on a list of examples: renders each prompt, sends the requests to the
  * model in batches, and scores every output with every metric. Batches never cross a checkpoint,
  * so racing can look at the running mean at the same example counts for every trial.
+ *
+ * <p>A backend that refills its batch ({@link LanguageModel#refillsBatches()}: the local engine) gets
+ * windows of up to {@link #WINDOW_BATCHES} batches with the batch size as the width
+ * ({@link LanguageModel#completeBatch(List, int)}), so a finished request's slot goes to the next one
+ * instead of idling until its batch's longest answer ends; progress is then reported, and a stop request
+ * honoured, after each window. Every other backend gets one batch per call, as always.
  */
 public final class ConfigurationEvaluator {
     /** Called after every batch; return false to stop early (a pruned trial). */
     public interface Progress {
         boolean afterBatch(List<ExampleResult> soFar, boolean atCheckpoint);
     }
+
+    /**
+     * Batches per completeBatch call: a continuous-batching engine idles only at the end of a window
+     * (while its last answers finish), so longer windows waste less; four keeps progress and stop
+     * requests responsive (a window of 32 requests at the default batch size).
+     */
+    static final int WINDOW_BATCHES = 4;
 
     private final LanguageModel model;
     private final Map<String, PromptTemplate> templates;
@@ -99,19 +112,20 @@ public final class ConfigurationEvaluator {
         int k = config.fewShot();
         int[] cps = Arrays.stream(checkpoints).filter(c -> c > 0 && c < examples.size()).sorted().distinct().toArray();
 
+        int window = model.refillsBatches() ? WINDOW_BATCHES : 1;
         List<ExampleResult> results = new ArrayList<>(examples.size());
         int next = 0, cpIndex = 0;
         boolean complete = true;
         while (next < examples.size()) {
             if (stop.getAsBoolean()) throw new StopRequested();
             int limit = cpIndex < cps.length ? cps[cpIndex] : examples.size();
-            int end = Math.min(limit, next + batchSize);
+            int end = (int) Math.min(limit, next + (long) batchSize * window);
             List<Example> batch = examples.subList(next, end);
             List<CompletionRequest> requests = new ArrayList<>(batch.size());
             for (Example ex : batch) {
                 requests.add(composer != null ? composer.compose(config, ex, params) : request(template.render(ex, shotsFor(ex, k)), params));
             }
-            List<Completion> completions = model.completeBatch(requests);
+            List<Completion> completions = window > 1 ? model.completeBatch(requests, batchSize) : model.completeBatch(requests);
             for (int i = 0; i < batch.size(); i++) {
                 results.add(score(batch.get(i), requests.get(i), completions.get(i)));
             }

@@ -86,6 +86,47 @@ class TrialBatchingTest {
         assertEquals(List.of(40), big.sizes(), "the configured batch size is not capped");
     }
 
+    /** A backend that refills its batch (the local engine) gets windows of several batches, the batch size as width. */
+    static final class WindowModel implements LanguageModel {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override public String id() { return "fake:window"; }
+        @Override public boolean refillsBatches() { return true; }
+        @Override public Set<String> supportedParameters() { return Set.of("temperature", "max_tokens"); }
+        @Override public Completion complete(CompletionRequest r) { throw new AssertionError("single request"); }
+
+        @Override
+        public List<Completion> completeBatch(List<CompletionRequest> requests) {
+            throw new AssertionError("a trial must hand a refilling backend its window with the width");
+        }
+
+        @Override
+        public List<Completion> completeBatch(List<CompletionRequest> requests, int width) {
+            calls.add(requests.size() + "/" + width);
+            List<Completion> out = new ArrayList<>();
+            for (CompletionRequest r : requests) {
+                out.add(new Completion("positive", FinishReason.EOS, new TokenUsage(10, 1), Duration.ofMillis(1), 0, false, null));
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void aRefillingBackendGetsWindowsOfSeveralBatchesSplitAtCheckpoints() {
+        WindowModel m = new WindowModel();
+        Evaluation e = evaluator(m, 8).evaluate(new Configuration(Map.of()), examples("ex", 80), () -> false);
+        assertEquals(List.of("32/8", "32/8", "16/8"), m.calls);
+        assertEquals(80, e.examples().size());
+        assertEquals(0.5, e.objective().mean(), 1e-12);
+
+        WindowModel raced = new WindowModel();
+        List<Integer> seen = new ArrayList<>();
+        evaluator(raced, 8).evaluate(new Configuration(Map.of()), examples("ex", 80), new int[]{20, 40, 60},
+                (soFar, cp) -> { seen.add(soFar.size()); return true; }, () -> false);
+        assertEquals(List.of("20/8", "20/8", "20/8", "20/8"), raced.calls);
+        assertEquals(List.of(20, 40, 60, 80), seen, "racing still sees every checkpoint");
+    }
+
     @Test
     void fewShotPromptsShareEverythingButTheQuestion() {
         RecordingModel m = new RecordingModel();

@@ -26,8 +26,8 @@ import java.util.function.Consumer;
 /**
  * The in-repo GGUF engine as a {@link LanguageModel}. Chat requests are rendered with the model's own
  * chat template (from the GGUF; ChatML, as llama.cpp does, when the file has none); a batch is one
- * {@link LocalModel#generateBatch} call, so N sequences share each forward pass and a shared prompt
- * prefix is computed once. Every decoding parameter is honoured; cost is 0.
+ * {@link LocalModel#generateBatch} call, so N sequences share each forward pass, a finished one's slot
+ * is refilled from the remaining requests, and a shared prompt prefix is computed once. Every decoding parameter is honoured; cost is 0.
  */
 public final class LocalEngineModel implements LanguageModel {
     /** Used when a request sets no max_tokens. */
@@ -102,6 +102,22 @@ public final class LocalEngineModel implements LanguageModel {
      */
     @Override
     public List<Completion> completeBatch(List<CompletionRequest> requests) {
+        return completeBatch(requests, Math.max(1, requests.size()));
+    }
+
+    @Override
+    public boolean refillsBatches() {
+        return true;
+    }
+
+    /**
+     * One engine call for all requests, at most {@code width} sequences in flight: a finished request's
+     * slot goes to the next one (continuous batching), so handing the engine more requests than the width
+     * keeps every pass full. Failures are handled as in {@link #completeBatch(List)}.
+     */
+    @Override
+    public List<Completion> completeBatch(List<CompletionRequest> requests, int width) {
+        if (width < 1) throw new IllegalArgumentException("batch width must be >= 1, got " + width);
         long start = System.nanoTime();
         Completion[] out = new Completion[requests.size()];
         List<GenerationRequest> gens = new ArrayList<>();
@@ -116,7 +132,7 @@ public final class LocalEngineModel implements LanguageModel {
         }
         if (!gens.isEmpty()) {
             try {
-                List<GenerationResult> results = model.generateBatch(gens);
+                List<GenerationResult> results = model.generateBatch(gens, width);
                 batches.incrementAndGet();
                 for (int k = 0; k < results.size(); k++) out[where.get(k)] = toCompletion(results.get(k), start);
             } catch (RuntimeException batchFailed) {

@@ -82,6 +82,26 @@ class LocalEngineModelTest {
         }
     }
 
+    /** More requests than slots: finished requests' slots are refilled within one engine call, same outputs. */
+    @Test
+    void aWindowWiderThanTheBatchRefillsSlotsAndGivesWhatSingleRequestsGive() {
+        List<CompletionRequest> reqs = new java.util.ArrayList<>();
+        String[] starts = {"Once upon a time", "The cat", "One day", "Lily and Ben", "There was a dog", "The sun"};
+        for (int i = 0; i < starts.length; i++) {
+            reqs.add(CompletionRequest.raw(starts[i], DecodingParams.builder().temperature(0.0).maxTokens(3 + 5 * (i % 3)).build()));
+        }
+        long batchesBefore = model.counters().get("local_batches");
+        List<Completion> batch = model.completeBatch(reqs, 2);
+        assertEquals(batchesBefore + 1, model.counters().get("local_batches"), "one engine call");
+        for (int i = 0; i < reqs.size(); i++) {
+            model.engine().prefixCache().clear();
+            Completion single = model.complete(reqs.get(i));
+            assertFalse(batch.get(i).isError(), batch.get(i).error());
+            assertEquals(single.text(), batch.get(i).text(), "request " + i);
+            assertEquals(single.usage(), batch.get(i).usage(), "request " + i);
+        }
+    }
+
     /**
      * A trial's requests share the rendered system prompt and few-shot turns: every request after the
      * first must reuse the longest token prefix it shares with an earlier one (not recompute it), and
