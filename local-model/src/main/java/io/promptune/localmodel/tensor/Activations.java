@@ -220,26 +220,26 @@ public final class Activations {
     }
 
     /**
-     * Builds the row-grouped layouts ({@link #quadsByRowGroup}, {@link #scalesByRowGroup} and, for Q8_1,
-     * {@link #sumsByRowGroup}) of groups [g0, g1) into the given arrays, zero past the last row. A parallel
-     * preparation builds them group by group on every thread, instead of the first kernel call building them
-     * all while the other threads wait on the lock.
+     * Builds the row-grouped layouts {@link #pairsByRowGroup}, {@link #scalesByRowGroup} and {@link #sumsByRowGroup}
+     * (Q8_1, as the Q4_1 batch kernel reads them) of groups [g0, g1) into the given arrays, zero past the last row.
+     * A parallel preparation builds them group by group on every thread, instead of the first kernel call
+     * building them all while the other threads wait on the lock.
      */
-    private void fillRowGroups(float[] qt, float[] dt, float[] st, int g0, int g1) {
-        int nb = cols / format.blockSize();
+    private void fillRowGroups(int[] pt, float[] dt, float[] st, int g0, int g1) {
+        int nb = cols / format.blockSize(), half = cols / 2;
         for (int g = g0; g < g1; g++) {
-            int live = Math.min(8, rows - 8 * g), qBase = g * cols * 8, bBase = g * nb * 8;
-            for (int i = 0; i < cols; i++) {
-                int o = qBase + 8 * i;
-                for (int lane = 0; lane < live; lane++) qt[o + lane] = quads[(8 * g + lane) * cols + i];
-                for (int lane = live; lane < 8; lane++) qt[o + lane] = 0f;
+            int live = Math.min(8, rows - 8 * g), pBase = g * half * 8, bBase = g * nb * 8;
+            for (int i = 0; i < half; i++) {
+                int o = pBase + 8 * i;
+                for (int lane = 0; lane < live; lane++) pt[o + lane] = pairs[(8 * g + lane) * half + i];
+                for (int lane = live; lane < 8; lane++) pt[o + lane] = 0;
             }
             for (int k = 0; k < nb; k++) {
                 int o = bBase + 8 * k;
                 for (int lane = 0; lane < 8; lane++) {
                     int b = (8 * g + lane) * nb + k;
                     dt[o + lane] = lane < live ? d[b] : 0f;
-                    if (st != null) st[o + lane] = lane < live ? s[b] : 0f;
+                    st[o + lane] = lane < live ? s[b] : 0f;
                 }
             }
         }
@@ -255,15 +255,22 @@ public final class Activations {
         private final java.util.EnumMap<ActivationFormat, float[][]> floats = new java.util.EnumMap<>(ActivationFormat.class);
         private final java.util.EnumMap<ActivationFormat, byte[]> bytes = new java.util.EnumMap<>(ActivationFormat.class);
 
-        /** Array {@code slot} (0 q, 1 d, 2 s, 3 quads, 4-6 the row-grouped quads, d and s) of {@code format}, at least {@code n} long. */
+        /** Array {@code slot} (0 q, 1 d, 2 s, 3 quads, 4-5 the row-grouped d and s) of {@code format}, at least {@code n} long. */
         float[] floats(ActivationFormat format, int slot, int n) {
-            float[][] a = floats.computeIfAbsent(format, f -> new float[7][]);
+            float[][] a = floats.computeIfAbsent(format, f -> new float[6][]);
             if (a[slot] == null || a[slot].length < n) a[slot] = new float[n];
             return a[slot];
         }
 
         private final java.util.EnumMap<ActivationFormat, int[]> ints = new java.util.EnumMap<>(ActivationFormat.class);
         private short[] shorts;
+        private int[] groupedInts;
+
+        /** The Q8_1 {@link #pairsByRowGroup} array, at least {@code n} long. */
+        int[] groupedInts(int n) {
+            if (groupedInts == null || groupedInts.length < n) groupedInts = new int[n];
+            return groupedInts;
+        }
 
         /** The {@link #pairs} array of {@code format}, at least {@code n} long. */
         int[] ints(ActivationFormat format, int n) {
@@ -346,21 +353,21 @@ public final class Activations {
             a.fillLayouts(0, rows);
             return a;
         }
-        // Q8_1 feeds the Q4_1 kernel, which reads the row-grouped layouts for every batch of 8 rows or more.
+        // Q8_1 feeds the Q4_1 batch kernel, which reads row-grouped layouts for every batch this large.
         int groups = (rows + 7) / 8;
         boolean rowGroups = format == ActivationFormat.Q8_1 && buffers != null;
-        float[] qt = rowGroups ? buffers.floats(format, 4, groups * cols * 8) : null;
-        float[] dt = rowGroups ? buffers.floats(format, 5, groups * nb * 8) : null;
-        float[] st = rowGroups ? buffers.floats(format, 6, groups * nb * 8) : null;
+        int[] pt = rowGroups ? buffers.groupedInts(groups * cols / 2 * 8) : null;
+        float[] dt = rowGroups ? buffers.floats(format, 4, groups * nb * 8) : null;
+        float[] st = rowGroups ? buffers.floats(format, 5, groups * nb * 8) : null;
         pool.forRange(groups, (g0, g1) -> {
             int r0 = 8 * g0, r1 = Math.min(rows, 8 * g1);
             a.quantizeRows(x, r0, r1);
             a.fillLayouts(r0, r1);
-            if (rowGroups) a.fillRowGroups(qt, dt, st, g0, g1);
+            if (rowGroups) a.fillRowGroups(pt, dt, st, g0, g1);
         });
         if (rowGroups) {
             synchronized (a) {
-                a.quadsByRowGroup = qt;
+                a.pairsByRowGroup = pt;
                 a.scalesByRowGroup = dt;
                 a.sumsByRowGroup = st;
             }

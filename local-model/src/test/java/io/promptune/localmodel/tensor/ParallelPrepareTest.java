@@ -40,6 +40,7 @@ class ParallelPrepareTest {
             if (format != ActivationFormat.Q8_K) {
                 int grouped = (rows + 7) / 8 * cols * 8, groupedBlocks = (rows + 7) / 8 * (cols / 32) * 8;
                 assertArrayEquals(s.quadsByRowGroup(), java.util.Arrays.copyOf(p.quadsByRowGroup(), grouped));
+                assertArrayEquals(s.pairsByRowGroup(), java.util.Arrays.copyOf(p.pairsByRowGroup(), grouped / 2));
                 assertArrayEquals(s.scalesByRowGroup(), java.util.Arrays.copyOf(p.scalesByRowGroup(), groupedBlocks));
                 if (format == ActivationFormat.Q8_1) {
                     assertArrayEquals(s.sumsByRowGroup(), java.util.Arrays.copyOf(p.sumsByRowGroup(), groupedBlocks));
