@@ -68,6 +68,15 @@ final class HalfAttention {
         }
     }
 
+    /**
+     * Widens halves [from, to) of {@code cache} to floats at the same indices of {@code out}. One flat loop,
+     * which C2 turns into vector half-to-float conversions at full speed; {@link #widenHead}'s loop per position
+     * (64 values between strided rows) ran about 5 times slower per value.
+     */
+    static void widen(short[] cache, int from, int to, float[] out) {
+        for (int i = from; i < to; i++) out[i] = Float.float16ToFloat(cache[i]);
+    }
+
     /** ggml_vec_dot_f16 on AVX2 for n a multiple of 32. */
     static float dotF16(float[] x, int xo, float[] y, int n) {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;

@@ -48,6 +48,9 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         this.packed = repackedNumerics ? repack(data, rows, cols, rowBytes) : null;
     }
 
+    @Override
+    public boolean repacked() { return packed != null; }
+
     /** The interleaved copy of the tensor described at {@link #packed}, or null if a scale is not finite. */
     private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
         int nb = cols / 32;

@@ -57,6 +57,47 @@ class GgmlOrderKernelTest {
     }
 
     /**
+     * Q8_0 (repacked into row pairs): matrix-vector (two rows per pass, a last unpaired row alone) and batched
+     * paths at several batch sizes, a row range starting at an odd row (as a chunk of a fused Q/K/V product
+     * can), the tensor's last row, and dequantizeRow against the file's bytes.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 32, 1", "2, 64, 2", "7, 96, 1", "7, 96, 8", "9, 576, 11", "16, 64, 16", "13, 128, 1", "5, 2048, 64", "4, 32, 3"})
+    void q8_0FollowsGgmlOrderAtEveryBatchSizeAndRowSplit(int rows, int cols, int batch) {
+        Random rnd = new Random(rows * 7919L + cols * 31L + batch);
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q8_0, rows, cols, rnd);
+        WeightMatrix w = WeightMatrices.create(GgmlType.Q8_0, "w", rows, cols, seg);
+        FloatBatch in = randomBatch(batch, cols, rnd);
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out1 = new FloatBatch(batch, rows), out2 = new FloatBatch(batch, rows), split = new FloatBatch(batch, rows);
+        try (Parallel pool = new Parallel(1)) {
+            w.matmul(in, out1, pool);
+        }
+        try (Parallel pool = new Parallel(2)) {
+            w.matmul(in, out2, pool);
+        }
+        w.dotRows(0, 1, a, split, 0);
+        if (rows > 1) w.dotRows(1, rows, a, split, 0);
+        float[] deq = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < batch; b++) {
+                float expect = ggmlOrder(GgmlType.Q8_0, seg, rows, cols, r, a, b);
+                String at = " row " + r + " of " + rows + ", batch " + b + " of " + batch;
+                assertEquals(expect, w.dot(r, a, b), 0f, "dot" + at);
+                assertEquals(expect, out1.get(b, r), 0f, "matmul, 1 thread" + at);
+                assertEquals(expect, out2.get(b, r), 0f, "matmul, 2 threads" + at);
+                assertEquals(expect, split.get(b, r), 0f, "dotRows from an odd row" + at);
+            }
+            w.dequantizeRow(r, deq, 0);
+            for (int i = 0; i < cols; i++) {
+                long p = (long) r * (cols / 32) * 34 + (i / 32) * 34L;
+                float d = Float.float16ToFloat(seg.get(SHORT, p));
+                assertEquals(d * seg.get(ValueLayout.JAVA_BYTE, p + 2 + i % 32), deq[i], 0f, "dequantizeRow " + r + " value " + i);
+            }
+        }
+    }
+
+    /**
      * Repacked Q4_0 (rows % 8 == 0) converts its half scales in vector lanes: negative, subnormal and zero
      * scales must give exactly Float.float16ToFloat's value; an infinite scale makes the matrix keep the
      * mapped layout (same results). Also a row range that cuts 8-row groups (as Matmul's chunks of several
