@@ -50,6 +50,9 @@ public final class Q4_KMatrix extends KQuantMatrix {
         this.packed = rows % 8 == 0 ? repack(data, rows, cols, rowBytes) : null;
     }
 
+    @Override
+    public boolean repacked() { return packed != null; }
+
     private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
         int nb = cols / QK;
         MemorySegment p = Arena.ofAuto().allocate(rowBytes * rows, 32);
