@@ -1,5 +1,10 @@
 package io.promptune.localmodel.model;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Element-wise functions computed the way ggml's AVX2 code computes them, so activations round like
  * llama.cpp's (which matters when they are quantized to 8 bits afterwards).
@@ -29,12 +34,40 @@ final class GgmlMath {
         return Math.fma(s2, j, s2) * s1;
     }
 
-    /** gate[i] = silu(gate[i]) * up[i] over n values, as ggml_vec_swiglu_f32: vector lanes for whole groups of 8, expf for the tail. */
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+
+    /**
+     * gate[i] = silu(gate[i]) * up[i] over n values, as ggml_vec_swiglu_f32: vector lanes for whole groups of 8
+     * ({@link #vexp}'s operations lane by lane, so each lane equals the scalar form; a group with a lane outside
+     * the fast path's range takes the scalar form), expf for the tail.
+     */
     static void swiglu(float[] gate, float[] up, int off, int n) {
         int vec = n & ~7;
-        for (int i = 0; i < vec; i++) {
-            float x = gate[off + i];
-            gate[off + i] = (x / (1f + vexp(0f - x))) * up[off + i];
+        FloatVector shift = FloatVector.broadcast(F, 0x1.8p23f), zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1f);
+        FloatVector c4 = FloatVector.broadcast(F, 0x1.fffdb6p-2f), c6 = FloatVector.broadcast(F, 0x1.573e2ep-5f);
+        for (int i = 0; i < vec; i += 8) {
+            int o = off + i;
+            FloatVector x = FloatVector.fromArray(F, gate, o);
+            FloatVector arg = zero.sub(x);
+            FloatVector z = arg.fma(FloatVector.broadcast(F, 0x1.715476p+0f), shift);
+            FloatVector nn = z.sub(shift);
+            if (nn.abs().compare(VectorOperators.GT, 126f).anyTrue()) {
+                for (int k = o; k < o + 8; k++) {
+                    float g = gate[k];
+                    gate[k] = (g / (1f + vexp(0f - g))) * up[k];
+                }
+                continue;
+            }
+            FloatVector neg = nn.neg();
+            FloatVector b = neg.fma(FloatVector.broadcast(F, 0x1.7f7d1cp-20f), neg.fma(FloatVector.broadcast(F, 0x1.62e4p-1f), arg));
+            IntVector e = z.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+            FloatVector k = e.add(Float.floatToRawIntBits(1f)).reinterpretAsFloats();
+            FloatVector u = b.mul(b);
+            FloatVector j = b.fma(FloatVector.broadcast(F, 0x1.0e4020p-7f), c6)
+                    .fma(u, b.fma(FloatVector.broadcast(F, 0x1.555e66p-3f), c4))
+                    .fma(u, b.mul(0x1.ffffecp-1f));
+            FloatVector ex = j.fma(k, k);
+            x.div(one.add(ex)).mul(FloatVector.fromArray(F, up, o)).intoArray(gate, o);
         }
         for (int i = vec; i < n; i++) {
             float x = gate[off + i];

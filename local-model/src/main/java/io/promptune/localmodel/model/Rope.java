@@ -61,7 +61,11 @@ final class Rope {
 
     /** cos/sin pairs for one position: table[2i] = cos, table[2i+1] = sin of pair i. */
     float[] table(int position) {
-        float[] cache = new float[dims];
+        return table(position, new float[dims]);
+    }
+
+    /** As {@link #table(int)}, into {@code cache} (at least the rotated dimensions long). */
+    float[] table(int position, float[] cache) {
         float theta = position;
         for (int i0 = 0; i0 < dims; i0 += 2) {
             float ff = freqFactors != null ? freqFactors[i0 / 2] : 1f;

@@ -28,12 +28,28 @@ public final class Transformer {
     private final ModelWeights weights;
     private final Rope rope;
     private final Parallel pool;
+    /** Per layer, the matrices each product multiplies together (built once, not per forward). */
+    private final WeightMatrix[][] qkv, wo, gateUp, down;
+    private final WeightMatrix[] output;
 
     public Transformer(GgufFile file, Parallel pool) {
         this.config = ModelConfig.read(file);
         this.weights = new ModelWeights(file, config);
         this.rope = new Rope(config, weights.ropeFreqFactors);
         this.pool = pool;
+        int layers = config.layers();
+        qkv = new WeightMatrix[layers][];
+        wo = new WeightMatrix[layers][];
+        gateUp = new WeightMatrix[layers][];
+        down = new WeightMatrix[layers][];
+        for (int l = 0; l < layers; l++) {
+            ModelWeights.Layer w = weights.layers[l];
+            qkv[l] = new WeightMatrix[]{w.wq, w.wk, w.wv};
+            wo[l] = new WeightMatrix[]{w.wo};
+            gateUp[l] = new WeightMatrix[]{w.gate, w.up};
+            down[l] = new WeightMatrix[]{w.down};
+        }
+        output = new WeightMatrix[]{weights.output};
     }
 
     public ModelConfig config() { return config; }
@@ -97,6 +113,17 @@ public final class Transformer {
         float[] x, xb, q, k, v, att, gate, up;
         int logitCapacity;
         float[] last, normed;
+        float[][] ropeTables = new float[0][];
+        /** One layer of a single-cache batch's keys and values as floats, shared by all attention tasks. */
+        float[] keysWide = new float[0], valuesWide = new float[0];
+
+        void ensureWide(int floats) {
+            if (keysWide.length < floats) {
+                int size = Math.max(floats, keysWide.length + keysWide.length / 2);
+                keysWide = new float[size];
+                valuesWide = new float[size];
+            }
+        }
         final Activations.Buffers activations = new Activations.Buffers();
 
         void ensure(int n, int logitRows) {
@@ -110,6 +137,7 @@ public final class Transformer {
                 att = new float[n * c.qDim()];
                 gate = new float[n * c.ffnDim()];
                 up = new float[n * c.ffnDim()];
+                ropeTables = new float[n][c.ropeDims()];
                 capacity = n;
             }
             if (logitRows > logitCapacity) {
@@ -122,65 +150,105 @@ public final class Transformer {
 
     private final AtomicReference<Workspace> spareWorkspace = new AtomicReference<>();
 
+    /** Batches of at least this many rows run their row-wise steps (norms, RoPE, SwiGLU, ...) in parallel. */
+    private static final int PARALLEL_ROWS = 16;
+
+    /** Runs {@code body} over rows [0, n): spread over the pool for large batches, inline for small ones. */
+    private void rows(int n, Parallel.RangeTask body) {
+        if (n >= PARALLEL_ROWS && pool.threads() > 1) pool.forRange(n, body);
+        else body.run(0, n);
+    }
+
     private void run(Workspace ws, int[] tokens, KvCache[] caches, int[] positions, int[] logitRows, FloatBatch logits) {
         ModelConfig c = config;
         int n = tokens.length;
         ws.ensure(n, logitRows.length);
         int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), hd = c.headDim();
+        float eps = c.rmsEps();
         FloatBatch x = new FloatBatch(n, dim, ws.x), xb = new FloatBatch(n, dim, ws.xb);
-        for (int i = 0; i < n; i++) weights.tokenEmbedding.dequantizeRow(tokens[i], x.data(), x.offset(i));
         FloatBatch q = new FloatBatch(n, qDim, ws.q), k = new FloatBatch(n, kvDim, ws.k), v = new FloatBatch(n, kvDim, ws.v);
         FloatBatch att = new FloatBatch(n, qDim, ws.att);
         FloatBatch gate = new FloatBatch(n, c.ffnDim(), ws.gate), up = new FloatBatch(n, c.ffnDim(), ws.up);
+        FloatBatch[] qkvOut = {q, k, v}, xbOut = {xb}, gateUpOut = {gate, up};
         Activations.Buffers acts = ws.activations;
-        float[][] ropeTables = new float[n][];
-        for (int i = 0; i < n; i++) ropeTables[i] = rope.table(positions[i]);
-        int[] tasks = attentionTasks(caches, positions);
-        int taskCount = tasks.length / 3;
+        float[][] ropeTables = ws.ropeTables;
+        rows(n, (r0, r1) -> {
+            for (int i = r0; i < r1; i++) {
+                weights.tokenEmbedding.dequantizeRow(tokens[i], x.data(), x.offset(i));
+                rope.table(positions[i], ropeTables[i]);
+            }
+        });
+        // A batch of one sequence (a prompt, a decode step) widens each layer's keys and values to floats once,
+        // in one flat loop, for all attention tasks; batches of several sequences widen per task.
+        boolean shared = n > 0 && HalfAttention.supports(hd) && oneCache(caches);
+        int span = shared ? positions[n - 1] + 1 : 0;
+        if (shared) ws.ensureWide(span * kvDim);
+        float[] keysWide = ws.keysWide, valuesWide = ws.valuesWide;
+        int[] tasks = attentionTasks(caches, positions, shared);
+        int taskCount = tasks.length / 4;
 
         for (int l = 0; l < c.layers(); l++) {
             ModelWeights.Layer w = weights.layers[l];
-            rmsNorm(x, xb, w.attnNorm, c.rmsEps());
+            rows(n, (r0, r1) -> rmsNorm(x, xb, w.attnNorm, eps, r0, r1));
             emit("attn_norm-" + l, xb);
-            Matmul.run(pool, xb, new WeightMatrix[]{w.wq, w.wk, w.wv}, new FloatBatch[]{q, k, v}, acts);
-            for (int i = 0; i < n; i++) {
-                addBias(q, i, w.bq);
-                addBias(k, i, w.bk);
-                addBias(v, i, w.bv);
-                if (w.qNorm != null) {
-                    headNorm(q.data(), q.offset(i), c.heads(), hd, w.qNorm, c.rmsEps());
-                    headNorm(k.data(), k.offset(i), c.kvHeads(), hd, w.kNorm, c.rmsEps());
+            Matmul.run(pool, xb, qkv[l], qkvOut, acts);
+            final int layer = l;
+            rows(n, (r0, r1) -> {
+                for (int i = r0; i < r1; i++) {
+                    addBias(q, i, w.bq);
+                    addBias(k, i, w.bk);
+                    addBias(v, i, w.bv);
+                    if (w.qNorm != null) {
+                        headNorm(q.data(), q.offset(i), c.heads(), hd, w.qNorm, eps);
+                        headNorm(k.data(), k.offset(i), c.kvHeads(), hd, w.kNorm, eps);
+                    }
+                    rope.apply(q.data(), q.offset(i), c.heads(), hd, ropeTables[i]);
+                    rope.apply(k.data(), k.offset(i), c.kvHeads(), hd, ropeTables[i]);
+                    short[] kc = caches[i].keys[layer], vc = caches[i].values[layer];
+                    int dst = positions[i] * kvDim, ko = k.offset(i), vo = v.offset(i);
+                    float[] kd = k.data(), vd = v.data();
+                    for (int j = 0; j < kvDim; j++) {
+                        kc[dst + j] = Float.floatToFloat16(kd[ko + j]);
+                        vc[dst + j] = Float.floatToFloat16(vd[vo + j]);
+                    }
                 }
-                rope.apply(q.data(), q.offset(i), c.heads(), hd, ropeTables[i]);
-                rope.apply(k.data(), k.offset(i), c.kvHeads(), hd, ropeTables[i]);
-                short[] kc = caches[i].keys[l], vc = caches[i].values[l];
-                int dst = positions[i] * kvDim, ko = k.offset(i), vo = v.offset(i);
-                for (int j = 0; j < kvDim; j++) {
-                    kc[dst + j] = Float.floatToFloat16(k.data()[ko + j]);
-                    vc[dst + j] = Float.floatToFloat16(v.data()[vo + j]);
-                }
-            }
+            });
             emit("Qcur-" + l, q);
             emit("Kcur-" + l, k);
             emit("Vcur-" + l, v);
-            final int layer = l;
-            pool.forEach(taskCount, t -> attendGroup(tasks[3 * t], tasks[3 * t + 1], tasks[3 * t + 2], layer, q, att, caches, positions));
+            if (shared) {
+                short[] kc = caches[0].keys[layer], vc = caches[0].values[layer];
+                if (span * kvDim >= WIDEN_PARALLEL) {
+                    rows(span, (p0, p1) -> {
+                        HalfAttention.widen(kc, p0 * kvDim, p1 * kvDim, keysWide);
+                        HalfAttention.widen(vc, p0 * kvDim, p1 * kvDim, valuesWide);
+                    });
+                } else {
+                    HalfAttention.widen(kc, 0, span * kvDim, keysWide);
+                    HalfAttention.widen(vc, 0, span * kvDim, valuesWide);
+                }
+                pool.forEach(taskCount, t -> attendShared(tasks[4 * t], tasks[4 * t + 1], tasks[4 * t + 2], tasks[4 * t + 3],
+                        q, att, keysWide, valuesWide, positions));
+            } else {
+                pool.forEach(taskCount, t -> attendGroup(tasks[4 * t], tasks[4 * t + 1], tasks[4 * t + 2], tasks[4 * t + 3],
+                        layer, q, att, caches, positions));
+            }
             emit("kqv_out-" + l, att);
-            Matmul.run(pool, att, new WeightMatrix[]{w.wo}, new FloatBatch[]{xb}, acts);
-            for (int i = 0; i < n; i++) addBias(xb, i, w.bo);
+            Matmul.run(pool, att, wo[l], xbOut, acts);
+            if (w.bo != null) rows(n, (r0, r1) -> { for (int i = r0; i < r1; i++) addBias(xb, i, w.bo); });
             emit("attn_out-" + l, xb);
-            add(x, xb);
+            rows(n, (r0, r1) -> add(x, xb, r0, r1));
             emit("ffn_inp-" + l, x);
-            rmsNorm(x, xb, w.ffnNorm, c.rmsEps());
+            rows(n, (r0, r1) -> rmsNorm(x, xb, w.ffnNorm, eps, r0, r1));
             emit("ffn_norm-" + l, xb);
-            Matmul.run(pool, xb, new WeightMatrix[]{w.gate, w.up}, new FloatBatch[]{gate, up}, acts);
+            Matmul.run(pool, xb, gateUp[l], gateUpOut, acts);
             emit("ffn_gate-" + l, gate);
             emit("ffn_up-" + l, up);
-            swiglu(gate, up);
+            rows(n, (r0, r1) -> swiglu(gate, up, r0, r1));
             emit("ffn_swiglu-" + l, gate);
-            Matmul.run(pool, gate, new WeightMatrix[]{w.down}, new FloatBatch[]{xb}, acts);
+            Matmul.run(pool, gate, down[l], xbOut, acts);
             emit("ffn_out-" + l, xb);
-            add(x, xb);
+            rows(n, (r0, r1) -> add(x, xb, r0, r1));
             emit("l_out-" + l, x);
         }
         for (int i = 0; i < n; i++) caches[i].setLength(Math.max(caches[i].length(), positions[i] + 1));
@@ -190,8 +258,8 @@ public final class Transformer {
         FloatBatch last = new FloatBatch(rows, dim, ws.last);
         for (int r = 0; r < rows; r++) System.arraycopy(x.data(), x.offset(logitRows[r]), last.data(), last.offset(r), dim);
         FloatBatch normed = new FloatBatch(rows, dim, ws.normed);
-        rmsNorm(last, normed, weights.outputNorm, c.rmsEps());
-        Matmul.run(pool, normed, new WeightMatrix[]{weights.output}, new FloatBatch[]{logits}, acts);
+        rmsNorm(last, normed, weights.outputNorm, eps, 0, rows);
+        Matmul.run(pool, normed, output, new FloatBatch[]{logits}, acts);
         emit("result_output", logits);
     }
 
@@ -211,18 +279,37 @@ public final class Transformer {
         }
     }
 
+    /** Widening a layer's keys and values of this many values or more is spread over the pool. */
+    private static final int WIDEN_PARALLEL = 1 << 16;
+
+    private static boolean oneCache(KvCache[] caches) {
+        for (KvCache c : caches) if (c != caches[0]) return false;
+        return true;
+    }
+
     /** Tokens per attention task: few enough that converting the cache's head to floats stays a small share. */
     private static final int ATTENTION_TOKENS_PER_TASK = 16;
 
     /**
-     * Attention work split into tasks of (first token, end token, key/value head): the tokens of a task
-     * belong to one cache (a run of consecutive batch entries), so the task converts that head's keys and
-     * values to floats once and every query head sharing it (grouped-query attention) and every token of
-     * the run reuses them. Returned flat, three ints per task.
+     * Attention work split into tasks of (first token, end token, first query head, end query head): the
+     * tokens of a task belong to one cache (a run of consecutive batch entries) and its query heads share one
+     * key/value head, so the task converts that head's keys and values to floats once and every query head
+     * sharing it (grouped-query attention) and every token of the run reuses them. When the keys and values
+     * are {@code shared} (widened once for the whole batch) and that gives too few tasks to keep the threads
+     * busy (a single-sequence decode step: one task per key/value head), each query head is its own task.
+     * Returned flat, four ints per task.
      */
-    private int[] attentionTasks(KvCache[] caches, int[] positions) {
-        int n = caches.length, kvHeads = config.kvHeads();
-        int[] out = new int[3 * kvHeads * n];
+    private int[] attentionTasks(KvCache[] caches, int[] positions, boolean shared) {
+        int n = caches.length, kvHeads = config.kvHeads(), group = config.heads() / kvHeads;
+        int kvTasks = 0;
+        for (int start = 0; start < n; ) {
+            int end = start + 1;
+            while (end < n && caches[end] == caches[start]) end++;
+            kvTasks += kvHeads * ((end - start + ATTENTION_TOKENS_PER_TASK - 1) / ATTENTION_TOKENS_PER_TASK);
+            start = end;
+        }
+        int split = shared && pool.threads() > 1 && kvTasks < 4 * pool.threads() ? group : 1;
+        int[] out = new int[4 * kvTasks * split];
         int count = 0;
         for (int start = 0; start < n; ) {
             int end = start + 1;
@@ -232,14 +319,17 @@ public final class Transformer {
             for (int ch = 0; ch < chunks; ch++) {
                 int lo = start + (int) ((long) len * ch / chunks), hi = start + (int) ((long) len * (ch + 1) / chunks);
                 for (int h = 0; h < kvHeads; h++) {
-                    out[count++] = lo;
-                    out[count++] = hi;
-                    out[count++] = h;
+                    for (int part = 0; part < split; part++) {
+                        out[count++] = lo;
+                        out[count++] = hi;
+                        out[count++] = h * group + part * group / split;
+                        out[count++] = h * group + (part + 1) * group / split;
+                    }
                 }
             }
             start = end;
         }
-        return java.util.Arrays.copyOf(out, count);
+        return out;
     }
 
     /** Per-thread scratch of the attention tasks (one head's keys and values as floats, the query, the accumulator). */
@@ -262,13 +352,13 @@ public final class Transformer {
     private static final ThreadLocal<AttentionScratch> ATTENTION_SCRATCH = ThreadLocal.withInitial(AttentionScratch::new);
 
     /**
-     * Tokens [lo, hi) of one cache, every query head of key/value head {@code kvh}, as ggml's flash-attention
+     * Tokens [lo, hi) of one cache, query heads [h0, h1) (all of one key/value head), as ggml's flash-attention
      * kernel: Q rounded to half, scores over the half-precision keys of positions 0..pos, an online softmax,
      * values accumulated in half precision. The head's keys and values are widened to floats once (exact).
      */
-    private void attendGroup(int lo, int hi, int kvh, int layer, FloatBatch q, FloatBatch att, KvCache[] caches, int[] positions) {
+    private void attendGroup(int lo, int hi, int h0, int h1, int layer, FloatBatch q, FloatBatch att, KvCache[] caches, int[] positions) {
         ModelConfig c = config;
-        int hd = c.headDim(), kvDim = c.kvDim(), group = c.heads() / c.kvHeads();
+        int hd = c.headDim(), kvDim = c.kvDim(), kvh = h0 / (c.heads() / c.kvHeads());
         KvCache cache = caches[lo];
         int span = positions[hi - 1] + 1; // positions of a run ascend: the last token sees the most
         AttentionScratch sc = ATTENTION_SCRATCH.get();
@@ -276,17 +366,37 @@ public final class Transformer {
         HalfAttention.widenHead(cache.keys[layer], kvDim, kvh * hd, span, hd, sc.keys);
         HalfAttention.widenHead(cache.values[layer], kvDim, kvh * hd, span, hd, sc.values);
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] qh = sc.query;
+        float[] qh = sc.query, qd = q.data();
         for (int i = lo; i < hi; i++) {
-            for (int h = kvh * group; h < (kvh + 1) * group; h++) {
+            for (int h = h0; h < h1; h++) {
                 int qo = q.offset(i) + h * hd;
-                for (int d = 0; d < hd; d++) qh[d] = toHalf(q.data()[qo + d]);
+                for (int d = 0; d < hd; d++) qh[d] = toHalf(qd[qo + d]);
                 int ao = att.offset(i) + h * hd;
                 if (HalfAttention.supports(hd)) {
                     HalfAttention.attend(qh, sc.keys, sc.values, hd, 0, positions[i], hd, scale, sc.acc, att.data(), ao);
                 } else {
                     attendScalar(qh, sc.keys, sc.values, positions[i], hd, scale, sc.acc, att.data(), ao);
                 }
+            }
+        }
+    }
+
+    /**
+     * As {@link #attendGroup}, over keys and values already widened for the whole batch (rows of kvDim floats
+     * per position, one cache).
+     */
+    private void attendShared(int lo, int hi, int h0, int h1, FloatBatch q, FloatBatch att, float[] keys, float[] values, int[] positions) {
+        ModelConfig c = config;
+        int hd = c.headDim(), kvDim = c.kvDim(), kvOff = h0 / (c.heads() / c.kvHeads()) * hd;
+        AttentionScratch sc = ATTENTION_SCRATCH.get();
+        sc.ensure(0, hd);
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] qh = sc.query, qd = q.data();
+        for (int i = lo; i < hi; i++) {
+            for (int h = h0; h < h1; h++) {
+                int qo = q.offset(i) + h * hd;
+                for (int d = 0; d < hd; d++) qh[d] = toHalf(qd[qo + d]);
+                HalfAttention.attend(qh, keys, values, kvDim, kvOff, positions[i], hd, scale, sc.acc, att.data(), att.offset(i) + h * hd);
             }
         }
     }
@@ -343,11 +453,11 @@ public final class Transformer {
         return Float.float16ToFloat(Float.floatToFloat16(v));
     }
 
-    /** ggml_rms_norm (sum of squares in double) followed by the elementwise weight. */
-    static void rmsNorm(FloatBatch in, FloatBatch out, float[] weight, float eps) {
+    /** ggml_rms_norm (sum of squares in double) followed by the elementwise weight, rows [r0, r1). */
+    static void rmsNorm(FloatBatch in, FloatBatch out, float[] weight, float eps, int r0, int r1) {
         int dim = in.cols();
         float[] x = in.data(), o = out.data();
-        for (int r = 0; r < in.rows(); r++) {
+        for (int r = r0; r < r1; r++) {
             int off = r * dim;
             double sum = 0;
             for (int j = 0; j < dim; j++) sum += x[off + j] * x[off + j];
@@ -371,17 +481,19 @@ public final class Transformer {
     private static void addBias(FloatBatch b, int row, float[] bias) {
         if (bias == null) return;
         int off = b.offset(row);
-        for (int j = 0; j < bias.length; j++) b.data()[off + j] += bias[j];
+        float[] d = b.data();
+        for (int j = 0; j < bias.length; j++) d[off + j] += bias[j];
     }
 
-    private static void add(FloatBatch x, FloatBatch y) {
+    /** x += y over rows [r0, r1). */
+    private static void add(FloatBatch x, FloatBatch y, int r0, int r1) {
         float[] a = x.data(), b = y.data();
-        int n = x.rows() * x.cols();
-        for (int i = 0; i < n; i++) a[i] += b[i];
+        int cols = x.cols();
+        for (int i = r0 * cols; i < r1 * cols; i++) a[i] += b[i];
     }
 
-    /** gate = silu(gate) * up, row by row. */
-    private static void swiglu(FloatBatch gate, FloatBatch up) {
-        for (int r = 0; r < gate.rows(); r++) GgmlMath.swiglu(gate.data(), up.data(), gate.offset(r), gate.cols());
+    /** gate = silu(gate) * up, rows [r0, r1). */
+    private static void swiglu(FloatBatch gate, FloatBatch up, int r0, int r1) {
+        for (int r = r0; r < r1; r++) GgmlMath.swiglu(gate.data(), up.data(), gate.offset(r), gate.cols());
     }
 }

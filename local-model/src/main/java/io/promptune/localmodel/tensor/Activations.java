@@ -39,6 +39,12 @@ public final class Activations {
 
     private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s, float[] quadsBuffer,
                         int[] pairsBuffer, short[] wordPairsBuffer) {
+        this(format, rows, cols, q, qBytes, d, s, quadsBuffer, pairsBuffer, wordPairsBuffer, true);
+    }
+
+    /** With {@code fill} false the layouts are left for {@link #fillLayouts} (a parallel preparation fills them per row range). */
+    private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s, float[] quadsBuffer,
+                        int[] pairsBuffer, short[] wordPairsBuffer, boolean fill) {
         this.format = format;
         this.rows = rows;
         this.cols = cols;
@@ -49,17 +55,35 @@ public final class Activations {
         int n = rows * cols; // buffers may be longer than the batch
         if (format == ActivationFormat.Q8_0 || format == ActivationFormat.Q8_1) {
             quads = quadsBuffer != null && quadsBuffer.length >= n ? quadsBuffer : new float[n];
-            for (int blk = 0; blk < n; blk += 32) {
-                for (int k = 0; k < 4; k++) {
-                    for (int j = 0; j < 8; j++) quads[blk + 8 * k + j] = q[blk + 4 * j + k];
-                }
-            }
         } else {
             quads = null;
         }
         if (qBytes != null) {
             pairs = pairsBuffer != null && pairsBuffer.length >= n / 2 ? pairsBuffer : new int[n / 2];
-            for (int blk = 0; blk < n; blk += 32) {
+        } else {
+            pairs = null;
+        }
+        sums32 = format == ActivationFormat.Q8_K ? new int[n / 32] : null;
+        if (format == ActivationFormat.Q8_0) {
+            wordPairs = wordPairsBuffer != null && wordPairsBuffer.length >= n ? wordPairsBuffer : new short[n];
+        } else {
+            wordPairs = null;
+        }
+        if (fill) fillLayouts(0, rows);
+    }
+
+    /** Fills the kernels' per-block layouts ({@link #quads}, {@link #pairs}, {@link #sums32}, {@link #wordPairs}) of rows [r0, r1). */
+    private void fillLayouts(int r0, int r1) {
+        int from = r0 * cols, to = r1 * cols;
+        if (quads != null) {
+            for (int blk = from; blk < to; blk += 32) {
+                for (int k = 0; k < 4; k++) {
+                    for (int j = 0; j < 8; j++) quads[blk + 8 * k + j] = q[blk + 4 * j + k];
+                }
+            }
+        }
+        if (pairs != null) {
+            for (int blk = from; blk < to; blk += 32) {
                 int o = blk / 2;
                 for (int j = 0; j < 8; j++) {
                     int e = blk + 4 * j;
@@ -67,18 +91,12 @@ public final class Activations {
                     pairs[o + 8 + j] = qBytes[e + 3] + (qBytes[e + 1] << 16);
                 }
             }
-        } else {
-            pairs = null;
         }
-        if (format == ActivationFormat.Q8_K) {
-            sums32 = new int[n / 32];
-            for (int i = 0; i < n / 32; i++) sums32[i] = (int) s[2 * i] + (int) s[2 * i + 1];
-        } else {
-            sums32 = null;
+        if (sums32 != null) {
+            for (int i = from / 32; i < to / 32; i++) sums32[i] = (int) s[2 * i] + (int) s[2 * i + 1];
         }
-        if (format == ActivationFormat.Q8_0) {
-            wordPairs = wordPairsBuffer != null && wordPairsBuffer.length >= n ? wordPairsBuffer : new short[n];
-            for (int blk = 0; blk < n; blk += 32) {
+        if (wordPairs != null) {
+            for (int blk = from; blk < to; blk += 32) {
                 for (int j = 0; j < 8; j++) {
                     int e = blk + 4 * j;
                     wordPairs[blk + 2 * j] = qBytes[e];
@@ -87,8 +105,6 @@ public final class Activations {
                     wordPairs[blk + 17 + 2 * j] = qBytes[e + 3];
                 }
             }
-        } else {
-            wordPairs = null;
         }
     }
 
@@ -157,6 +173,76 @@ public final class Activations {
         return t;
     }
 
+    private int[] shortPairs;
+
+    /**
+     * Q8 formats, built on first use: per 32 values, 16 ints pairing two activations as clean 16-bit halves
+     * (low = the first, high = the second): int j (0..7) = (a[4j], a[4j+2]), int 8+j = (a[4j+1], a[4j+3]).
+     * Multiplied as 16 short lanes by weights paired the same way (see {@link Q4_0Matrix}, {@link Q4_KMatrix}).
+     */
+    synchronized int[] shortPairs() {
+        if (shortPairs == null) {
+            int n = rows * cols;
+            int[] t = new int[n / 2];
+            for (int blk = 0; blk < n; blk += 32) {
+                int o = blk / 2;
+                for (int j = 0; j < 8; j++) {
+                    t[o + j] = shortPair(blk + 4 * j, blk + 4 * j + 2);
+                    t[o + 8 + j] = shortPair(blk + 4 * j + 1, blk + 4 * j + 3);
+                }
+            }
+            shortPairs = t;
+        }
+        return shortPairs;
+    }
+
+    private int shortPair(int lo, int hi) {
+        return (qBytes[lo] & 0xFFFF) | (qBytes[hi] << 16);
+    }
+
+    private int[] blockSums;
+
+    /** Q8_0/Q8_1, built on first use: the exact integer sum of each block's quantized values. */
+    synchronized int[] blockSums() {
+        if (blockSums == null) {
+            int bs = format.blockSize(), nb = rows * cols / bs;
+            int[] t = new int[nb];
+            for (int k = 0; k < nb; k++) {
+                int sum = 0;
+                for (int i = k * bs; i < (k + 1) * bs; i++) sum += qBytes[i];
+                t[k] = sum;
+            }
+            blockSums = t;
+        }
+        return blockSums;
+    }
+
+    /**
+     * Builds the row-grouped layouts {@link #pairsByRowGroup}, {@link #scalesByRowGroup} and {@link #sumsByRowGroup}
+     * (Q8_1, as the Q4_1 batch kernel reads them) of groups [g0, g1) into the given arrays, zero past the last row.
+     * A parallel preparation builds them group by group on every thread, instead of the first kernel call
+     * building them all while the other threads wait on the lock.
+     */
+    private void fillRowGroups(int[] pt, float[] dt, float[] st, int g0, int g1) {
+        int nb = cols / format.blockSize(), half = cols / 2;
+        for (int g = g0; g < g1; g++) {
+            int live = Math.min(8, rows - 8 * g), pBase = g * half * 8, bBase = g * nb * 8;
+            for (int i = 0; i < half; i++) {
+                int o = pBase + 8 * i;
+                for (int lane = 0; lane < live; lane++) pt[o + lane] = pairs[(8 * g + lane) * half + i];
+                for (int lane = live; lane < 8; lane++) pt[o + lane] = 0;
+            }
+            for (int k = 0; k < nb; k++) {
+                int o = bBase + 8 * k;
+                for (int lane = 0; lane < 8; lane++) {
+                    int b = (8 * g + lane) * nb + k;
+                    dt[o + lane] = lane < live ? d[b] : 0f;
+                    st[o + lane] = lane < live ? s[b] : 0f;
+                }
+            }
+        }
+    }
+
     /**
      * Arrays kept between preparations, one set per format, grown on demand: a forward pass prepares
      * activations for every matrix product, and fresh arrays each time made the heap (and the resident
@@ -167,15 +253,22 @@ public final class Activations {
         private final java.util.EnumMap<ActivationFormat, float[][]> floats = new java.util.EnumMap<>(ActivationFormat.class);
         private final java.util.EnumMap<ActivationFormat, byte[]> bytes = new java.util.EnumMap<>(ActivationFormat.class);
 
-        /** Array {@code slot} (0 q, 1 d, 2 s, 3 quads) of {@code format}, at least {@code n} long. */
+        /** Array {@code slot} (0 q, 1 d, 2 s, 3 quads, 4-5 the row-grouped d and s) of {@code format}, at least {@code n} long. */
         float[] floats(ActivationFormat format, int slot, int n) {
-            float[][] a = floats.computeIfAbsent(format, f -> new float[4][]);
+            float[][] a = floats.computeIfAbsent(format, f -> new float[6][]);
             if (a[slot] == null || a[slot].length < n) a[slot] = new float[n];
             return a[slot];
         }
 
         private final java.util.EnumMap<ActivationFormat, int[]> ints = new java.util.EnumMap<>(ActivationFormat.class);
         private short[] shorts;
+        private int[] groupedInts;
+
+        /** The Q8_1 {@link #pairsByRowGroup} array, at least {@code n} long. */
+        int[] groupedInts(int n) {
+            if (groupedInts == null || groupedInts.length < n) groupedInts = new int[n];
+            return groupedInts;
+        }
 
         /** The {@link #pairs} array of {@code format}, at least {@code n} long. */
         int[] ints(ActivationFormat format, int n) {
@@ -209,6 +302,18 @@ public final class Activations {
 
     /** As {@link #prepare(ActivationFormat, FloatBatch)}, in {@code buffers}' arrays when given. */
     static Activations prepare(ActivationFormat format, FloatBatch in, Buffers buffers) {
+        return prepare(format, in, buffers, null);
+    }
+
+    /** Batches of at least this many rows are prepared in parallel (a section costs a few microseconds). */
+    private static final int PARALLEL_ROWS = 16;
+
+    /**
+     * As {@link #prepare(ActivationFormat, FloatBatch, Buffers)}, spread over {@code pool} (when given) in
+     * groups of 8 rows for large batches: during a prefill this work ran on the calling thread while the
+     * other threads waited. Each row's result is the same whichever thread computes it.
+     */
+    static Activations prepare(ActivationFormat format, FloatBatch in, Buffers buffers, Parallel pool) {
         int rows = in.rows(), cols = in.cols();
         int n = rows * cols;
         float[] x = in.data();
@@ -237,24 +342,93 @@ public final class Activations {
         byte[] qb = buffers == null ? new byte[n] : buffers.bytes(format, n);
         float[] d = floats(buffers, format, 1, rows * nb);
         float[] s = floats(buffers, format, 2, format == ActivationFormat.Q8_K ? n / 16 : rows * nb);
-        for (int r = 0; r < rows; r++) {
+        boolean parallel = pool != null && pool.threads() > 1 && rows >= PARALLEL_ROWS;
+        Activations a = new Activations(format, rows, cols, q, qb, d, s, buffers == null ? null : floats(buffers, format, 3, n),
+                buffers == null ? null : buffers.ints(format, n / 2), buffers == null || format != ActivationFormat.Q8_0 ? null : buffers.shorts(n),
+                false);
+        if (!parallel) {
+            a.quantizeRows(x, 0, rows);
+            a.fillLayouts(0, rows);
+            return a;
+        }
+        // Q8_1 feeds the Q4_1 batch kernel, which reads row-grouped layouts for every batch this large.
+        int groups = (rows + 7) / 8;
+        boolean rowGroups = format == ActivationFormat.Q8_1 && buffers != null;
+        int[] pt = rowGroups ? buffers.groupedInts(groups * cols / 2 * 8) : null;
+        float[] dt = rowGroups ? buffers.floats(format, 4, groups * nb * 8) : null;
+        float[] st = rowGroups ? buffers.floats(format, 5, groups * nb * 8) : null;
+        pool.forRange(groups, (g0, g1) -> {
+            int r0 = 8 * g0, r1 = Math.min(rows, 8 * g1);
+            a.quantizeRows(x, r0, r1);
+            a.fillLayouts(r0, r1);
+            if (rowGroups) a.fillRowGroups(pt, dt, st, g0, g1);
+        });
+        if (rowGroups) {
+            synchronized (a) {
+                a.pairsByRowGroup = pt;
+                a.scalesByRowGroup = dt;
+                a.sumsByRowGroup = st;
+            }
+        }
+        return a;
+    }
+
+    /** Quantizes rows [r0, r1) of {@code x} into this batch's q, qBytes, d and s. */
+    private void quantizeRows(float[] x, int r0, int r1) {
+        int bs = format.blockSize(), nb = cols / bs;
+        for (int r = r0; r < r1; r++) {
             for (int b = 0; b < nb; b++) {
                 int off = r * cols + b * bs;
                 int blk = r * nb + b;
-                if (format == ActivationFormat.Q8_K) quantizeBlockQ8K(x, off, q, qb, d, s, blk);
-                else quantizeBlockQ8(format, x, off, q, qb, d, s, blk);
+                if (format == ActivationFormat.Q8_K) quantizeBlockQ8K(x, off, q, qBytes, d, s, blk);
+                else quantizeBlockQ8(format, x, off, q, qBytes, d, s, blk);
             }
         }
-        return new Activations(format, rows, cols, q, qb, d, s, buffers == null ? null : floats(buffers, format, 3, n),
-                buffers == null ? null : buffers.ints(format, n / 2), buffers == null || format != ActivationFormat.Q8_0 ? null : buffers.shorts(n));
     }
 
     private static float[] floats(Buffers buffers, ActivationFormat format, int slot, int n) {
         return buffers == null ? new float[n] : buffers.floats(format, slot, n);
     }
 
-    /** As ggml's x86 quantize_row_q8_0/q8_1: scale 127/amax, round half to even, half-precision scale. */
+    private static final jdk.incubator.vector.VectorSpecies<Float> F8 = jdk.incubator.vector.FloatVector.SPECIES_256;
+    /** 1.5 * 2^23: adding and subtracting it rounds a float below 2^22 in magnitude to an integer, ties to even. */
+    private static final float ROUNDING_SHIFT = 0x1.8p23f;
+
+    /**
+     * As ggml's x86 quantize_row_q8_0/q8_1: scale 127/amax, round half to even, half-precision scale. In
+     * vector lanes, with the same values as {@link #quantizeBlockQ8Scalar}: the maximum is exact in any order,
+     * each lane's x * id is the same float product, the rounding shift rounds it to the nearest integer (ties
+     * to even, as Math.rint) since |x * id| <= 127, and the integer sum is exact in float.
+     */
     private static void quantizeBlockQ8(ActivationFormat f, float[] x, int off, float[] q, byte[] qb, float[] d, float[] s, int blk) {
+        jdk.incubator.vector.FloatVector v0 = jdk.incubator.vector.FloatVector.fromArray(F8, x, off),
+                v1 = jdk.incubator.vector.FloatVector.fromArray(F8, x, off + 8),
+                v2 = jdk.incubator.vector.FloatVector.fromArray(F8, x, off + 16),
+                v3 = jdk.incubator.vector.FloatVector.fromArray(F8, x, off + 24);
+        float amax = v0.abs().max(v1.abs()).max(v2.abs().max(v3.abs())).reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
+        if (!(amax < Float.POSITIVE_INFINITY)) { // NaN or infinity: the scalar form's exact semantics
+            quantizeBlockQ8Scalar(f, x, off, q, qb, d, s, blk);
+            return;
+        }
+        float dd = amax / 127f;
+        float id = amax != 0f ? 127f / amax : 0f;
+        jdk.incubator.vector.FloatVector sh = jdk.incubator.vector.FloatVector.broadcast(F8, ROUNDING_SHIFT);
+        jdk.incubator.vector.FloatVector r0 = v0.mul(id).add(sh).sub(sh), r1 = v1.mul(id).add(sh).sub(sh),
+                r2 = v2.mul(id).add(sh).sub(sh), r3 = v3.mul(id).add(sh).sub(sh);
+        r0.intoArray(q, off);
+        r1.intoArray(q, off + 8);
+        r2.intoArray(q, off + 16);
+        r3.intoArray(q, off + 24);
+        for (int i = off; i < off + 32; i++) qb[i] = (byte) (int) q[i];
+        d[blk] = half(dd);
+        if (f == ActivationFormat.Q8_1) {
+            int sum = (int) r0.add(r1).add(r2.add(r3)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            s[blk] = half(dd * sum);
+        }
+    }
+
+    /** The scalar form of {@link #quantizeBlockQ8} (ggml's reference loop). */
+    static void quantizeBlockQ8Scalar(ActivationFormat f, float[] x, int off, float[] q, byte[] qb, float[] d, float[] s, int blk) {
         float amax = 0;
         for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(x[off + i]));
         float dd = amax / 127f;

@@ -1,8 +1,5 @@
 package io.promptune.localmodel.tensor;
 
-import java.util.EnumMap;
-import java.util.Map;
-
 /**
  * Matrix x matrix products of one activation batch with several weight matrices in one parallel
  * section (e.g. Q, K and V; or gate and up), so the batch is quantized once per format and the
@@ -18,7 +15,6 @@ public final class Matmul {
 
     /** As {@link #run(Parallel, FloatBatch, WeightMatrix[], FloatBatch[])}, preparing activations in {@code buffers} when given. */
     public static void run(Parallel pool, FloatBatch in, WeightMatrix[] weights, FloatBatch[] outs, Activations.Buffers buffers) {
-        Map<ActivationFormat, Activations> prepared = new EnumMap<>(ActivationFormat.class);
         Activations[] acts = new Activations[weights.length];
         int totalRows = 0;
         for (int i = 0; i < weights.length; i++) {
@@ -29,7 +25,11 @@ public final class Matmul {
             if (outs[i].rows() != in.rows() || outs[i].cols() < w.rows()) {
                 throw new IllegalArgumentException(w + ": output batch " + outs[i].rows() + "x" + outs[i].cols() + " too small");
             }
-            acts[i] = prepared.computeIfAbsent(w.activationFormat(), f -> f.prepare(in, buffers));
+            ActivationFormat f = w.activationFormat();
+            for (int j = 0; j < i && acts[i] == null; j++) {
+                if (weights[j].activationFormat() == f) acts[i] = acts[j]; // quantized once per format
+            }
+            if (acts[i] == null) acts[i] = Activations.prepare(f, in, buffers, pool);
             totalRows += w.rows();
         }
         int[] starts = new int[weights.length + 1];

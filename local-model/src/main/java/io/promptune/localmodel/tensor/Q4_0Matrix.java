@@ -2,18 +2,23 @@ package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
  * Q4_0 weights (blocks of 32: half scale d, 16 bytes of nibbles; value = d * (nibble - 8); low nibbles
- * are elements 0-15, high nibbles 16-31) with Q8_0 activations, as ggml_vec_dot_q4_0_q8_0.
+ * are elements 0-15, high nibbles 16-31) with Q8_0 activations, as ggml_vec_dot_q4_0_q8_0; for rows % 8 == 0
+ * as llama.cpp's repacked block_q4_0x8 kernels (one scalar fma per block and row), on a copy of the tensor
+ * repacked at load time so that 8 rows sit in the 8 lanes of the matrix-vector kernel ({@link #groupDots}).
+ * Batches decode rows from that copy into {@link BlockRowKernel}'s tiles.
  */
 public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -21,11 +26,61 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
     private static final int BLOCK_BYTES = 18;
 
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Short> S4 = ShortVector.SPECIES_128;
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Bytes of one block of 8 interleaved rows in {@link #packed}: 8 half scales, then 8 x 16 nibble bytes. */
+    private static final int GROUP_BLOCK_BYTES = 8 * BLOCK_BYTES;
+
     private final boolean repackedNumerics;
+    /**
+     * For rows % 8 == 0, the tensor repacked at load time as llama.cpp's block_q4_0x8 (8 rows interleaved per
+     * block), laid out for {@link #groupDots}: rows 8g..8g+7 start at g * 8 * rowBytes; their block k at
+     * + k * 144 holds the 8 rows' half scales (row order), then 32 ints: int 8v + l = bytes 4v..4v+3 of row
+     * 8g+l's nibbles. Null otherwise (or if a scale is infinite or NaN, which the kernel's half conversion does
+     * not handle); the mapped bytes are then read in place.
+     */
+    private final MemorySegment packed;
 
     public Q4_0Matrix(String name, int rows, int cols, MemorySegment data) {
         super(name, GgmlType.Q4_0, rows, cols, data);
         this.repackedNumerics = rows % 8 == 0;
+        this.packed = repackedNumerics ? repack(data, rows, cols, rowBytes) : null;
+    }
+
+    @Override
+    public boolean repacked() { return packed != null; }
+
+    /** The interleaved copy of the tensor described at {@link #packed}, or null if a scale is not finite. */
+    private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
+        int nb = cols / 32;
+        MemorySegment p = Arena.ofAuto().allocate(rowBytes * rows, 32);
+        for (int g = 0; g < rows / 8; g++) {
+            long dst = g * 8 * rowBytes;
+            for (int k = 0; k < nb; k++, dst += GROUP_BLOCK_BYTES) {
+                for (int l = 0; l < 8; l++) {
+                    long src = (8L * g + l) * rowBytes + (long) k * BLOCK_BYTES;
+                    short d = data.get(SHORT_LE, src);
+                    if ((d & 0x7C00) == 0x7C00) return null;
+                    p.set(SHORT_LE, dst + 2 * l, d);
+                    for (int v = 0; v < 4; v++) p.set(INT_LE, dst + 16 + 4 * (8 * v + l), data.get(INT_LE, src + 2 + 4 * v));
+                }
+            }
+        }
+        return p;
+    }
+
+    /** Nibble byte j (0..15) of block k of row {@code row}: low nibble element j, high nibble element j + 16. */
+    private int quantByte(int row, int k, int j) {
+        if (packed == null) return data.get(ValueLayout.JAVA_BYTE, row * rowBytes + (long) k * BLOCK_BYTES + 2 + j) & 0xFF;
+        long p = (row >> 3) * 8 * rowBytes + (long) k * GROUP_BLOCK_BYTES + 16 + 4 * (8 * (j >> 2) + (row & 7)) + (j & 3);
+        return packed.get(ValueLayout.JAVA_BYTE, p) & 0xFF;
+    }
+
+    /** The scale of block k of row {@code row}. */
+    private float scale(int row, int k) {
+        if (packed == null) return half(row * rowBytes + (long) k * BLOCK_BYTES);
+        return Float.float16ToFloat(packed.get(SHORT_LE, (row >> 3) * 8 * rowBytes + (long) k * GROUP_BLOCK_BYTES + 2 * (row & 7)));
     }
 
     @Override
@@ -70,6 +125,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     @Override
     public float dot(int row, Activations a, int b) {
+        if (packed != null) return packedDot(row, a, b);
         long base = row * rowBytes;
         int[] m = a.pairs;
         float[] ad = a.d;
@@ -119,6 +175,10 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     @Override
     public void decodeBlocks(int row, float[] wq, float[] wd, float[] wm) {
+        if (packed != null) {
+            decodePackedBlocks(row, wq, wd);
+            return;
+        }
         long base = row * rowBytes;
         for (int k = 0; k < cols / 32; k++) {
             long p = base + (long) k * BLOCK_BYTES;
@@ -130,6 +190,10 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     @Override
     protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        if (packed != null) {
+            groupDots(r0, r1, a, out, outCol0);
+            return;
+        }
         float[] o = out.data();
         int oc = out.cols();
         for (int r = r0; r < r1; r++) {
@@ -137,33 +201,125 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         }
     }
 
+    /**
+     * The repacked GEMV (llama.cpp's ggml_gemv_q4_0_8x8_q8_0 order): per row, one fma(block total, d_w * d_a, acc)
+     * per block in block order, the block total an exact integer. Eight weight rows run in the 8 lanes, so the
+     * fma runs lane-wise and no horizontal sum is needed; rows of [r0, r1) are written, whole groups computed.
+     */
+    private void groupDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        int[] ap = a.shortPairs(), as = a.blockSums();
+        float[] ad = a.d, o = out.data();
+        int oc = out.cols(), nb = cols / 32;
+        for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
+            for (int b = 0; b < a.rows; b++) {
+                FloatVector v = groupDot(g, ap, a.rowOffset(b) / 2, as, ad, a.blockOffset(b), nb);
+                int ob = b * oc + outCol0 + 8 * g;
+                if (8 * g >= r0 && 8 * g + 8 <= r1) {
+                    v.intoArray(o, ob);
+                } else {
+                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = v.lane(l);
+                }
+            }
+        }
+    }
+
+    private static final int NIBBLES = 0x000F000F;
+
+    /**
+     * Rows 8g..8g+7 (lanes) against one activation row. Per block: the nibbles times the activations as 16-bit
+     * products (each short lane sums 16 products of at most 15 * 127, so no overflow), the two shorts of a
+     * row added, minus 8 * (sum of the block's activations): the exact sum of (q - 8) * a.
+     */
+    private FloatVector groupDot(int g, int[] ap, int apo, int[] as, float[] ad, int bo, int nb) {
+        long p = g * 8 * rowBytes;
+        FloatVector acc = FloatVector.zero(F);
+        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
+            int ai = apo + 16 * k;
+            ShortVector s0 = ShortVector.zero(S), s1 = s0;
+            for (int v = 0; v < 4; v++) {
+                IntVector w = IntVector.fromMemorySegment(I, packed, p + 16 + 32 * v, ByteOrder.LITTLE_ENDIAN);
+                // int v of each row: bytes 4v..4v+3, i.e. elements (4v, 4v+2), (4v+1, 4v+3) in the low nibbles
+                // and (4v+16, 4v+18), (4v+17, 4v+19) in the high ones: Activations.shortPairs ints v, 8+v, 4+v, 12+v
+                int x = ai + v;
+                s0 = s0.add(w.and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x])))
+                        .add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 4])));
+                s1 = s1.add(w.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 8])))
+                        .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(pair(ap[x + 12])));
+            }
+            IntVector t = s0.add(s1).reinterpretAsInts();
+            IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
+            acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(halves(p).mul(ad[bo + k]), acc);
+        }
+        return acc;
+    }
+
+    /** An int of two 16-bit activations in every int lane, as 16 short lanes. */
+    private static ShortVector pair(int v) {
+        return IntVector.broadcast(I, v).reinterpretAsShorts();
+    }
+
+    /**
+     * The 8 half scales at {@code p} as floats, exactly as Float.float16ToFloat for finite halves: the
+     * magnitude bits moved into a float's exponent/mantissa position are the value times 2^-112 (subnormal
+     * halves become subnormal floats), so one exact multiply by 2^112 restores it; then the sign.
+     */
+    private FloatVector halves(long p) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S4, packed, p, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.S2I, I, 0);
+        FloatVector mag = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+        return mag.reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+    }
+
+    /** {@link #groupDots}' arithmetic for one row (the lane of its group), in scalar code. */
+    private float packedDot(int row, Activations a, int b) {
+        int xo = a.rowOffset(b), bo = a.blockOffset(b);
+        float acc = 0f;
+        for (int k = 0; k < cols / 32; k++) {
+            int sum = 0;
+            for (int j = 0; j < 16; j++) {
+                int q = quantByte(row, k, j);
+                sum += ((q & 0x0F) - 8) * a.qBytes[xo + 32 * k + j] + ((q >>> 4) - 8) * a.qBytes[xo + 32 * k + j + 16];
+            }
+            acc = Math.fma((float) sum, scale(row, k) * a.d[bo + k], acc);
+        }
+        return acc;
+    }
+
+    /** {@link #decodeBlocks} from the repacked layout: the row's 4 nibble ints of each block, spread as {@link #nibbleLanes}. */
+    private void decodePackedBlocks(int row, float[] wq, float[] wd) {
+        long p = (row >> 3) * 8 * rowBytes + 4 * (row & 7);
+        int[] ints = new int[8];
+        for (int k = 0; k < cols / 32; k++, p += GROUP_BLOCK_BYTES) {
+            for (int v = 0; v < 4; v++) ints[v] = packed.get(INT_LE, p + 16 + 32 * v);
+            IntVector w = IntVector.fromArray(I, ints, 0).rearrange(DUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT);
+            for (int j = 0; j < 4; j++) nibble(w, j).intoArray(wq, 32 * k + 8 * j);
+            wd[k] = scale(row, k);
+        }
+    }
+
     @Override
     public float dotReference(int row, Activations a, int b) {
-        long base = row * rowBytes;
         int xo = a.rowOffset(b);
         int bo = a.blockOffset(b);
         float sum = 0;
         for (int k = 0; k < cols / 32; k++) {
-            long p = base + (long) k * BLOCK_BYTES;
             int sumi = 0;
             for (int j = 0; j < 16; j++) {
-                int q = data.get(ValueLayout.JAVA_BYTE, p + 2 + j) & 0xFF;
+                int q = quantByte(row, k, j);
                 sumi += ((q & 0x0F) - 8) * a.qBytes[xo + k * 32 + j];
                 sumi += ((q >>> 4) - 8) * a.qBytes[xo + k * 32 + j + 16];
             }
-            sum += sumi * (half(p) * a.d[bo + k]);
+            sum += sumi * (scale(row, k) * a.d[bo + k]);
         }
         return sum;
     }
 
     @Override
     public void dequantizeRow(int row, float[] out, int offset) {
-        long base = row * rowBytes;
         for (int k = 0; k < cols / 32; k++) {
-            long p = base + (long) k * BLOCK_BYTES;
-            float d = half(p);
+            float d = scale(row, k);
             for (int j = 0; j < 16; j++) {
-                int q = data.get(ValueLayout.JAVA_BYTE, p + 2 + j) & 0xFF;
+                int q = quantByte(row, k, j);
                 out[offset + k * 32 + j] = d * ((q & 0x0F) - 8);
                 out[offset + k * 32 + j + 16] = d * ((q >>> 4) - 8);
             }

@@ -7,110 +7,189 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Q8_0 weights (blocks of 32: half scale d, 32 int8) with Q8_0 activations, as ggml_vec_dot_q8_0_q8_0:
- * per block the integer dot product times d_w * d_a. The int8 products are summed exactly in float lanes,
- * grouped per lane and reduced as ggml's AVX2 code does (see {@link Activations#quads}).
+ * Q8_0 weights (blocks of 32: half scale d, 32 int8) with Q8_0 activations, as ggml_vec_dot_q8_0_q8_0
+ * (matrix x vector) and llamafile's tinyBLAS_Q0_AVX (batches; llama.cpp does not repack Q8_0 on x86):
+ * both keep, per output, 8 float lanes where lane j accumulates fma(exact sum of elements 4j..4j+3 of
+ * block k, d_w * d_a, acc) in block order, then hsum_float_8.
+ *
+ * <p>The constructor repacks the tensor into its own off-heap copy, and the kernels never read the mapped
+ * file again: the 32 values of each block as bytes, 32-byte aligned, rows interleaved in pairs block by
+ * block (see {@link #quants}), and the scales as floats in a heap array (an eighth of the tensor's size).
+ * Matrix x vector takes two rows per pass (one activation load for both, one sequential stream); batches
+ * go to {@link Q8_0BatchKernel}.
  */
-public final class Q8_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
+public final class Q8_0Matrix extends WeightMatrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int BLOCK_BYTES = 34;
+
+    /**
+     * rows * cols bytes. Rows are interleaved in pairs, block by block: for an even row r with r + 1 < rows,
+     * block k of row r is at r * cols + 64k and block k of row r + 1 at r * cols + 64k + 32, so the two-row
+     * kernel reads one sequential stream; a last unpaired row lies plainly at r * cols + 32k.
+     */
+    private final MemorySegment quants;
+    /** Scales as floats, paired like {@link #quants}: row r's block k at {@link #scaleBase} + k * {@link #scaleStride}. */
+    private final float[] scales;
+    private final int blocks;
 
     public Q8_0Matrix(String name, int rows, int cols, MemorySegment data) {
         super(name, GgmlType.Q8_0, rows, cols, data);
+        blocks = cols / 32;
+        quants = Arena.ofAuto().allocate((long) rows * cols, 64);
+        scales = new float[Math.multiplyExact(rows, blocks)];
+        byte[] in = new byte[(int) rowBytes], out = new byte[cols];
+        for (int r = 0; r < rows; r++) {
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r * rowBytes, in, 0, in.length);
+            for (int k = 0; k < blocks; k++) {
+                int p = k * BLOCK_BYTES;
+                scales[scaleBase(r) + k * scaleStride(r)] = Float.float16ToFloat((short) ((in[p] & 0xFF) | (in[p + 1] << 8)));
+                MemorySegment.copy(in, p + 2, quants, ValueLayout.JAVA_BYTE, quantBase(r) + (long) k * quantStride(r), 32);
+            }
+        }
     }
+
+    private boolean paired(int row) { return (row | 1) < rows; }
+
+    /** Byte offset of row {@code row}'s first block in {@link #quants}. */
+    private long quantBase(int row) { return (long) (row & ~1) * cols + (paired(row) ? 32 * (row & 1) : 0); }
+
+    /** Bytes from one block of a row to its next. */
+    private int quantStride(int row) { return paired(row) ? 64 : 32; }
+
+    private int scaleBase(int row) { return (row & ~1) * blocks + (paired(row) ? row & 1 : 0); }
+
+    private int scaleStride(int row) { return paired(row) ? 2 : 1; }
 
     @Override
     public ActivationFormat activationFormat() { return ActivationFormat.Q8_0; }
 
-    /** Signed byte k (0..3) of each int lane, as floats: lane j = weight 4j+k of the block. */
-    static FloatVector byteOfLanes(IntVector w, int k) {
-        IntVector v = k == 3 ? w : w.lanewise(VectorOperators.LSHL, 24 - 8 * k);
+    /** Every kernel (and dequantizeRow, i.e. token embeddings) reads the copy, never the mapped bytes. */
+    @Override
+    public boolean repacked() { return true; }
+
+    /** Value {@code i} (0..31) of block {@code k} of row {@code row}. */
+    private byte value(int row, int k, int i) {
+        return quants.get(ValueLayout.JAVA_BYTE, quantBase(row) + (long) k * quantStride(row) + i);
+    }
+
+    /** Signed byte t (0..3) of each int lane, as floats: lane j = weight 4j+t of the block. */
+    private static FloatVector byteOfLanes(IntVector w, int t) {
+        IntVector v = t == 3 ? w : w.lanewise(VectorOperators.LSHL, 24 - 8 * t);
         return (FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
     }
 
     /**
-     * The 8 quad sums of the block whose 32 weight bytes start at {@code q} (lane j = exact sum over
-     * elements 4j..4j+3, ggml's AVX2 grouping) as floats: bytes sign-extended into 16-bit lanes, 16-bit
-     * products summed in pairs (|b0*a0 + b1*a1| <= 2 * 127 * 127 fits), then the two halves of each int.
+     * The 8 exact quad sums (lane j = elements 4j..4j+3, ggml's AVX2 grouping) of the block at {@code q}
+     * against activations (xEven, xOdd) in {@link Activations#wordPairs} order: bytes sign-extended into
+     * 16-bit lanes, products summed in pairs (|b0*a0 + b1*a1| <= 2 * 128 * 127 fits), then the two halves of each int.
      */
-    private FloatVector quadSums(long q, short[] x, int xi) {
-        ShortVector xEven = ShortVector.fromArray(S, x, xi), xOdd = ShortVector.fromArray(S, x, xi + 16);
-        ShortVector s = IntVector.fromMemorySegment(I, data, q, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-        ShortVector even = s.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8); // bytes 4j, 4j+2
-        ShortVector odd = s.lanewise(VectorOperators.ASHR, 8);                                    // bytes 4j+1, 4j+3
-        IntVector u = even.mul(xEven).add(odd.mul(xOdd)).reinterpretAsInts();
-        IntVector quad = u.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u.lanewise(VectorOperators.ASHR, 16));
-        return (FloatVector) quad.convert(VectorOperators.I2F, 0);
+    private IntVector quadInts(long q, ShortVector xEven, ShortVector xOdd) {
+        ShortVector s = IntVector.fromMemorySegment(I, quants, q, LE).reinterpretAsShorts();
+        IntVector u = s.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xEven)
+                .add(s.lanewise(VectorOperators.ASHR, 8).mul(xOdd)).reinterpretAsInts();
+        return u.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u.lanewise(VectorOperators.ASHR, 16));
     }
 
     @Override
     public float dot(int row, Activations a, int b) {
-        long base = row * rowBytes;
+        long q = quantBase(row);
+        int qs = quantStride(row), si = scaleBase(row), ss = scaleStride(row), nb = blocks;
         short[] x = a.wordPairs;
-        float[] ad = a.d;
-        int xo = a.rowOffset(b);
-        int bo = a.blockOffset(b);
-        int nb = cols / 32;
+        float[] ad = a.d, wd = scales;
+        int xo = a.rowOffset(b), bo = a.blockOffset(b);
         FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < nb; k++) {
-            long p = base + (long) k * BLOCK_BYTES;
-            acc = quadSums(p + 2, x, xo + 32 * k).fma(FloatVector.broadcast(F, half(p) * ad[bo + k]), acc);
+        for (int k = 0; k < nb; k++, q += qs, si += ss) {
+            IntVector quad = quadInts(q, ShortVector.fromArray(S, x, xo + 32 * k), ShortVector.fromArray(S, x, xo + 32 * k + 16));
+            acc = ((FloatVector) quad.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si] * ad[bo + k]), acc);
         }
         return GgmlSums.hsum8(acc);
     }
 
-    @Override
-    public BlockRowKernel.Combine combine() { return BlockRowKernel.Combine.LANES; }
-
-    @Override
-    public void decodeBlocks(int row, float[] wq, float[] wd, float[] wm) {
-        long base = row * rowBytes;
-        for (int k = 0; k < cols / 32; k++) {
-            long p = base + (long) k * BLOCK_BYTES;
-            IntVector w = IntVector.fromMemorySegment(I, data, p + 2, ByteOrder.LITTLE_ENDIAN);
-            for (int j = 0; j < 4; j++) byteOfLanes(w, j).intoArray(wq, 32 * k + 8 * j);
-            wd[k] = half(p);
+    /** Rows {@code row} and {@code row + 1} (a pair: row even) against activation row 0, reading the pair's one stream. */
+    private void dot2(int row, Activations a, float[] o, int oi) {
+        long q = quantBase(row);
+        short[] x = a.wordPairs;
+        float[] ad = a.d, wd = scales;
+        int si = scaleBase(row), nb = blocks;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        for (int k = 0; k < nb; k++, q += 64, si += 2) {
+            ShortVector xe = ShortVector.fromArray(S, x, 32 * k), xo = ShortVector.fromArray(S, x, 32 * k + 16);
+            float dx = ad[k];
+            acc0 = ((FloatVector) quadInts(q, xe, xo).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si] * dx), acc0);
+            acc1 = ((FloatVector) quadInts(q + 32, xe, xo).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si + 1] * dx), acc1);
         }
+        o[oi] = GgmlSums.hsum8(acc0);
+        o[oi + 1] = GgmlSums.hsum8(acc1);
     }
 
     @Override
     protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         float[] o = out.data();
         int oc = out.cols();
-        for (int r = r0; r < r1; r++) {
+        int r = r0;
+        if (a.rows == 1) {
+            if ((r & 1) == 1 && r < r1) {
+                o[outCol0 + r] = dot(r, a, 0);
+                r++;
+            }
+            for (; r + 2 <= r1 && paired(r); r += 2) dot2(r, a, o, outCol0 + r);
+        }
+        for (; r < r1; r++) {
             for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
+        }
+    }
+
+    /** Batches go to {@link Q8_0BatchKernel}; a single activation row to the matrix-vector kernels. */
+    @Override
+    public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        if (a.rows >= 2) Q8_0BatchKernel.dotRows(this, r0, r1, a, out, outCol0);
+        else dotEach(r0, r1, a, out, outCol0);
+    }
+
+    /**
+     * Writes row {@code row} widened for {@link Q8_0BatchKernel}: its values as integer-valued floats into
+     * {@code wq} from {@code wqOff}, each block of 32 in {@link Activations#quads} order (index 8t + j holds
+     * element 4j + t), and its block scales into {@code wd} from {@code wdOff}.
+     */
+    void widenRow(int row, float[] wq, int wqOff, float[] wd, int wdOff) {
+        long q = quantBase(row);
+        int qs = quantStride(row), si = scaleBase(row), ss = scaleStride(row);
+        for (int k = 0; k < blocks; k++, q += qs, si += ss) {
+            IntVector w = IntVector.fromMemorySegment(I, quants, q, LE);
+            for (int t = 0; t < 4; t++) byteOfLanes(w, t).intoArray(wq, wqOff + 32 * k + 8 * t);
+            wd[wdOff + k] = scales[si];
         }
     }
 
     @Override
     public float dotReference(int row, Activations a, int b) {
-        long base = row * rowBytes;
         int xo = a.rowOffset(b);
         int bo = a.blockOffset(b);
         float sum = 0;
-        for (int k = 0; k < cols / 32; k++) {
-            long p = base + (long) k * BLOCK_BYTES;
+        for (int k = 0; k < blocks; k++) {
             int sumi = 0;
-            for (int j = 0; j < 32; j++) sumi += data.get(ValueLayout.JAVA_BYTE, p + 2 + j) * a.qBytes[xo + k * 32 + j];
-            sum += sumi * (half(p) * a.d[bo + k]);
+            for (int j = 0; j < 32; j++) sumi += value(row, k, j) * a.qBytes[xo + k * 32 + j];
+            sum += sumi * (scale(row, k) * a.d[bo + k]);
         }
         return sum;
     }
 
+    private float scale(int row, int k) { return scales[scaleBase(row) + k * scaleStride(row)]; }
+
     @Override
     public void dequantizeRow(int row, float[] out, int offset) {
-        long base = row * rowBytes;
-        for (int k = 0; k < cols / 32; k++) {
-            long p = base + (long) k * BLOCK_BYTES;
-            float d = half(p);
-            for (int j = 0; j < 32; j++) out[offset + k * 32 + j] = d * data.get(ValueLayout.JAVA_BYTE, p + 2 + j);
+        for (int k = 0; k < blocks; k++) {
+            float d = scale(row, k);
+            for (int j = 0; j < 32; j++) out[offset + k * 32 + j] = d * value(row, k, j);
         }
     }
 }

@@ -64,6 +64,10 @@ public final class WeightMatrices {
             throw new GgufException(file.path(), "tensor '" + name + "' has type " + t.type()
                     + ", which this engine does not support (supported: " + FACTORIES.keySet() + ")");
         }
-        return create(t.type(), name, (int) rows, (int) cols, file.tensorData(t));
+        MemorySegment data = file.tensorData(t);
+        WeightMatrix m = create(t.type(), name, (int) rows, (int) cols, data);
+        // Repacking read every mapped page; the kernels now read the copy, so keep the resident set near the file size.
+        if (m.repacked() && data.isMapped()) data.unload();
+        return m;
     }
 }

@@ -53,6 +53,13 @@ public abstract class WeightMatrix {
 
     public long rowBytes() { return rowBytes; }
 
+    /**
+     * True when the kernels read a copy of the tensor made at load time (a repacked layout) rather than the
+     * mapped bytes, so the loader can drop the mapped pages from the resident set (reads of the mapped bytes,
+     * e.g. by {@link #dotReference}, still work: the pages fault back in).
+     */
+    public boolean repacked() { return false; }
+
     /** The format activations must be prepared in before {@link #dot} (ggml's vec_dot_type). */
     public abstract ActivationFormat activationFormat();
 
