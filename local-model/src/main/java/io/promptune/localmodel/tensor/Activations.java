@@ -173,36 +173,34 @@ public final class Activations {
         return t;
     }
 
-    private int[] q4x8Pairs;
-    private int[] blockSums;
+    private int[] shortPairs;
 
     /**
-     * Q8_0 only, built on first use: per block of 32, 16 ints pairing two activations as 16-bit halves
-     * (low = the first, high = the second) in the order of {@link Q4_0Matrix}'s repacked nibble layout:
-     * int 4v + s pairs elements (4v, 4v+2), (4v+16, 4v+18), (4v+1, 4v+3), (4v+17, 4v+19) for s = 0..3.
+     * Q8 formats, built on first use: per 32 values, 16 ints pairing two activations as clean 16-bit halves
+     * (low = the first, high = the second): int j (0..7) = (a[4j], a[4j+2]), int 8+j = (a[4j+1], a[4j+3]).
+     * Multiplied as 16 short lanes by weights paired the same way (see {@link Q4_0Matrix}, {@link Q4_KMatrix}).
      */
-    synchronized int[] q4x8Pairs() {
-        if (q4x8Pairs == null) {
+    synchronized int[] shortPairs() {
+        if (shortPairs == null) {
             int n = rows * cols;
             int[] t = new int[n / 2];
             for (int blk = 0; blk < n; blk += 32) {
                 int o = blk / 2;
-                for (int v = 0; v < 4; v++) {
-                    int e = blk + 4 * v;
-                    t[o + 4 * v] = shortPair(e, e + 2);
-                    t[o + 4 * v + 1] = shortPair(e + 16, e + 18);
-                    t[o + 4 * v + 2] = shortPair(e + 1, e + 3);
-                    t[o + 4 * v + 3] = shortPair(e + 17, e + 19);
+                for (int j = 0; j < 8; j++) {
+                    t[o + j] = shortPair(blk + 4 * j, blk + 4 * j + 2);
+                    t[o + 8 + j] = shortPair(blk + 4 * j + 1, blk + 4 * j + 3);
                 }
             }
-            q4x8Pairs = t;
+            shortPairs = t;
         }
-        return q4x8Pairs;
+        return shortPairs;
     }
 
     private int shortPair(int lo, int hi) {
         return (qBytes[lo] & 0xFFFF) | (qBytes[hi] << 16);
     }
+
+    private int[] blockSums;
 
     /** Q8_0/Q8_1, built on first use: the exact integer sum of each block's quantized values. */
     synchronized int[] blockSums() {

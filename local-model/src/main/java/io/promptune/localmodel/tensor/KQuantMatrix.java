@@ -109,7 +109,7 @@ abstract class KQuantMatrix extends WeightMatrix {
 
     /** Decodes each weight row once and applies it to every activation row. */
     @Override
-    public final void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+    public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         if (a.rows == 1) {
             dotEach(r0, r1, a, out, outCol0);
             return;
@@ -165,7 +165,7 @@ abstract class KQuantMatrix extends WeightMatrix {
     }
 
     @Override
-    public final void dequantizeRow(int row, float[] out, int offset) {
+    public void dequantizeRow(int row, float[] out, int offset) {
         QuantFormats.of(type).dequantize(data, row * rowBytes, cols, out, offset);
     }
 }

@@ -207,7 +207,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * fma runs lane-wise and no horizontal sum is needed; rows of [r0, r1) are written, whole groups computed.
      */
     private void groupDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        int[] ap = a.q4x8Pairs(), as = a.blockSums();
+        int[] ap = a.shortPairs(), as = a.blockSums();
         float[] ad = a.d, o = out.data();
         int oc = out.cols(), nb = cols / 32;
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
@@ -238,11 +238,13 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             ShortVector s0 = ShortVector.zero(S), s1 = s0;
             for (int v = 0; v < 4; v++) {
                 IntVector w = IntVector.fromMemorySegment(I, packed, p + 16 + 32 * v, ByteOrder.LITTLE_ENDIAN);
-                int x = ai + 4 * v;
+                // int v of each row: bytes 4v..4v+3, i.e. elements (4v, 4v+2), (4v+1, 4v+3) in the low nibbles
+                // and (4v+16, 4v+18), (4v+17, 4v+19) in the high ones: Activations.shortPairs ints v, 8+v, 4+v, 12+v
+                int x = ai + v;
                 s0 = s0.add(w.and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x])))
-                        .add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 1])));
-                s1 = s1.add(w.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 2])))
-                        .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(pair(ap[x + 3])));
+                        .add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 4])));
+                s1 = s1.add(w.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 8])))
+                        .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(pair(ap[x + 12])));
             }
             IntVector t = s0.add(s1).reinterpretAsInts();
             IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)

@@ -87,6 +87,10 @@ public final class Q4_1Matrix extends WeightMatrix {
     @Override
     public ActivationFormat activationFormat() { return ActivationFormat.Q8_1; }
 
+    /** Kernels, dotReference and dequantizeRow read only the repacked copy. */
+    @Override
+    public boolean repacked() { return true; }
+
     /**
      * The 8 quad sums of one block (lane j = exact sum of w*a over elements 4j..4j+3, ggml's AVX2 lane
      * grouping) as floats. Two products per 32-bit multiply: a weight int holding w0 + (w2 << 16) times an

@@ -2,9 +2,13 @@ package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
+import io.promptune.localmodel.quant.QuantFormats;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -13,13 +17,254 @@ import java.nio.ByteOrder;
  * Q4_K weights (super-blocks of 256: half d, half dmin, 12 bytes of 6-bit sub-block scales and mins,
  * 128 bytes of nibbles) with Q8_K activations, as ggml_vec_dot_q4_K_q8_K: per super-block
  * d*d_a*sum_j(scale_j * sum(q*a)) - dmin*d_a*sum_j(min_j * bsum_j); see {@link KQuantMatrix}.
+ *
+ * <p>For rows % 8 == 0 llama.cpp (AVX2) repacks Q4_K into block_q4_Kx8 and uses ggml_gemv/gemm_q4_K_8x8_q8_K,
+ * whose float order differs from the vec_dot: per row and super-block one exact integer total
+ * sum_j(scale_j * dot_j) and one sum_j(min_j * bsum_j), accumulated as acc = fma(total, d * d_a, acc) and
+ * accm = fma(mins, dmin * d_a, accm), the result acc - accm (no lanes, no horizontal sum). Its GEMM (a batch's
+ * rows in whole fours) does the same per pair of sub-blocks (64 values: 4 fma per super-block and chain).
+ * Such matrices are repacked at load time too ({@link #packed}), 8 rows in the 8 lanes of {@link #groupDot}.
  */
 public final class Q4_KMatrix extends KQuantMatrix {
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Short> S4 = ShortVector.SPECIES_128;
+    private static final int BLOCK_BYTES = 144;
+    /** Bytes of one super-block of 8 interleaved rows in {@link #packed}. */
+    private static final int GROUP_BLOCK_BYTES = 8 * BLOCK_BYTES;
+    private static final int NIBBLES = 0x000F000F;
+
+    /**
+     * For rows % 8 == 0, the tensor repacked at load time: rows 8g..8g+7 start at g * 8 * rowBytes; their
+     * super-block k at + k * 1152 holds the 8 rows' half d (row order), their 8 half dmin, then 3 x 8 ints
+     * (int 8t + l = scale bytes 4t..4t+3 of row 8g+l), then 4 x 8 x 8 ints (int 64h + 8v + l = nibble bytes
+     * 32h + 4v..32h + 4v + 3 of row 8g+l). Null otherwise, or if a d/dmin is infinite or NaN (the kernel's half
+     * conversion handles finite halves only); then the mapped bytes are read in place with the vec_dot order.
+     */
+    private final MemorySegment packed;
+
     public Q4_KMatrix(String name, int rows, int cols, MemorySegment data) {
         super(name, GgmlType.Q4_K, rows, cols, data, Mins.FOUR_LANES);
+        this.packed = rows % 8 == 0 ? repack(data, rows, cols, rowBytes) : null;
+    }
+
+    @Override
+    public boolean repacked() { return packed != null; }
+
+    private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
+        int nb = cols / QK;
+        MemorySegment p = Arena.ofAuto().allocate(rowBytes * rows, 32);
+        for (int g = 0; g < rows / 8; g++) {
+            long dst = g * 8 * rowBytes;
+            for (int k = 0; k < nb; k++, dst += GROUP_BLOCK_BYTES) {
+                for (int l = 0; l < 8; l++) {
+                    long src = (8L * g + l) * rowBytes + (long) k * BLOCK_BYTES;
+                    short d = data.get(SHORT_LE, src), dmin = data.get(SHORT_LE, src + 2);
+                    if ((d & 0x7C00) == 0x7C00 || (dmin & 0x7C00) == 0x7C00) return null;
+                    p.set(SHORT_LE, dst + 2 * l, d);
+                    p.set(SHORT_LE, dst + 16 + 2 * l, dmin);
+                    for (int t = 0; t < 3; t++) p.set(INT_LE, dst + 32 + 32 * t + 4 * l, data.get(INT_LE, src + 4 + 4 * t));
+                    for (int h = 0; h < 4; h++) {
+                        for (int v = 0; v < 8; v++) {
+                            p.set(INT_LE, dst + 128 + 256 * h + 32 * v + 4 * l, data.get(INT_LE, src + 16 + 32 * h + 4 * v));
+                        }
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
+    private static final ThreadLocal<MemorySegment> FILE_BLOCK = ThreadLocal.withInitial(() -> MemorySegment.ofArray(new byte[BLOCK_BYTES]));
+
+    /**
+     * Super-block k of row {@code row} in the file's layout, at offset 0 of the result: a slice of the mapped
+     * bytes, or (repacked) a per-thread copy rebuilt from {@link #packed}, valid until the thread's next call.
+     */
+    private MemorySegment fileBlock(int row, int k) {
+        if (packed == null) return data.asSlice(block(row, k), BLOCK_BYTES);
+        MemorySegment b = FILE_BLOCK.get();
+        long src = (row >> 3) * 8 * rowBytes + (long) k * GROUP_BLOCK_BYTES, l = row & 7;
+        b.set(SHORT_LE, 0, packed.get(SHORT_LE, src + 2 * l));
+        b.set(SHORT_LE, 2, packed.get(SHORT_LE, src + 16 + 2 * l));
+        for (int t = 0; t < 3; t++) b.set(INT_LE, 4 + 4 * t, packed.get(INT_LE, src + 32 + 32 * t + 4 * l));
+        for (int h = 0; h < 4; h++) {
+            for (int v = 0; v < 8; v++) b.set(INT_LE, 16 + 32 * h + 4 * v, packed.get(INT_LE, src + 128 + 256 * h + 32 * v + 4 * l));
+        }
+        return b;
+    }
+
+    @Override
+    public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        if (packed != null) {
+            groupDots(r0, r1, a, out, outCol0);
+            return;
+        }
+        super.dotRows(r0, r1, a, out, outCol0);
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] out, int offset) {
+        if (packed == null) {
+            super.dequantizeRow(row, out, offset);
+            return;
+        }
+        for (int k = 0; k < cols / QK; k++) QuantFormats.of(type).dequantize(fileBlock(row, k), 0, QK, out, offset + QK * k);
+    }
+
+    /** The repacked GEMV/GEMM order for rows [r0, r1) (whole 8-row groups computed) and every activation row. */
+    private void groupDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        int[] ap = a.shortPairs(), q8s = a.sums32;
+        float[] ad = a.d, o = out.data();
+        int oc = out.cols(), nb = cols / QK;
+        int[] scales = new int[128];
+        for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
+            for (int b = 0; b < a.rows; b++) {
+                // llama.cpp sends a batch's rows in whole fours through its GEMM, the rest through its GEMV
+                boolean gemm = a.rows > 3 && b < a.rows - a.rows % 4;
+                FloatVector v = groupDot(g, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales, gemm);
+                int ob = b * oc + outCol0 + 8 * g;
+                if (8 * g >= r0 && 8 * g + 8 <= r1) {
+                    v.intoArray(o, ob);
+                } else {
+                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = v.lane(l);
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows 8g..8g+7 (lanes) against one activation row. Per 32-value sub-block the nibbles times the
+     * activations as 16-bit products (a short lane sums 16 products of at most 15 * 127: no overflow), the
+     * two shorts of a row added: the exact sub-block dot, times the row's 6-bit scale into the super-block
+     * total; the mins times the activations' 32-value sums likewise. Then llama.cpp's two fma chains.
+     */
+    private FloatVector groupDot(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] scales, boolean gemm) {
+        long p = g * 8 * rowBytes;
+        FloatVector acc = FloatVector.zero(F), accm = acc;
+        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
+            int so = 8 * (bo + k);
+            IntVector mins = scalesAndMins(p, q8s, so, scales, gemm);
+            IntVector total = IntVector.zero(I);
+            float da = ad[bo + k];
+            FloatVector dd = halves(p).mul(da), dm = halves(p + 16).mul(da);
+            for (int h = 0; h < 4; h++) {
+                // chunk h: low nibbles are sub-block 2h, high nibbles 2h+1; int v of a row = its bytes 4v..4v+3
+                ShortVector lo = ShortVector.zero(S), hi = lo;
+                int x = apo + 16 * (8 * k + 2 * h);
+                long q = p + 128 + 256 * h;
+                for (int v = 0; v < 8; v++) {
+                    IntVector w = IntVector.fromMemorySegment(I, packed, q + 32 * v, ByteOrder.LITTLE_ENDIAN);
+                    lo = lo.add(w.and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + v])))
+                            .add(w.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 8 + v])));
+                    hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 16 + v])))
+                            .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(pair(ap[x + 24 + v])));
+                }
+                IntVector pairTotal = rowSums(lo).mul(IntVector.fromArray(I, scales, 16 * h))
+                        .add(rowSums(hi).mul(IntVector.fromArray(I, scales, 16 * h + 8)));
+                if (gemm) {
+                    // the GEMM accumulates per pair of sub-blocks (64 values), scales and mins alike
+                    acc = ((FloatVector) pairTotal.convert(VectorOperators.I2F, 0)).fma(dd, acc);
+                    IntVector pairMins = IntVector.fromArray(I, scales, 64 + 16 * h).mul(q8s[so + 2 * h])
+                            .add(IntVector.fromArray(I, scales, 72 + 16 * h).mul(q8s[so + 2 * h + 1]));
+                    accm = ((FloatVector) pairMins.convert(VectorOperators.I2F, 0)).fma(dm, accm);
+                } else {
+                    total = total.add(pairTotal);
+                }
+            }
+            if (!gemm) {
+                acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, acc);
+                accm = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(dm, accm);
+            }
+        }
+        return acc.sub(accm);
+    }
+
+    /** The two 16-bit sums of each int lane added: one row's exact total. */
+    private static IntVector rowSums(ShortVector s) {
+        IntVector t = s.reinterpretAsInts();
+        return t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    /**
+     * get_scale_min_k4 in lanes for super-block {@code p} of a group: writes sub-block j's 6-bit scales to
+     * scales[8j..8j+7] and returns the exact min total sum_j(min_j * q8s[so + j]) per row, or (storeMins)
+     * writes the mins to scales[64 + 8j..] instead. (Constant shifts
+     * only: C2 left the variable-shift form un-intrinsified.)
+     */
+    private IntVector scalesAndMins(long p, int[] q8s, int so, int[] scales, boolean storeMins) {
+        IntVector a = IntVector.fromMemorySegment(I, packed, p + 32, ByteOrder.LITTLE_ENDIAN); // scale bytes 0-3
+        IntVector m = IntVector.fromMemorySegment(I, packed, p + 64, ByteOrder.LITTLE_ENDIAN); // bytes 4-7
+        IntVector b = IntVector.fromMemorySegment(I, packed, p + 96, ByteOrder.LITTLE_ENDIAN); // bytes 8-11
+        a.and(63).intoArray(scales, 0);
+        a.lanewise(VectorOperators.LSHR, 8).and(63).intoArray(scales, 8);
+        a.lanewise(VectorOperators.LSHR, 16).and(63).intoArray(scales, 16);
+        a.lanewise(VectorOperators.LSHR, 24).and(63).intoArray(scales, 24);
+        IntVector aTop = a.lanewise(VectorOperators.LSHR, 2).and(0x30303030); // bits 6-7 of each byte, moved to 4-5
+        IntVector s4 = b.and(0x0F0F0F0F).or(aTop);
+        s4.and(0xFF).intoArray(scales, 32);
+        s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).intoArray(scales, 40);
+        s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).intoArray(scales, 48);
+        s4.lanewise(VectorOperators.LSHR, 24).intoArray(scales, 56);
+        IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+        if (storeMins) {
+            m.and(63).intoArray(scales, 64);
+            m.lanewise(VectorOperators.LSHR, 8).and(63).intoArray(scales, 72);
+            m.lanewise(VectorOperators.LSHR, 16).and(63).intoArray(scales, 80);
+            m.lanewise(VectorOperators.LSHR, 24).and(63).intoArray(scales, 88);
+            m4.and(0xFF).intoArray(scales, 96);
+            m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).intoArray(scales, 104);
+            m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).intoArray(scales, 112);
+            m4.lanewise(VectorOperators.LSHR, 24).intoArray(scales, 120);
+            return null;
+        }
+        return m.and(63).mul(q8s[so])
+                .add(m.lanewise(VectorOperators.LSHR, 8).and(63).mul(q8s[so + 1]))
+                .add(m.lanewise(VectorOperators.LSHR, 16).and(63).mul(q8s[so + 2]))
+                .add(m.lanewise(VectorOperators.LSHR, 24).and(63).mul(q8s[so + 3]))
+                .add(m4.and(0xFF).mul(q8s[so + 4]))
+                .add(m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).mul(q8s[so + 5]))
+                .add(m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(q8s[so + 6]))
+                .add(m4.lanewise(VectorOperators.LSHR, 24).mul(q8s[so + 7]));
+    }
+
+    /** An int of two 16-bit activations in every int lane, as 16 short lanes. */
+    private static ShortVector pair(int v) {
+        return IntVector.broadcast(I, v).reinterpretAsShorts();
+    }
+
+    /** The 8 half scales at {@code p} as floats, exactly (finite halves), as {@link Q4_0Matrix} converts them. */
+    private FloatVector halves(long p) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S4, packed, p, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.S2I, I, 0);
+        FloatVector mag = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+        return mag.reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+    }
+
+    /** {@link #groupDot}'s arithmetic for one row, in scalar code. */
+    private float packedDot(int row, Activations a, int b) {
+        int xo = a.rowOffset(b), bo = a.blockOffset(b);
+        int[] sc = new int[8], m = new int[8];
+        float acc = 0f, accm = 0f;
+        for (int k = 0; k < cols / QK; k++) {
+            MemorySegment blk = fileBlock(row, k);
+            scalesAndMins(blk, 4, sc, m);
+            int total = 0, mins = 0;
+            for (int j = 0; j < 8; j++) {
+                int dot = 0;
+                for (int l = 0; l < 32; l++) {
+                    int v = blk.get(ValueLayout.JAVA_BYTE, 16 + 32 * (j / 2) + l) & 0xFF;
+                    dot += (j % 2 == 0 ? v & 0xF : v >>> 4) * a.qBytes[xo + QK * k + 32 * j + l];
+                }
+                total += sc[j] * dot;
+                mins += m[j] * a.sums32[8 * (bo + k) + j];
+            }
+            float da = a.d[bo + k];
+            acc = Math.fma((float) total, Float.float16ToFloat(blk.get(SHORT_LE, 0)) * da, acc);
+            accm = Math.fma((float) mins, Float.float16ToFloat(blk.get(SHORT_LE, 2)) * da, accm);
+        }
+        return acc - accm;
     }
 
     /** Unpacks the 8 six-bit scales and mins stored in the 12 bytes at {@code p} (get_scale_min_k4). */
@@ -45,14 +290,15 @@ public final class Q4_KMatrix extends KQuantMatrix {
     @Override
     void decodeRow(int row, Decoded out) {
         for (int k = 0; k < cols / QK; k++) {
-            long p = block(row, k);
-            out.d[k] = half(p);
-            out.dmin[k] = half(p + 2);
+            MemorySegment src = packed == null ? data : fileBlock(row, k);
+            long p = packed == null ? block(row, k) : 0;
+            out.d[k] = Float.float16ToFloat(src.get(SHORT_LE, p));
+            out.dmin[k] = Float.float16ToFloat(src.get(SHORT_LE, p + 2));
             int[] sc = out.sub;
-            scalesAndMins(data, p + 4, sc, out.mins, 8 * k);
+            scalesAndMins(src, p + 4, sc, out.mins, 8 * k);
             for (int h = 0; h < 4; h++) {
                 // 32 bytes: low nibbles are group 2h, high nibbles group 2h+1; int lane j holds quad j of both
-                IntVector v = IntVector.fromMemorySegment(I, data, p + 16 + 32L * h, ByteOrder.LITTLE_ENDIAN);
+                IntVector v = IntVector.fromMemorySegment(I, src, p + 16 + 32L * h, ByteOrder.LITTLE_ENDIAN);
                 int g = 8 * k + 2 * h;
                 v.and(0x000F000F).intoArray(out.w, 16 * g);
                 v.lanewise(VectorOperators.LSHR, 8).and(0x000F000F).intoArray(out.w, 16 * g + 8);
@@ -70,6 +316,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
      */
     @Override
     public float dot(int row, Activations a, int b) {
+        if (packed != null) return packedDot(row, a, b);
         Decoded s = scratch();
         int[] sc = s.sub, mn = s.mins, m = a.pairs, q8s = a.sums32;
         float[] ad = a.d;
@@ -104,6 +351,10 @@ public final class Q4_KMatrix extends KQuantMatrix {
 
     @Override
     protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        if (packed != null) {
+            groupDots(r0, r1, a, out, outCol0);
+            return;
+        }
         float[] o = out.data();
         int oc = out.cols();
         for (int r = r0; r < r1; r++) {
@@ -113,20 +364,20 @@ public final class Q4_KMatrix extends KQuantMatrix {
 
     @Override
     public float dotReference(int row, Activations a, int b) {
-        long base = row * rowBytes;
         int xo = a.rowOffset(b);
         int bo = a.blockOffset(b);
         int[] sc = new int[8], m = new int[8];
         float sum = 0;
         for (int k = 0; k < cols / 256; k++) {
-            long p = base + (long) k * type.bytesPerBlock();
-            scalesAndMins(data, p + 4, sc, m);
+            MemorySegment blk = fileBlock(row, k);
+            long p = 0;
+            scalesAndMins(blk, p + 4, sc, m);
             int sumq = 0;
             for (int j = 0; j < 8; j++) {
                 int isum = 0;
                 for (int l = 0; l < 32; l++) {
                     int byteIdx = (j / 2) * 32 + l;
-                    int qv = data.get(ValueLayout.JAVA_BYTE, p + 16 + byteIdx) & 0xFF;
+                    int qv = blk.get(ValueLayout.JAVA_BYTE, p + 16 + byteIdx) & 0xFF;
                     int q = (j % 2 == 0) ? qv & 0xF : qv >>> 4;
                     isum += q * a.qBytes[xo + k * 256 + 32 * j + l];
                 }
@@ -135,7 +386,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
             int summ = 0;
             for (int j = 0; j < 16; j++) summ += (int) a.s[(bo + k) * 16 + j] * m[j / 2];
             float da = a.d[bo + k];
-            sum += half(p) * da * sumq - half(p + 2) * da * summ;
+            sum += Float.float16ToFloat(blk.get(SHORT_LE, 0)) * da * sumq - Float.float16ToFloat(blk.get(SHORT_LE, 2)) * da * summ;
         }
         return sum;
     }

@@ -133,7 +133,8 @@ class GgmlOrderKernelTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"Q4_K, 3, 256", "Q4_K, 4, 768", "Q5_K, 3, 256", "Q5_K, 2, 512", "Q6_K, 3, 256", "Q6_K, 4, 768"})
+    @CsvSource({"Q4_K, 3, 256", "Q4_K, 4, 768", "Q4_K, 8, 256", "Q4_K, 16, 768", "Q5_K, 3, 256", "Q5_K, 2, 512", "Q6_K, 3, 256",
+            "Q6_K, 4, 768"})
     void kQuantKernelsFollowGgmlOrderExactly(String typeName, int rows, int cols) {
         GgmlType type = GgmlType.valueOf(typeName);
         Random rnd = new Random(rows * 17 + cols);
@@ -152,12 +153,78 @@ class GgmlOrderKernelTest {
         }
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < 3; b++) {
-                float expect = ggmlOrderK(type, seg, cols, r, a, b);
+                float expect = type == GgmlType.Q4_K && rows % 8 == 0 ? repackedQ4K(seg, cols, r, a, b) : ggmlOrderK(type, seg, cols, r, a, b);
                 assertEquals(expect, w.dot(r, a, b), 0f, type + " dot row " + r + " batch " + b);
                 assertEquals(expect, out.get(b, r), 0f, type + " matmul row " + r + " batch " + b);
             }
-            assertEquals(ggmlOrderK(type, seg, cols, r, a, 0), outOne.get(0, r), 0f, type + " matrix-vector row " + r);
+            float one0 = type == GgmlType.Q4_K && rows % 8 == 0 ? repackedQ4K(seg, cols, r, a, 0) : ggmlOrderK(type, seg, cols, r, a, 0);
+            assertEquals(one0, outOne.get(0, r), 0f, type + " matrix-vector row " + r);
         }
+    }
+
+    /**
+     * Repacked Q4_K in a batch: llama.cpp runs the batch's rows in whole fours through its GEMM (one fma per
+     * pair of sub-blocks) and the remaining rows through its GEMV (one per super-block); dot() is the GEMV.
+     */
+    @ParameterizedTest
+    @CsvSource({"8, 512, 4", "16, 256, 6", "8, 768, 9"})
+    void repackedQ4KBatchesFollowGemmThenGemv(int rows, int cols, int batch) {
+        Random rnd = new Random(rows * 13 + cols + batch);
+        MemorySegment seg = MoreTypesKernelTest.randomBytes(GgmlType.Q4_K, rows, cols, rnd);
+        WeightMatrix w = WeightMatrices.create(GgmlType.Q4_K, "w", rows, cols, seg);
+        FloatBatch in = randomBatch(batch, cols, rnd);
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(batch, rows);
+        try (Parallel pool = new Parallel(2)) {
+            w.matmul(in, out, pool);
+        }
+        for (int b = 0; b < batch; b++) {
+            boolean gemm = b < batch - batch % 4;
+            for (int r = 0; r < rows; r++) {
+                assertEquals(repackedQ4K(seg, cols, r, a, b, gemm), out.get(b, r), 0f, "matmul row " + r + " batch " + b);
+                assertEquals(repackedQ4K(seg, cols, r, a, b, false), w.dot(r, a, b), 0f, "dot row " + r + " batch " + b);
+            }
+        }
+    }
+
+    /**
+     * llama.cpp's repacked Q4_K (block_q4_Kx8, ggml_gemv/gemm_q4_K_8x8_q8_K on AVX2, used for rows % 8 == 0) in
+     * scalar code: per super-block the exact totals sum_j(scale_j * dot_j) and sum_j(min_j * bsum32_j);
+     * acc = fma(total, d * d_a, acc), accm = fma(mins, dmin * d_a, accm); the result acc - accm.
+     */
+    static float repackedQ4K(MemorySegment seg, int cols, int row, Activations a, int b) {
+        return repackedQ4K(seg, cols, row, a, b, false);
+    }
+
+    /** As above; {@code gemm}: the GEMM's order (a batch's rows in whole fours), one fma per pair of sub-blocks. */
+    static float repackedQ4K(MemorySegment seg, int cols, int row, Activations a, int b, boolean gemm) {
+        int nb = cols / 256;
+        long base = (long) row * nb * 144;
+        float acc = 0, accm = 0;
+        for (int k = 0; k < nb; k++) {
+            long p = base + 144L * k;
+            int[] sc = new int[8], mins = new int[8];
+            Q4_KMatrix.scalesAndMins(seg, p + 4, sc, mins);
+            int xo = a.rowOffset(b) + 256 * k, blk = a.blockOffset(b) + k;
+            int total = 0, minTotal = 0;
+            for (int j = 0; j < 8; j++) {
+                int dot = 0;
+                for (int l = 0; l < 32; l++) {
+                    int v = seg.get(ValueLayout.JAVA_BYTE, p + 16 + 32 * (j / 2) + l) & 0xFF;
+                    dot += (j % 2 == 0 ? v & 0xF : v >>> 4) * a.qBytes[xo + 32 * j + l];
+                }
+                total += sc[j] * dot;
+                minTotal += mins[j] * ((int) a.s[16 * blk + 2 * j] + (int) a.s[16 * blk + 2 * j + 1]);
+                float da = a.d[blk];
+                if (gemm ? j % 2 == 1 : j == 7) {
+                    acc = Math.fma((float) total, Float.float16ToFloat(seg.get(SHORT, p)) * da, acc);
+                    accm = Math.fma((float) minTotal, Float.float16ToFloat(seg.get(SHORT, p + 2)) * da, accm);
+                    total = 0;
+                    minTotal = 0;
+                }
+            }
+        }
+        return acc - accm;
     }
 
     /**
