@@ -45,7 +45,8 @@ final class HalfAttention {
                 float old = m;
                 m = score;
                 ms = GgmlMath.expf(old - m);
-                scaleHalf(acc, hd, ms);
+                // before the first raise of m the accumulator is still all +0, which scaling leaves as it is
+                if (old != Float.NEGATIVE_INFINITY) scaleHalf(acc, hd, ms);
             } else {
                 vs = GgmlMath.expf(score - m);
             }
@@ -105,16 +106,21 @@ final class HalfAttention {
         }
     }
 
+    /** Added to a float's magnitude bits: normal halves' range [2^-14, 65520) lands at the bottom of the signed ints. */
+    private static final int NORMAL_RANGE_SHIFT = 0x80000000 - MIN_NORMAL_HALF_BITS;
+    /** Magnitudes whose shifted bits are at least this (signed) are outside that range, or zero. */
+    private static final int NORMAL_RANGE_END = (HALF_OVERFLOW_BITS - MIN_NORMAL_HALF_BITS) ^ 0x80000000;
+
     /**
      * Stores x rounded to the nearest half-precision value (ties to even) at out[o..o+8). Normal halves are
-     * rounded in integer lanes (drop 13 mantissa bits); lanes that would be subnormal, overflow or are not
-     * finite take the exact scalar conversion.
+     * rounded in integer lanes (drop 13 mantissa bits); lanes that would be subnormal, overflow, are not
+     * finite or are zero take the exact scalar conversion. The range test is one signed compare: shifting the
+     * magnitude bits by 2^31 - 2^-14's bits maps [2^-14, 65520) to [MIN_VALUE, NORMAL_RANGE_END) and everything
+     * else (zero included) above it.
      */
     static void roundToHalf(FloatVector x, float[] out, int o) {
         IntVector bits = x.reinterpretAsInts();
-        IntVector abs = bits.and(0x7FFFFFFF);
-        VectorMask<Integer> special = abs.compare(VectorOperators.LT, MIN_NORMAL_HALF_BITS).and(abs.compare(VectorOperators.NE, 0))
-                .or(abs.compare(VectorOperators.GE, HALF_OVERFLOW_BITS));
+        VectorMask<Integer> special = bits.and(0x7FFFFFFF).add(NORMAL_RANGE_SHIFT).compare(VectorOperators.GE, NORMAL_RANGE_END);
         if (special.anyTrue()) {
             x.intoArray(out, o);
             for (int i = o; i < o + 8; i++) out[i] = Float.float16ToFloat(Float.floatToFloat16(out[i]));
