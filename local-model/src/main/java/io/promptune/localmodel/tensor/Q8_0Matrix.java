@@ -13,16 +13,18 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Q8_0 weights (blocks of 32: half scale d, 32 int8) with Q8_0 activations, as ggml_vec_dot_q8_0_q8_0
- * (matrix x vector) and llamafile's tinyBLAS_Q0_AVX (batches; llama.cpp does not repack Q8_0 on x86):
- * both keep, per output, 8 float lanes where lane j accumulates fma(exact sum of elements 4j..4j+3 of
- * block k, d_w * d_a, acc) in block order, then hsum_float_8.
+ * Q8_0 weights (blocks of 32: half scale d, 32 int8) with Q8_0 activations, in the order llama.cpp uses
+ * on x86: it does not repack Q8_0 there, a single activation row goes to ggml_vec_dot_q8_0_q8_0 and two or
+ * more to llamafile's tinyBLAS_Q0_AVX, and both keep, per output, 8 float lanes where lane j accumulates
+ * fma(exact sum of elements 4j..4j+3 of block k, d_w * d_a, acc) in block order, then hsum_float_8.
  *
  * <p>The constructor repacks the tensor into its own off-heap copy, and the kernels never read the mapped
  * file again: the 32 values of each block as bytes, 32-byte aligned, rows interleaved in pairs block by
  * block (see {@link #quants}), and the scales as floats in a heap array (an eighth of the tensor's size).
- * Matrix x vector takes two rows per pass (one activation load for both, one sequential stream); batches
- * go to {@link Q8_0BatchKernel}.
+ * One kernel serves every batch size: two weight rows per pass (one activation load for both, one
+ * sequential stream), int8 x int8 products in 16-bit lanes (see {@link #quadInts}), each pair of rows
+ * taken against every activation row while its bytes are in L1. Widening a tile of rows to floats for
+ * batches (the shared {@link BlockRowKernel} path) measured 2x slower at batch 2 and no faster at 64.
  */
 public final class Q8_0Matrix extends WeightMatrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -81,12 +83,6 @@ public final class Q8_0Matrix extends WeightMatrix {
         return quants.get(ValueLayout.JAVA_BYTE, quantBase(row) + (long) k * quantStride(row) + i);
     }
 
-    /** Signed byte t (0..3) of each int lane, as floats: lane j = weight 4j+t of the block. */
-    private static FloatVector byteOfLanes(IntVector w, int t) {
-        IntVector v = t == 3 ? w : w.lanewise(VectorOperators.LSHL, 24 - 8 * t);
-        return (FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
-    }
-
     /**
      * The 8 exact quad sums (lane j = elements 4j..4j+3, ggml's AVX2 grouping) of the block at {@code q}
      * against activations (xEven, xOdd) in {@link Activations#wordPairs} order: bytes sign-extended into
@@ -114,59 +110,38 @@ public final class Q8_0Matrix extends WeightMatrix {
         return GgmlSums.hsum8(acc);
     }
 
-    /** Rows {@code row} and {@code row + 1} (a pair: row even) against activation row 0, reading the pair's one stream. */
-    private void dot2(int row, Activations a, float[] o, int oi) {
+    /** Rows {@code row} and {@code row + 1} (a pair: row even) against activation row {@code b}, reading the pair's one stream. */
+    private void dot2(int row, Activations a, int b, float[] o, int oi) {
         long q = quantBase(row);
         short[] x = a.wordPairs;
         float[] ad = a.d, wd = scales;
-        int si = scaleBase(row), nb = blocks;
+        int si = scaleBase(row), nb = blocks, xo = a.rowOffset(b), bo = a.blockOffset(b);
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int k = 0; k < nb; k++, q += 64, si += 2) {
-            ShortVector xe = ShortVector.fromArray(S, x, 32 * k), xo = ShortVector.fromArray(S, x, 32 * k + 16);
-            float dx = ad[k];
-            acc0 = ((FloatVector) quadInts(q, xe, xo).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si] * dx), acc0);
-            acc1 = ((FloatVector) quadInts(q + 32, xe, xo).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si + 1] * dx), acc1);
+            ShortVector xe = ShortVector.fromArray(S, x, xo + 32 * k), xd = ShortVector.fromArray(S, x, xo + 32 * k + 16);
+            float dx = ad[bo + k];
+            acc0 = ((FloatVector) quadInts(q, xe, xd).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si] * dx), acc0);
+            acc1 = ((FloatVector) quadInts(q + 32, xe, xd).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si + 1] * dx), acc1);
         }
         o[oi] = GgmlSums.hsum8(acc0);
         o[oi + 1] = GgmlSums.hsum8(acc1);
     }
 
+    /** Row pairs (two rows per pass) for every activation row; a pair's bytes stay in L1 from one activation row to the next. */
     @Override
     protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         float[] o = out.data();
         int oc = out.cols();
         int r = r0;
-        if (a.rows == 1) {
-            if ((r & 1) == 1 && r < r1) {
-                o[outCol0 + r] = dot(r, a, 0);
-                r++;
-            }
-            for (; r + 2 <= r1 && paired(r); r += 2) dot2(r, a, o, outCol0 + r);
+        if ((r & 1) == 1 && r < r1) {
+            for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
+            r++;
+        }
+        for (; r + 2 <= r1 && paired(r); r += 2) {
+            for (int b = 0; b < a.rows; b++) dot2(r, a, b, o, b * oc + outCol0 + r);
         }
         for (; r < r1; r++) {
             for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
-        }
-    }
-
-    /** Batches go to {@link Q8_0BatchKernel}; a single activation row to the matrix-vector kernels. */
-    @Override
-    public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        if (a.rows >= 2) Q8_0BatchKernel.dotRows(this, r0, r1, a, out, outCol0);
-        else dotEach(r0, r1, a, out, outCol0);
-    }
-
-    /**
-     * Writes row {@code row} widened for {@link Q8_0BatchKernel}: its values as integer-valued floats into
-     * {@code wq} from {@code wqOff}, each block of 32 in {@link Activations#quads} order (index 8t + j holds
-     * element 4j + t), and its block scales into {@code wd} from {@code wdOff}.
-     */
-    void widenRow(int row, float[] wq, int wqOff, float[] wd, int wdOff) {
-        long q = quantBase(row);
-        int qs = quantStride(row), si = scaleBase(row), ss = scaleStride(row);
-        for (int k = 0; k < blocks; k++, q += qs, si += ss) {
-            IntVector w = IntVector.fromMemorySegment(I, quants, q, LE);
-            for (int t = 0; t < 4; t++) byteOfLanes(w, t).intoArray(wq, wqOff + 32 * k + 8 * t);
-            wd[wdOff + k] = scales[si];
         }
     }
 
