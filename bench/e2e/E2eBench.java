@@ -11,7 +11,7 @@
 //
 //   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp cli/target/promptune-all.jar \
 //        bench/e2e/E2eBench.java e2e|prefix --out DIR [--set sentiment] [--limit 64] [--threads 2] [--batch 8]
-//        [--max-tokens N] [--few-shot 3] [--warmup 8] [--model PATH]
+//        [--max-tokens N] [--few-shot 3] [--warmup 8] [--model PATH] [--prefix-cache-mib 512] [--off-run true] (prefix mode)
 import io.promptune.datasets.BuiltinDatasets;
 import io.promptune.datasets.Example;
 import io.promptune.evaluators.Metric;
@@ -99,8 +99,10 @@ public class E2eBench {
             Configuration config = new Configuration(Map.of(Configuration.FEW_SHOT, fewShot));
             Map<String, Object> result = new LinkedHashMap<>();
             List<List<String>> texts = new ArrayList<>();
-            for (boolean reuse : new boolean[]{true, false}) {
+            boolean offRun = !o.getOrDefault("off-run", "true").equals("false"); // false: only the cache-on trials
+            for (boolean reuse : offRun ? new boolean[]{true, false} : new boolean[]{true}) {
                 LocalModel.Options opts = LocalModel.Options.defaults().withThreads(threads);
+                if (o.containsKey("prefix-cache-mib")) opts = opts.withPrefixCacheBytes(Long.parseLong(o.get("prefix-cache-mib")) << 20);
                 if (!reuse) opts = opts.withPrefixCacheBytes(0);
                 try (LocalModel engine = LocalModel.load(model, opts); LocalEngineModel lm = LocalEngineModel.of(engine)) {
                     ConfigurationEvaluator ev = new ConfigurationEvaluator(lm, Map.of("given", info.template()), "given", params,
@@ -111,6 +113,7 @@ public class E2eBench {
                     Timed t = Timed.run(() -> ev.evaluate(config, measured, () -> false));
                     Map<String, Object> s = summary(set, measured.size(), threads, batch, maxTokens, t, before, lm.counters());
                     s.put("shots", fewShot);
+                    s.put("prefix_cache_bytes", engine.prefixCache().bytes()); // what the cache holds after the trial
                     result.put(reuse ? "with_reuse" : "without_reuse", s);
                     texts.add(t.evaluation.examples().stream().map(ExampleResult::output).toList());
                     if (reuse) { // the next trial with the same template: whole prompts are still cached
@@ -121,7 +124,8 @@ public class E2eBench {
                 }
             }
             int same = 0;
-            for (int i = 0; i < texts.get(0).size(); i++) if (texts.get(0).get(i).equals(texts.get(1).get(i))) same++;
+            List<String> other = texts.get(texts.size() - 1);
+            for (int i = 0; i < texts.get(0).size(); i++) if (texts.get(0).get(i).equals(other.get(i))) same++;
             result.put("same_outputs", same);
             result.put("examples", texts.get(0).size());
             JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("prefix-summary.json").toFile(), result);

@@ -7,7 +7,7 @@
 #              (the same default model proposes: no other model is available offline), template parts
 # Then compare.py pairs the two bests' held-out scores example by example.
 # Usage: bench/promptsearch/run.sh [trials] [sets...]   (default: 10 trials, sentiment arithmetic;
-#        sets: sentiment arithmetic extraction)
+#        sets: sentiment arithmetic extraction summary)
 set -euo pipefail
 cd "$(dirname "$0")"
 HERE=$(pwd)
@@ -37,6 +37,10 @@ for set in $SETS; do
       given='{system: "You extract facts from text as JSON.", user: "Extract the person'"'"'s name, city and age from this sentence as a JSON object with keys name, city, age.\nSentence: {{text}}"}'
       plain='{user: "{{text}}\nJSON:"}'
       task="Extract the person's name, city and age from a sentence as a JSON object with keys name, city and age (age a number)." ;;
+    summary) metric="rouge_l"; maxtok=48
+      given='{system: "You write one-sentence summaries.", user: "Summarize this news item in one sentence.\n{{text}}"}'
+      plain='{user: "{{text}}\nSummary:"}'
+      task="Summarize a three-sentence news item in one sentence." ;;
     *) echo "unknown set $set"; exit 2 ;;
   esac
   for kind in templates search; do
