@@ -142,44 +142,60 @@ public final class Q4_KMatrix extends KQuantMatrix {
      * total; the mins times the activations' 32-value sums likewise. Then llama.cpp's two fma chains.
      */
     private FloatVector groupDot(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] scales, boolean gemm) {
+        // two methods, not one with a branch: the combined loop body fell off C2's fast path (2 GMAC/s instead of 12)
+        return gemm ? groupDotGemm(g, ap, apo, q8s, ad, bo, nb, scales) : groupDotGemv(g, ap, apo, q8s, ad, bo, nb, scales);
+    }
+
+    /** GEMV order: one fma per super-block for the scales' total and one for the mins'. */
+    private FloatVector groupDotGemv(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] scales) {
+        long p = g * 8 * rowBytes;
+        FloatVector acc = FloatVector.zero(F), accm = acc;
+        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
+            IntVector mins = scalesAndMins(p, q8s, 8 * (bo + k), scales);
+            IntVector total = IntVector.zero(I);
+            for (int h = 0; h < 4; h++) total = total.add(pairTotal(p, h, ap, apo + 16 * (8 * k + 2 * h), scales));
+            float da = ad[bo + k];
+            acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(halves(p).mul(da), acc);
+            accm = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(halves(p + 16).mul(da), accm);
+        }
+        return acc.sub(accm);
+    }
+
+    /** GEMM order: the same per pair of sub-blocks (64 values), scales and mins alike. */
+    private FloatVector groupDotGemm(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] scales) {
         long p = g * 8 * rowBytes;
         FloatVector acc = FloatVector.zero(F), accm = acc;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             int so = 8 * (bo + k);
-            IntVector mins = scalesAndMins(p, q8s, so, scales, gemm);
-            IntVector total = IntVector.zero(I);
+            storeScalesAndMins(p, scales);
             float da = ad[bo + k];
             FloatVector dd = halves(p).mul(da), dm = halves(p + 16).mul(da);
             for (int h = 0; h < 4; h++) {
-                // chunk h: low nibbles are sub-block 2h, high nibbles 2h+1; int v of a row = its bytes 4v..4v+3
-                ShortVector lo = ShortVector.zero(S), hi = lo;
-                int x = apo + 16 * (8 * k + 2 * h);
-                long q = p + 128 + 256 * h;
-                for (int v = 0; v < 8; v++) {
-                    IntVector w = IntVector.fromMemorySegment(I, packed, q + 32 * v, ByteOrder.LITTLE_ENDIAN);
-                    lo = lo.add(w.and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + v])))
-                            .add(w.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 8 + v])));
-                    hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 16 + v])))
-                            .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(pair(ap[x + 24 + v])));
-                }
-                IntVector pairTotal = rowSums(lo).mul(IntVector.fromArray(I, scales, 16 * h))
-                        .add(rowSums(hi).mul(IntVector.fromArray(I, scales, 16 * h + 8)));
-                if (gemm) {
-                    // the GEMM accumulates per pair of sub-blocks (64 values), scales and mins alike
-                    acc = ((FloatVector) pairTotal.convert(VectorOperators.I2F, 0)).fma(dd, acc);
-                    IntVector pairMins = IntVector.fromArray(I, scales, 64 + 16 * h).mul(q8s[so + 2 * h])
-                            .add(IntVector.fromArray(I, scales, 72 + 16 * h).mul(q8s[so + 2 * h + 1]));
-                    accm = ((FloatVector) pairMins.convert(VectorOperators.I2F, 0)).fma(dm, accm);
-                } else {
-                    total = total.add(pairTotal);
-                }
-            }
-            if (!gemm) {
+                IntVector total = pairTotal(p, h, ap, apo + 16 * (8 * k + 2 * h), scales);
                 acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, acc);
+                IntVector mins = IntVector.fromArray(I, scales, 64 + 16 * h).mul(q8s[so + 2 * h])
+                        .add(IntVector.fromArray(I, scales, 72 + 16 * h).mul(q8s[so + 2 * h + 1]));
                 accm = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(dm, accm);
             }
         }
         return acc.sub(accm);
+    }
+
+    /**
+     * Chunk h of super-block {@code p}: its low nibbles are sub-block 2h, its high nibbles 2h+1 (int v of a row =
+     * its bytes 4v..4v+3); returns scale_2h * dot_2h + scale_2h+1 * dot_2h+1 per row, exactly.
+     */
+    private IntVector pairTotal(long p, int h, int[] ap, int x, int[] scales) {
+        ShortVector lo = ShortVector.zero(S), hi = lo;
+        long q = p + 128 + 256 * h;
+        for (int v = 0; v < 8; v++) {
+            IntVector w = IntVector.fromMemorySegment(I, packed, q + 32 * v, ByteOrder.LITTLE_ENDIAN);
+            lo = lo.add(w.and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + v])))
+                    .add(w.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 8 + v])));
+            hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 16 + v])))
+                    .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(pair(ap[x + 24 + v])));
+        }
+        return rowSums(lo).mul(IntVector.fromArray(I, scales, 16 * h)).add(rowSums(hi).mul(IntVector.fromArray(I, scales, 16 * h + 8)));
     }
 
     /** The two 16-bit sums of each int lane added: one row's exact total. */
@@ -190,36 +206,15 @@ public final class Q4_KMatrix extends KQuantMatrix {
 
     /**
      * get_scale_min_k4 in lanes for super-block {@code p} of a group: writes sub-block j's 6-bit scales to
-     * scales[8j..8j+7] and returns the exact min total sum_j(min_j * q8s[so + j]) per row, or (storeMins)
-     * writes the mins to scales[64 + 8j..] instead. (Constant shifts
+     * scales[8j..8j+7] and returns the exact min total sum_j(min_j * q8s[so + j]) per row. (Constant shifts
      * only: C2 left the variable-shift form un-intrinsified.)
      */
-    private IntVector scalesAndMins(long p, int[] q8s, int so, int[] scales, boolean storeMins) {
+    private IntVector scalesAndMins(long p, int[] q8s, int so, int[] scales) {
         IntVector a = IntVector.fromMemorySegment(I, packed, p + 32, ByteOrder.LITTLE_ENDIAN); // scale bytes 0-3
         IntVector m = IntVector.fromMemorySegment(I, packed, p + 64, ByteOrder.LITTLE_ENDIAN); // bytes 4-7
         IntVector b = IntVector.fromMemorySegment(I, packed, p + 96, ByteOrder.LITTLE_ENDIAN); // bytes 8-11
-        a.and(63).intoArray(scales, 0);
-        a.lanewise(VectorOperators.LSHR, 8).and(63).intoArray(scales, 8);
-        a.lanewise(VectorOperators.LSHR, 16).and(63).intoArray(scales, 16);
-        a.lanewise(VectorOperators.LSHR, 24).and(63).intoArray(scales, 24);
-        IntVector aTop = a.lanewise(VectorOperators.LSHR, 2).and(0x30303030); // bits 6-7 of each byte, moved to 4-5
-        IntVector s4 = b.and(0x0F0F0F0F).or(aTop);
-        s4.and(0xFF).intoArray(scales, 32);
-        s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).intoArray(scales, 40);
-        s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).intoArray(scales, 48);
-        s4.lanewise(VectorOperators.LSHR, 24).intoArray(scales, 56);
+        storeScales(a, b, scales);
         IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
-        if (storeMins) {
-            m.and(63).intoArray(scales, 64);
-            m.lanewise(VectorOperators.LSHR, 8).and(63).intoArray(scales, 72);
-            m.lanewise(VectorOperators.LSHR, 16).and(63).intoArray(scales, 80);
-            m.lanewise(VectorOperators.LSHR, 24).and(63).intoArray(scales, 88);
-            m4.and(0xFF).intoArray(scales, 96);
-            m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).intoArray(scales, 104);
-            m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).intoArray(scales, 112);
-            m4.lanewise(VectorOperators.LSHR, 24).intoArray(scales, 120);
-            return null;
-        }
         return m.and(63).mul(q8s[so])
                 .add(m.lanewise(VectorOperators.LSHR, 8).and(63).mul(q8s[so + 1]))
                 .add(m.lanewise(VectorOperators.LSHR, 16).and(63).mul(q8s[so + 2]))
@@ -228,6 +223,36 @@ public final class Q4_KMatrix extends KQuantMatrix {
                 .add(m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).mul(q8s[so + 5]))
                 .add(m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(q8s[so + 6]))
                 .add(m4.lanewise(VectorOperators.LSHR, 24).mul(q8s[so + 7]));
+    }
+
+    /** As {@link #scalesAndMins} for the GEMM: the mins are written to scales[64 + 8j..] instead of summed. */
+    private void storeScalesAndMins(long p, int[] scales) {
+        IntVector a = IntVector.fromMemorySegment(I, packed, p + 32, ByteOrder.LITTLE_ENDIAN);
+        IntVector m = IntVector.fromMemorySegment(I, packed, p + 64, ByteOrder.LITTLE_ENDIAN);
+        IntVector b = IntVector.fromMemorySegment(I, packed, p + 96, ByteOrder.LITTLE_ENDIAN);
+        storeScales(a, b, scales);
+        IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+        m.and(63).intoArray(scales, 64);
+        m.lanewise(VectorOperators.LSHR, 8).and(63).intoArray(scales, 72);
+        m.lanewise(VectorOperators.LSHR, 16).and(63).intoArray(scales, 80);
+        m.lanewise(VectorOperators.LSHR, 24).and(63).intoArray(scales, 88);
+        m4.and(0xFF).intoArray(scales, 96);
+        m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).intoArray(scales, 104);
+        m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).intoArray(scales, 112);
+        m4.lanewise(VectorOperators.LSHR, 24).intoArray(scales, 120);
+    }
+
+    /** The 8 six-bit scales of each lane's row into scales[8j..8j+7] (a = scale bytes 0-3, b = bytes 8-11). */
+    private static void storeScales(IntVector a, IntVector b, int[] scales) {
+        a.and(63).intoArray(scales, 0);
+        a.lanewise(VectorOperators.LSHR, 8).and(63).intoArray(scales, 8);
+        a.lanewise(VectorOperators.LSHR, 16).and(63).intoArray(scales, 16);
+        a.lanewise(VectorOperators.LSHR, 24).and(63).intoArray(scales, 24);
+        IntVector s4 = b.and(0x0F0F0F0F).or(a.lanewise(VectorOperators.LSHR, 2).and(0x30303030)); // bits 6-7 of a's bytes -> 4-5
+        s4.and(0xFF).intoArray(scales, 32);
+        s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).intoArray(scales, 40);
+        s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).intoArray(scales, 48);
+        s4.lanewise(VectorOperators.LSHR, 24).intoArray(scales, 56);
     }
 
     /** An int of two 16-bit activations in every int lane, as 16 short lanes. */
