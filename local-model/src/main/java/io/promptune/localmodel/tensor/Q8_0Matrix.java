@@ -48,14 +48,20 @@ public final class Q8_0Matrix extends WeightMatrix {
         blocks = cols / 32;
         quants = Arena.ofAuto().allocate((long) rows * cols, 64);
         scales = new float[Math.multiplyExact(rows, blocks)];
-        byte[] in = new byte[(int) rowBytes], out = new byte[cols];
-        for (int r = 0; r < rows; r++) {
-            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r * rowBytes, in, 0, in.length);
-            for (int k = 0; k < blocks; k++) {
-                int p = k * BLOCK_BYTES;
-                scales[scaleBase(r) + k * scaleStride(r)] = Float.float16ToFloat((short) ((in[p] & 0xFF) | (in[p + 1] << 8)));
-                MemorySegment.copy(in, p + 2, quants, ValueLayout.JAVA_BYTE, quantBase(r) + (long) k * quantStride(r), 32);
+        // a pair of rows at a time through heap arrays: one bulk copy in, one out (per-block segment copies took seconds per GB)
+        byte[] in = new byte[(int) (2 * rowBytes)], out = new byte[2 * cols];
+        for (int r = 0; r < rows; r += 2) {
+            int n = Math.min(2, rows - r);
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r * rowBytes, in, 0, (int) (n * rowBytes));
+            for (int i = 0; i < n; i++) {
+                int row = r + i, qs = quantStride(row), q0 = (int) (quantBase(row) - (long) r * cols);
+                int s0 = scaleBase(row), ss = scaleStride(row);
+                for (int k = 0, p = (int) (i * rowBytes); k < blocks; k++, p += BLOCK_BYTES) {
+                    scales[s0 + k * ss] = Float.float16ToFloat((short) ((in[p] & 0xFF) | (in[p + 1] << 8)));
+                    System.arraycopy(in, p + 2, out, q0 + k * qs, 32);
+                }
             }
+            MemorySegment.copy(out, 0, quants, ValueLayout.JAVA_BYTE, (long) r * cols, n * cols);
         }
     }
 
@@ -160,11 +166,14 @@ public final class Q8_0Matrix extends WeightMatrix {
 
     private float scale(int row, int k) { return scales[scaleBase(row) + k * scaleStride(row)]; }
 
+    /** Token embeddings read this: one row's values d * q, from the copy. */
     @Override
     public void dequantizeRow(int row, float[] out, int offset) {
-        for (int k = 0; k < blocks; k++) {
-            float d = scale(row, k);
-            for (int j = 0; j < 32; j++) out[offset + k * 32 + j] = d * value(row, k, j);
+        long q = quantBase(row);
+        int qs = quantStride(row), si = scaleBase(row), ss = scaleStride(row);
+        for (int k = 0; k < blocks; k++, q += qs, si += ss) {
+            float d = scales[si];
+            for (int j = 0; j < 32; j++) out[offset + k * 32 + j] = d * quants.get(ValueLayout.JAVA_BYTE, q + j);
         }
     }
 }
