@@ -188,6 +188,21 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         }
     }
 
+    /**
+     * Batches of fewer than 8 activation rows take the repacked GEMV once per row: the row-group batch kernel
+     * ({@link BlockRowKernel}'s REDUCED mode) keeps 8 activation rows in its lanes, so a batch of 4 paid for 8 and
+     * ran slower than 4 single rows. Both sum one fma(block total, d_w * d_a, acc) per block in block order, so
+     * the results are the same.
+     */
+    @Override
+    public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        if (packed != null && a.rows < 8) {
+            groupDots(r0, r1, a, out, outCol0);
+            return;
+        }
+        super.dotRows(r0, r1, a, out, outCol0);
+    }
+
     @Override
     protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         if (packed != null) {
