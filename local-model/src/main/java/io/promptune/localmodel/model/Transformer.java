@@ -365,20 +365,7 @@ public final class Transformer {
         sc.ensure(span * hd, hd);
         HalfAttention.widenHead(cache.keys[layer], kvDim, kvh * hd, span, hd, sc.keys);
         HalfAttention.widenHead(cache.values[layer], kvDim, kvh * hd, span, hd, sc.values);
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] qh = sc.query, qd = q.data();
-        for (int i = lo; i < hi; i++) {
-            for (int h = h0; h < h1; h++) {
-                int qo = q.offset(i) + h * hd;
-                for (int d = 0; d < hd; d++) qh[d] = toHalf(qd[qo + d]);
-                int ao = att.offset(i) + h * hd;
-                if (HalfAttention.supports(hd)) {
-                    HalfAttention.attend(qh, sc.keys, sc.values, hd, 0, positions[i], hd, scale, sc.acc, att.data(), ao);
-                } else {
-                    attendScalar(qh, sc.keys, sc.values, positions[i], hd, scale, sc.acc, att.data(), ao);
-                }
-            }
-        }
+        attendHeads(lo, hi, h0, h1, q, att, sc.keys, sc.values, hd, 0, positions, sc);
     }
 
     /**
@@ -390,13 +377,30 @@ public final class Transformer {
         int hd = c.headDim(), kvDim = c.kvDim(), kvOff = h0 / (c.heads() / c.kvHeads()) * hd;
         AttentionScratch sc = ATTENTION_SCRATCH.get();
         sc.ensure(0, hd);
+        attendHeads(lo, hi, h0, h1, q, att, keys, values, kvDim, kvOff, positions, sc);
+    }
+
+    /**
+     * Query heads [h0, h1) of tokens [lo, hi) against widened keys and values (rows of {@code stride} floats per
+     * position, this head group's values from {@code off}): each query rounded to half, then ggml's flash-attention
+     * order ({@link HalfAttention#attend}, or the scalar form for head widths it does not cover; those only come
+     * with a per-head copy, stride = head width and off = 0).
+     */
+    private void attendHeads(int lo, int hi, int h0, int h1, FloatBatch q, FloatBatch att, float[] keys, float[] values,
+                             int stride, int off, int[] positions, AttentionScratch sc) {
+        int hd = config.headDim();
         float scale = (float) (1.0 / Math.sqrt(hd));
         float[] qh = sc.query, qd = q.data();
         for (int i = lo; i < hi; i++) {
             for (int h = h0; h < h1; h++) {
                 int qo = q.offset(i) + h * hd;
                 for (int d = 0; d < hd; d++) qh[d] = toHalf(qd[qo + d]);
-                HalfAttention.attend(qh, keys, values, kvDim, kvOff, positions[i], hd, scale, sc.acc, att.data(), att.offset(i) + h * hd);
+                int ao = att.offset(i) + h * hd;
+                if (HalfAttention.supports(hd)) {
+                    HalfAttention.attend(qh, keys, values, stride, off, positions[i], hd, scale, sc.acc, att.data(), ao);
+                } else {
+                    attendScalar(qh, keys, values, positions[i], hd, scale, sc.acc, att.data(), ao);
+                }
             }
         }
     }

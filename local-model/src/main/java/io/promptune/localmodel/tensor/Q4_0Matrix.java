@@ -27,7 +27,6 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     private static final int BLOCK_BYTES = 18;
 
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Short> S4 = ShortVector.SPECIES_128;
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Bytes of one block of 8 interleaved rows in {@link #packed}: 8 half scales, then 8 x 16 nibble bytes. */
     private static final int GROUP_BLOCK_BYTES = 8 * BLOCK_BYTES;
@@ -256,33 +255,17 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
                 // int v of each row: bytes 4v..4v+3, i.e. elements (4v, 4v+2), (4v+1, 4v+3) in the low nibbles
                 // and (4v+16, 4v+18), (4v+17, 4v+19) in the high ones: Activations.shortPairs ints v, 8+v, 4+v, 12+v
                 int x = ai + v;
-                s0 = s0.add(w.and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x])))
-                        .add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 4])));
-                s1 = s1.add(w.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 8])))
-                        .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(pair(ap[x + 12])));
+                s0 = s0.add(w.and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x])))
+                        .add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + 4])));
+                s1 = s1.add(w.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + 8])))
+                        .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(RepackedLanes.pair(ap[x + 12])));
             }
             IntVector t = s0.add(s1).reinterpretAsInts();
             IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
-            acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(halves(p).mul(ad[bo + k]), acc);
+            acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(RepackedLanes.halves(packed, p).mul(ad[bo + k]), acc);
         }
         return acc;
-    }
-
-    /** An int of two 16-bit activations in every int lane, as 16 short lanes. */
-    private static ShortVector pair(int v) {
-        return IntVector.broadcast(I, v).reinterpretAsShorts();
-    }
-
-    /**
-     * The 8 half scales at {@code p} as floats, exactly as Float.float16ToFloat for finite halves: the
-     * magnitude bits moved into a float's exponent/mantissa position are the value times 2^-112 (subnormal
-     * halves become subnormal floats), so one exact multiply by 2^112 restores it; then the sign.
-     */
-    private FloatVector halves(long p) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(S4, packed, p, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.S2I, I, 0);
-        FloatVector mag = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-        return mag.reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
     }
 
     /** {@link #groupDots}' arithmetic for one row (the lane of its group), in scalar code. */

@@ -30,7 +30,6 @@ public final class Q4_KMatrix extends KQuantMatrix {
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Short> S4 = ShortVector.SPECIES_128;
     private static final int BLOCK_BYTES = 144;
     /** Bytes of one super-block of 8 interleaved rows in {@link #packed}. */
     private static final int GROUP_BLOCK_BYTES = 8 * BLOCK_BYTES;
@@ -155,8 +154,8 @@ public final class Q4_KMatrix extends KQuantMatrix {
             IntVector total = IntVector.zero(I);
             for (int h = 0; h < 4; h++) total = total.add(pairTotal(p, h, ap, apo + 16 * (8 * k + 2 * h), scales));
             float da = ad[bo + k];
-            acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(halves(p).mul(da), acc);
-            accm = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(halves(p + 16).mul(da), accm);
+            acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(RepackedLanes.halves(packed, p).mul(da), acc);
+            accm = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(RepackedLanes.halves(packed, p + 16).mul(da), accm);
         }
         return acc.sub(accm);
     }
@@ -169,7 +168,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
             int so = 8 * (bo + k);
             storeScalesAndMins(p, scales);
             float da = ad[bo + k];
-            FloatVector dd = halves(p).mul(da), dm = halves(p + 16).mul(da);
+            FloatVector dd = RepackedLanes.halves(packed, p).mul(da), dm = RepackedLanes.halves(packed, p + 16).mul(da);
             for (int h = 0; h < 4; h++) {
                 IntVector total = pairTotal(p, h, ap, apo + 16 * (8 * k + 2 * h), scales);
                 acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, acc);
@@ -190,10 +189,10 @@ public final class Q4_KMatrix extends KQuantMatrix {
         long q = p + 128 + 256 * h;
         for (int v = 0; v < 8; v++) {
             IntVector w = IntVector.fromMemorySegment(I, packed, q + 32 * v, ByteOrder.LITTLE_ENDIAN);
-            lo = lo.add(w.and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + v])))
-                    .add(w.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 8 + v])));
-            hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(pair(ap[x + 16 + v])))
-                    .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(pair(ap[x + 24 + v])));
+            lo = lo.add(w.and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + v])))
+                    .add(w.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + 8 + v])));
+            hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + 16 + v])))
+                    .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(RepackedLanes.pair(ap[x + 24 + v])));
         }
         return rowSums(lo).mul(IntVector.fromArray(I, scales, 16 * h)).add(rowSums(hi).mul(IntVector.fromArray(I, scales, 16 * h + 8)));
     }
@@ -253,18 +252,6 @@ public final class Q4_KMatrix extends KQuantMatrix {
         s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).intoArray(scales, 40);
         s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).intoArray(scales, 48);
         s4.lanewise(VectorOperators.LSHR, 24).intoArray(scales, 56);
-    }
-
-    /** An int of two 16-bit activations in every int lane, as 16 short lanes. */
-    private static ShortVector pair(int v) {
-        return IntVector.broadcast(I, v).reinterpretAsShorts();
-    }
-
-    /** The 8 half scales at {@code p} as floats, exactly (finite halves), as {@link Q4_0Matrix} converts them. */
-    private FloatVector halves(long p) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(S4, packed, p, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.S2I, I, 0);
-        FloatVector mag = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-        return mag.reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
     }
 
     /** {@link #groupDot}'s arithmetic for one row, in scalar code. */
