@@ -55,18 +55,6 @@ public final class KvCache {
         return 2L * layers * capacity * kvDim * Short.BYTES;
     }
 
-    /** Makes this cache hold exactly the first {@code n} positions of {@code source}. */
-    public void copyPrefixFrom(KvCache source, int n) {
-        if (source.layers != layers || source.kvDim != kvDim) throw new IllegalArgumentException("caches of different models");
-        if (n > source.length) throw new IllegalArgumentException("source holds only " + source.length + " positions, not " + n);
-        ensureCapacity(n);
-        for (int l = 0; l < layers; l++) {
-            System.arraycopy(source.keys[l], 0, keys[l], 0, n * kvDim);
-            System.arraycopy(source.values[l], 0, values[l], 0, n * kvDim);
-        }
-        length = n;
-    }
-
     void ensureCapacity(int n) {
         if (n <= capacity) return;
         int c = capacity;

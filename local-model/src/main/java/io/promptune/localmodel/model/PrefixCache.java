@@ -89,14 +89,20 @@ public final class PrefixCache {
         while (i < limit) {
             Node child = node.children.get(prompt[i]);
             if (child == null) break;
-            int k = 0;
-            while (k < child.tokens.length && i + k < limit && child.tokens[k] == prompt[i + k]) k++;
+            int k = matched(child, prompt, i, limit);
             if (path != null) path.add(child);
             i += k;
             if (k < child.tokens.length) break;
             node = child;
         }
         return i;
+    }
+
+    /** How many of {@code node}'s tokens equal {@code prompt}'s from position {@code i} (below {@code limit}). */
+    private static int matched(Node node, int[] prompt, int i, int limit) {
+        int k = 0;
+        while (k < node.tokens.length && i + k < limit && node.tokens[k] == prompt[i + k]) k++;
+        return k;
     }
 
     /**
@@ -121,8 +127,7 @@ public final class PrefixCache {
             node.lastUsed = now;
             Node child = node.children.get(tokens[i]);
             if (child == null) break;
-            int k = 0;
-            while (k < child.tokens.length && i + k < tokens.length && child.tokens[k] == tokens[i + k]) k++;
+            int k = matched(child, tokens, i, tokens.length);
             if (k < child.tokens.length && i + k == tokens.length) { // the prompt ends inside a stored run
                 child.lastUsed = now;
                 return;

@@ -1,5 +1,9 @@
 package io.promptune.localmodel.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * A batch of activation rows prepared in one {@link ActivationFormat}, ready for dot products.
  *
@@ -138,12 +142,9 @@ public final class Activations {
      */
     synchronized int[] pairsByRowGroup() {
         if (pairsByRowGroup == null) {
-            int groups = (rows + 7) / 8, half = cols / 2;
-            int[] t = new int[groups * half * 8];
-            for (int r = 0; r < rows; r++) {
-                int base = (r >> 3) * half * 8 + (r & 7);
-                for (int i = 0; i < half; i++) t[base + 8 * i] = pairs[r * half + i];
-            }
+            int groups = (rows + 7) / 8;
+            int[] t = new int[groups * cols / 2 * 8];
+            groupPairs(t, 0, groups);
             pairsByRowGroup = t;
         }
         return pairsByRowGroup;
@@ -164,13 +165,34 @@ public final class Activations {
     }
 
     private float[] blocksByRowGroup(float[] perBlock) {
-        int groups = (rows + 7) / 8, nb = cols / format.blockSize();
-        float[] t = new float[groups * nb * 8];
-        for (int r = 0; r < rows; r++) {
-            int g = r >> 3, lane = r & 7;
-            for (int k = 0; k < nb; k++) t[(g * nb + k) * 8 + lane] = perBlock[r * nb + k];
-        }
+        int groups = (rows + 7) / 8;
+        float[] t = new float[groups * cols / format.blockSize() * 8];
+        groupBlocks(perBlock, t, 0, groups);
         return t;
+    }
+
+    /** {@link #pairsByRowGroup}'s layout for groups [g0, g1) into {@code t}, zero past the last row. */
+    private void groupPairs(int[] t, int g0, int g1) {
+        int half = cols / 2;
+        for (int g = g0; g < g1; g++) {
+            int live = Math.min(8, rows - 8 * g), base = g * half * 8;
+            for (int i = 0; i < half; i++) {
+                int o = base + 8 * i;
+                for (int lane = 0; lane < 8; lane++) t[o + lane] = lane < live ? pairs[(8 * g + lane) * half + i] : 0;
+            }
+        }
+    }
+
+    /** One value per block ({@code perBlock}) in {@link #scalesByRowGroup}'s layout for groups [g0, g1), zero past the last row. */
+    private void groupBlocks(float[] perBlock, float[] t, int g0, int g1) {
+        int nb = cols / format.blockSize();
+        for (int g = g0; g < g1; g++) {
+            int live = Math.min(8, rows - 8 * g), base = g * nb * 8;
+            for (int k = 0; k < nb; k++) {
+                int o = base + 8 * k;
+                for (int lane = 0; lane < 8; lane++) t[o + lane] = lane < live ? perBlock[(8 * g + lane) * nb + k] : 0f;
+            }
+        }
     }
 
     private int[] shortPairs;
@@ -224,23 +246,9 @@ public final class Activations {
      * building them all while the other threads wait on the lock.
      */
     private void fillRowGroups(int[] pt, float[] dt, float[] st, int g0, int g1) {
-        int nb = cols / format.blockSize(), half = cols / 2;
-        for (int g = g0; g < g1; g++) {
-            int live = Math.min(8, rows - 8 * g), pBase = g * half * 8, bBase = g * nb * 8;
-            for (int i = 0; i < half; i++) {
-                int o = pBase + 8 * i;
-                for (int lane = 0; lane < live; lane++) pt[o + lane] = pairs[(8 * g + lane) * half + i];
-                for (int lane = live; lane < 8; lane++) pt[o + lane] = 0;
-            }
-            for (int k = 0; k < nb; k++) {
-                int o = bBase + 8 * k;
-                for (int lane = 0; lane < 8; lane++) {
-                    int b = (8 * g + lane) * nb + k;
-                    dt[o + lane] = lane < live ? d[b] : 0f;
-                    st[o + lane] = lane < live ? s[b] : 0f;
-                }
-            }
-        }
+        groupPairs(pt, g0, g1);
+        groupBlocks(d, dt, g0, g1);
+        groupBlocks(s, st, g0, g1);
     }
 
     /**
@@ -390,7 +398,7 @@ public final class Activations {
         return buffers == null ? new float[n] : buffers.floats(format, slot, n);
     }
 
-    private static final jdk.incubator.vector.VectorSpecies<Float> F8 = jdk.incubator.vector.FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     /** 1.5 * 2^23: adding and subtracting it rounds a float below 2^22 in magnitude to an integer, ties to even. */
     private static final float ROUNDING_SHIFT = 0x1.8p23f;
 
@@ -401,19 +409,19 @@ public final class Activations {
      * to even, as Math.rint) since |x * id| <= 127, and the integer sum is exact in float.
      */
     private static void quantizeBlockQ8(ActivationFormat f, float[] x, int off, float[] q, byte[] qb, float[] d, float[] s, int blk) {
-        jdk.incubator.vector.FloatVector v0 = jdk.incubator.vector.FloatVector.fromArray(F8, x, off),
-                v1 = jdk.incubator.vector.FloatVector.fromArray(F8, x, off + 8),
-                v2 = jdk.incubator.vector.FloatVector.fromArray(F8, x, off + 16),
-                v3 = jdk.incubator.vector.FloatVector.fromArray(F8, x, off + 24);
-        float amax = v0.abs().max(v1.abs()).max(v2.abs().max(v3.abs())).reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
+        FloatVector v0 = FloatVector.fromArray(F8, x, off),
+                v1 = FloatVector.fromArray(F8, x, off + 8),
+                v2 = FloatVector.fromArray(F8, x, off + 16),
+                v3 = FloatVector.fromArray(F8, x, off + 24);
+        float amax = v0.abs().max(v1.abs()).max(v2.abs().max(v3.abs())).reduceLanes(VectorOperators.MAX);
         if (!(amax < Float.POSITIVE_INFINITY)) { // NaN or infinity: the scalar form's exact semantics
             quantizeBlockQ8Scalar(f, x, off, q, qb, d, s, blk);
             return;
         }
         float dd = amax / 127f;
         float id = amax != 0f ? 127f / amax : 0f;
-        jdk.incubator.vector.FloatVector sh = jdk.incubator.vector.FloatVector.broadcast(F8, ROUNDING_SHIFT);
-        jdk.incubator.vector.FloatVector r0 = v0.mul(id).add(sh).sub(sh), r1 = v1.mul(id).add(sh).sub(sh),
+        FloatVector sh = FloatVector.broadcast(F8, ROUNDING_SHIFT);
+        FloatVector r0 = v0.mul(id).add(sh).sub(sh), r1 = v1.mul(id).add(sh).sub(sh),
                 r2 = v2.mul(id).add(sh).sub(sh), r3 = v3.mul(id).add(sh).sub(sh);
         r0.intoArray(q, off);
         r1.intoArray(q, off + 8);
@@ -422,7 +430,7 @@ public final class Activations {
         for (int i = off; i < off + 32; i++) qb[i] = (byte) (int) q[i];
         d[blk] = half(dd);
         if (f == ActivationFormat.Q8_1) {
-            int sum = (int) r0.add(r1).add(r2.add(r3)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            int sum = (int) r0.add(r1).add(r2.add(r3)).reduceLanes(VectorOperators.ADD);
             s[blk] = half(dd * sum);
         }
     }

@@ -1,7 +1,6 @@
 package io.promptune.localmodel.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -30,10 +29,9 @@ final class BlockRowKernel {
     interface Decoder {
         /**
          * Writes row {@code row}: {@code wq} gets its values as integer-valued floats, each block of 32 in
-         * {@link Activations#quads} order (index 8k + j holds element 4j + k); {@code wd} the per-block scale;
-         * {@code wm} is unused (kept for a type with per-block minimums).
+         * {@link Activations#quads} order (index 8k + j holds element 4j + k); {@code wd} the per-block scale.
          */
-        void decodeBlocks(int row, float[] wq, float[] wd, float[] wm);
+        void decodeBlocks(int row, float[] wq, float[] wd);
 
         Combine combine();
     }
@@ -42,7 +40,7 @@ final class BlockRowKernel {
 
     /** A thread's decoded tile, kept between calls (allocating it per call was most of a decode step's garbage). */
     private static final class TileScratch {
-        float[][] wq = new float[TILE][0], wd = new float[TILE][0], wm = new float[TILE][0];
+        float[][] wq = new float[TILE][0], wd = new float[TILE][0];
         /** {@link #reducedRows}' per-tile results: 8 activation rows for each of the tile's weight rows. */
         final float[] lanes = new float[TILE * 8];
 
@@ -50,7 +48,6 @@ final class BlockRowKernel {
             if (wq[0].length < cols) {
                 wq = new float[TILE][cols];
                 wd = new float[TILE][cols / 32];
-                wm = new float[TILE][cols / 32];
             }
             return this;
         }
@@ -60,26 +57,20 @@ final class BlockRowKernel {
 
     static void dotRows(WeightMatrix w, Decoder dec, int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         int cols = w.cols(), nb = cols / 32;
-        Combine mode = dec.combine();
-        if (mode == Combine.REDUCED) {
+        if (dec.combine() == Combine.REDUCED) {
             reducedRows(dec, r0, r1, a, out, outCol0, cols);
             return;
         }
-        int b0 = 0;
         TileScratch ts = TILE_SCRATCH.get().fit(cols);
-        float[][] wq = ts.wq, wd = ts.wd, wm = ts.wm;
+        float[][] wq = ts.wq, wd = ts.wd;
         float[] o = out.data(), x = a.quads, ad = a.d;
         int oc = out.cols();
         for (int t0 = r0; t0 < r1; t0 += TILE) {
             int n = Math.min(TILE, r1 - t0);
-            for (int i = 0; i < n; i++) dec.decodeBlocks(t0 + i, wq[i], wd[i], wm[i]);
-            for (int b = b0; b < a.rows; b++) {
+            for (int i = 0; i < n; i++) dec.decodeBlocks(t0 + i, wq[i], wd[i]);
+            for (int b = 0; b < a.rows; b++) {
                 int xo = a.rowOffset(b), bo = a.blockOffset(b), ob = b * oc + outCol0 + t0;
                 int i = 0;
-                if (mode == Combine.REDUCED) {
-                    for (; i < n; i++) o[ob + i] = reduced(wq[i], wd[i], x, xo, ad, bo, nb);
-                    continue;
-                }
                 for (; i + 2 <= n; i += 2) lanes2(wq[i], wd[i], wq[i + 1], wd[i + 1], x, xo, ad, bo, nb, o, ob + i);
                 if (i < n) o[ob + i] = lanes1(wq[i], wd[i], x, xo, ad, bo, nb);
             }
@@ -90,24 +81,24 @@ final class BlockRowKernel {
      * REDUCED mode (one scalar fma per block and (weight row, activation row)), vectorised across 8
      * activation rows: lane b of the block sum vector is activation row b's exact block total, computed
      * from the row-grouped activations ({@link Activations#quadsByRowGroup}) with one broadcast weight per
-     * value, so no horizontal sums are needed. Per lane it is the same fma(total, d_w * d_a, acc) chain in
-     * block order as {@link #reduced}, so results are identical.
+     * value, so no horizontal sums are needed. Per lane it is the fma(total, d_w * d_a, acc) chain in block
+     * order of llama.cpp's repacked Q4_0 kernels (as {@link Q4_0Matrix}'s matrix-vector path), so results are identical.
      */
     private static void reducedRows(Decoder dec, int r0, int r1, Activations a, FloatBatch out, int outCol0, int cols) {
         int nb = cols / 32;
         float[] xt = a.quadsByRowGroup(), dt = a.scalesByRowGroup(), o = out.data();
         TileScratch ts = TILE_SCRATCH.get().fit(cols);
         float[] w0 = ts.wq[0], w1 = ts.wq[1], w2 = ts.wq[2], w3 = ts.wq[3];
-        float[] d0 = ts.wd[0], d1 = ts.wd[1], d2 = ts.wd[2], d3 = ts.wd[3], unused = ts.wm[0];
+        float[] d0 = ts.wd[0], d1 = ts.wd[1], d2 = ts.wd[2], d3 = ts.wd[3];
         float[] lanes = ts.lanes;
         int oc = out.cols();
         for (int t0 = r0; t0 < r1; t0 += 4) {
             int n = Math.min(4, r1 - t0);
             // a short tile repeats its last row; only the tile's real rows are written out
-            dec.decodeBlocks(t0, w0, d0, unused);
-            dec.decodeBlocks(t0 + Math.min(1, n - 1), w1, d1, unused);
-            dec.decodeBlocks(t0 + Math.min(2, n - 1), w2, d2, unused);
-            dec.decodeBlocks(t0 + Math.min(3, n - 1), w3, d3, unused);
+            dec.decodeBlocks(t0, w0, d0);
+            dec.decodeBlocks(t0 + Math.min(1, n - 1), w1, d1);
+            dec.decodeBlocks(t0 + Math.min(2, n - 1), w2, d2);
+            dec.decodeBlocks(t0 + Math.min(3, n - 1), w3, d3);
             for (int g = 0; g < (a.rows + 7) / 8; g++) {
                 reducedTile(w0, d0, w1, d1, w2, d2, w3, d3, xt, g * cols * 8, dt, g * nb * 8, nb, lanes);
                 for (int i = 0; i < n; i++) {
@@ -182,16 +173,5 @@ final class BlockRowKernel {
             acc = s.fma(FloatVector.broadcast(F, d[k] * ad[bo + k]), acc);
         }
         return GgmlSums.hsum8(acc);
-    }
-
-    private static float reduced(float[] w, float[] d, float[] x, int xo, float[] ad, int bo, int nb) {
-        float acc = 0f;
-        for (int k = 0; k < nb; k++) {
-            int wi = 32 * k, xi = xo + wi;
-            FloatVector s = blockSum(w, wi, FloatVector.fromArray(F, x, xi), FloatVector.fromArray(F, x, xi + 8),
-                    FloatVector.fromArray(F, x, xi + 16), FloatVector.fromArray(F, x, xi + 24));
-            acc = Math.fma(s.reduceLanes(VectorOperators.ADD), d[k] * ad[bo + k], acc);
-        }
-        return acc;
     }
 }

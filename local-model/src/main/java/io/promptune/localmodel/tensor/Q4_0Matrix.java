@@ -8,7 +8,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -52,21 +51,13 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     /** The interleaved copy of the tensor described at {@link #packed}, or null if a scale is not finite. */
     private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
-        int nb = cols / 32;
-        MemorySegment p = Arena.ofAuto().allocate(rowBytes * rows, 32);
-        for (int g = 0; g < rows / 8; g++) {
-            long dst = g * 8 * rowBytes;
-            for (int k = 0; k < nb; k++, dst += GROUP_BLOCK_BYTES) {
-                for (int l = 0; l < 8; l++) {
-                    long src = (8L * g + l) * rowBytes + (long) k * BLOCK_BYTES;
-                    short d = data.get(SHORT_LE, src);
-                    if ((d & 0x7C00) == 0x7C00) return null;
-                    p.set(SHORT_LE, dst + 2 * l, d);
-                    for (int v = 0; v < 4; v++) p.set(INT_LE, dst + 16 + 4 * (8 * v + l), data.get(INT_LE, src + 2 + 4 * v));
-                }
-            }
-        }
-        return p;
+        return RepackedLanes.interleave8(rows, cols / 32, rowBytes, BLOCK_BYTES, (p, src, dst, l) -> {
+            short d = data.get(SHORT_LE, src);
+            if ((d & 0x7C00) == 0x7C00) return false;
+            p.set(SHORT_LE, dst + 2 * l, d);
+            for (int v = 0; v < 4; v++) p.set(INT_LE, dst + 16 + 4 * (8 * v + l), data.get(INT_LE, src + 2 + 4 * v));
+            return true;
+        });
     }
 
     /** Nibble byte j (0..15) of block k of row {@code row}: low nibble element j, high nibble element j + 16. */
@@ -173,7 +164,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     }
 
     @Override
-    public void decodeBlocks(int row, float[] wq, float[] wd, float[] wm) {
+    public void decodeBlocks(int row, float[] wq, float[] wd) {
         if (packed != null) {
             decodePackedBlocks(row, wq, wd);
             return;
@@ -202,12 +193,9 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         super.dotRows(r0, r1, a, out, outCol0);
     }
 
+    /** Rows without the repacked copy (with it, {@link #dotRows} takes every batch below 8 rows). */
     @Override
     protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        if (packed != null) {
-            groupDots(r0, r1, a, out, outCol0);
-            return;
-        }
         float[] o = out.data();
         int oc = out.cols();
         for (int r = r0; r < r1; r++) {

@@ -8,7 +8,6 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -52,28 +51,21 @@ public final class Q4_KMatrix extends KQuantMatrix {
     @Override
     public boolean repacked() { return packed != null; }
 
+    /** The interleaved copy described at {@link #packed}, or null if a d or dmin is not finite. */
     private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
-        int nb = cols / QK;
-        MemorySegment p = Arena.ofAuto().allocate(rowBytes * rows, 32);
-        for (int g = 0; g < rows / 8; g++) {
-            long dst = g * 8 * rowBytes;
-            for (int k = 0; k < nb; k++, dst += GROUP_BLOCK_BYTES) {
-                for (int l = 0; l < 8; l++) {
-                    long src = (8L * g + l) * rowBytes + (long) k * BLOCK_BYTES;
-                    short d = data.get(SHORT_LE, src), dmin = data.get(SHORT_LE, src + 2);
-                    if ((d & 0x7C00) == 0x7C00 || (dmin & 0x7C00) == 0x7C00) return null;
-                    p.set(SHORT_LE, dst + 2 * l, d);
-                    p.set(SHORT_LE, dst + 16 + 2 * l, dmin);
-                    for (int t = 0; t < 3; t++) p.set(INT_LE, dst + 32 + 32 * t + 4 * l, data.get(INT_LE, src + 4 + 4 * t));
-                    for (int h = 0; h < 4; h++) {
-                        for (int v = 0; v < 8; v++) {
-                            p.set(INT_LE, dst + 128 + 256 * h + 32 * v + 4 * l, data.get(INT_LE, src + 16 + 32 * h + 4 * v));
-                        }
-                    }
+        return RepackedLanes.interleave8(rows, cols / QK, rowBytes, BLOCK_BYTES, (p, src, dst, l) -> {
+            short d = data.get(SHORT_LE, src), dmin = data.get(SHORT_LE, src + 2);
+            if ((d & 0x7C00) == 0x7C00 || (dmin & 0x7C00) == 0x7C00) return false;
+            p.set(SHORT_LE, dst + 2 * l, d);
+            p.set(SHORT_LE, dst + 16 + 2 * l, dmin);
+            for (int t = 0; t < 3; t++) p.set(INT_LE, dst + 32 + 32 * t + 4 * l, data.get(INT_LE, src + 4 + 4 * t));
+            for (int h = 0; h < 4; h++) {
+                for (int v = 0; v < 8; v++) {
+                    p.set(INT_LE, dst + 128 + 256 * h + 32 * v + 4 * l, data.get(INT_LE, src + 16 + 32 * h + 4 * v));
                 }
             }
-        }
-        return p;
+            return true;
+        });
     }
 
     private static final ThreadLocal<MemorySegment> FILE_BLOCK = ThreadLocal.withInitial(() -> MemorySegment.ofArray(new byte[BLOCK_BYTES]));
@@ -361,12 +353,9 @@ public final class Q4_KMatrix extends KQuantMatrix {
         return GgmlSums.hsum8(acc) + ((m0 + m2) + (m1 + m3));
     }
 
+    /** Rows without the repacked copy (with it, {@link #dotRows} takes every batch). */
     @Override
     protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        if (packed != null) {
-            groupDots(r0, r1, a, out, outCol0);
-            return;
-        }
         float[] o = out.data();
         int oc = out.cols();
         for (int r = r0; r < r1; r++) {

@@ -6,6 +6,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
@@ -15,6 +16,30 @@ final class RepackedLanes {
     private static final VectorSpecies<Short> S4 = ShortVector.SPECIES_128;
 
     private RepackedLanes() { }
+
+    /** Copies one block of row 8g + l (at {@code src} in the file) into its group's block at {@code dst}; false to give up. */
+    @FunctionalInterface
+    interface BlockCopy {
+        boolean copy(MemorySegment packed, long src, long dst, int l);
+    }
+
+    /**
+     * A copy of a tensor with rows interleaved by eights, block by block (llama.cpp's block_*x8 layouts): rows
+     * 8g..8g+7 start at g * 8 * rowBytes and their block k at + k * 8 * blockBytes, laid out by {@code copy}.
+     * Null when {@code copy} gives up on a block (e.g. a scale the kernels cannot convert).
+     */
+    static MemorySegment interleave8(int rows, int blocks, long rowBytes, int blockBytes, BlockCopy copy) {
+        MemorySegment p = Arena.ofAuto().allocate(rowBytes * rows, 32);
+        for (int g = 0; g < rows / 8; g++) {
+            long dst = g * 8 * rowBytes;
+            for (int k = 0; k < blocks; k++, dst += 8L * blockBytes) {
+                for (int l = 0; l < 8; l++) {
+                    if (!copy.copy(p, (8L * g + l) * rowBytes + (long) k * blockBytes, dst, l)) return null;
+                }
+            }
+        }
+        return p;
+    }
 
     /** An int of two 16-bit activations in every int lane, as 16 short lanes. */
     static ShortVector pair(int v) {

@@ -125,7 +125,8 @@ public final class ConfigurationEvaluator {
             for (Example ex : batch) {
                 requests.add(composer != null ? composer.compose(config, ex, params) : request(template.render(ex, shotsFor(ex, k)), params));
             }
-            List<Completion> completions = window > 1 ? model.completeBatch(requests, batchSize) : model.completeBatch(requests);
+            // a window of one batch is one completeBatch(requests) call for a backend that does not refill
+            List<Completion> completions = model.completeBatch(requests, batchSize);
             for (int i = 0; i < batch.size(); i++) {
                 results.add(score(batch.get(i), requests.get(i), completions.get(i)));
             }
