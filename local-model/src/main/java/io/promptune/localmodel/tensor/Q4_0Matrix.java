@@ -27,16 +27,17 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Bytes of one block of 8 interleaved rows in {@link #packed}: 8 half scales, then 8 x 16 nibble bytes. */
-    private static final int GROUP_BLOCK_BYTES = 8 * BLOCK_BYTES;
+    /** Bytes of one block of 8 interleaved rows in {@link #packed}: 8 float scales, then 8 x 16 nibble bytes. */
+    private static final int GROUP_BLOCK_BYTES = 8 * 4 + 8 * 16;
 
     private final boolean repackedNumerics;
     /**
      * For rows % 8 == 0, the tensor repacked at load time as llama.cpp's block_q4_0x8 (8 rows interleaved per
-     * block), laid out for {@link #groupDots}: rows 8g..8g+7 start at g * 8 * rowBytes; their block k at
-     * + k * 144 holds the 8 rows' half scales (row order), then 32 ints: int 8v + l = bytes 4v..4v+3 of row
-     * 8g+l's nibbles. Null otherwise (or if a scale is infinite or NaN, which the kernel's half conversion does
-     * not handle); the mapped bytes are then read in place.
+     * block), laid out for {@link #groupDot}: block k of rows 8g..8g+7 at (g * blocks + k) * 160 holds the 8
+     * rows' scales as floats (row order; fp16 -> fp32 is exact, so they are ggml's values), then 32 ints: int
+     * 8v + l = bytes 4v..4v+3 of row 8g+l's nibbles. 160 bytes per 8 blocks instead of the file's 144: float
+     * scales cost fewer vector operations than converting halves in the kernel, whose loop body is at C2's
+     * inlining limit. Null otherwise; the mapped bytes are then read in place.
      */
     private final MemorySegment packed;
 
@@ -49,28 +50,30 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     @Override
     public boolean repacked() { return packed != null; }
 
-    /** The interleaved copy of the tensor described at {@link #packed}, or null if a scale is not finite. */
+    /** The interleaved copy of the tensor described at {@link #packed}. */
     private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
-        return RepackedLanes.interleave8(rows, cols / 32, rowBytes, BLOCK_BYTES, (p, src, dst, l) -> {
-            short d = data.get(SHORT_LE, src);
-            if ((d & 0x7C00) == 0x7C00) return false;
-            p.set(SHORT_LE, dst + 2 * l, d);
-            for (int v = 0; v < 4; v++) p.set(INT_LE, dst + 16 + 4 * (8 * v + l), data.get(INT_LE, src + 2 + 4 * v));
+        return RepackedLanes.interleave8(rows, cols / 32, rowBytes, BLOCK_BYTES, GROUP_BLOCK_BYTES, (p, src, dst, l) -> {
+            p.set(FLOAT_LE, dst + 4 * l, Float.float16ToFloat(data.get(SHORT_LE, src)));
+            for (int v = 0; v < 4; v++) p.set(INT_LE, dst + 32 + 4 * (8 * v + l), data.get(INT_LE, src + 2 + 4 * v));
             return true;
         });
+    }
+
+    /** Offset in {@link #packed} of block k of row {@code row}'s group. */
+    private long groupBlock(int row, int k) {
+        return ((long) (row >> 3) * (cols / 32) + k) * GROUP_BLOCK_BYTES;
     }
 
     /** Nibble byte j (0..15) of block k of row {@code row}: low nibble element j, high nibble element j + 16. */
     private int quantByte(int row, int k, int j) {
         if (packed == null) return data.get(ValueLayout.JAVA_BYTE, row * rowBytes + (long) k * BLOCK_BYTES + 2 + j) & 0xFF;
-        long p = (row >> 3) * 8 * rowBytes + (long) k * GROUP_BLOCK_BYTES + 16 + 4 * (8 * (j >> 2) + (row & 7)) + (j & 3);
-        return packed.get(ValueLayout.JAVA_BYTE, p) & 0xFF;
+        return packed.get(ValueLayout.JAVA_BYTE, groupBlock(row, k) + 32 + 4 * (8 * (j >> 2) + (row & 7)) + (j & 3)) & 0xFF;
     }
 
     /** The scale of block k of row {@code row}. */
     private float scale(int row, int k) {
         if (packed == null) return half(row * rowBytes + (long) k * BLOCK_BYTES);
-        return Float.float16ToFloat(packed.get(SHORT_LE, (row >> 3) * 8 * rowBytes + (long) k * GROUP_BLOCK_BYTES + 2 * (row & 7)));
+        return packed.get(FLOAT_LE, groupBlock(row, k) + 4 * (row & 7));
     }
 
     @Override
@@ -209,51 +212,73 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * fma runs lane-wise and no horizontal sum is needed; rows of [r0, r1) are written, whole groups computed.
      */
     private void groupDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        int[] ap = a.shortPairs(), as = a.blockSums();
-        float[] ad = a.d, o = out.data();
+        short[] ax = a.pairLanes();
+        int[] as = a.blockSums();
+        float[] ad = a.d, o = out.data(), part = new float[8];
         int oc = out.cols(), nb = cols / 32;
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             for (int b = 0; b < a.rows; b++) {
-                FloatVector v = groupDot(g, ap, a.rowOffset(b) / 2, as, ad, a.blockOffset(b), nb);
                 int ob = b * oc + outCol0 + 8 * g;
                 if (8 * g >= r0 && 8 * g + 8 <= r1) {
-                    v.intoArray(o, ob);
+                    groupDot(g, ax, a.rowOffset(b) * 8, as, ad, a.blockOffset(b), nb, o, ob);
                 } else {
-                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = v.lane(l);
+                    groupDot(g, ax, a.rowOffset(b) * 8, as, ad, a.blockOffset(b), nb, part, 0);
+                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = part[l];
                 }
             }
         }
     }
 
-    private static final int NIBBLES = 0x000F000F;
+    private static final IntVector NIBBLES = IntVector.broadcast(I, 0x000F000F);
 
     /**
-     * Rows 8g..8g+7 (lanes) against one activation row. Per block: the nibbles times the activations as 16-bit
-     * products (each short lane sums 16 products of at most 15 * 127, so no overflow), the two shorts of a
-     * row added, minus 8 * (sum of the block's activations): the exact sum of (q - 8) * a.
+     * Rows 8g..8g+7 (lanes) against one activation row, into {@code acc[ai..ai+7]}. Per block: the nibbles times
+     * the activations as 16-bit products (each short lane sums 16 products of at most 15 * 127, so no overflow),
+     * the two shorts of a row added, minus 8 * (sum of the block's activations): the exact sum of (q - 8) * a.
+     *
+     * <p>Shaped for C2: the 4 nibble vectors of a block unrolled in one loop body (an inner loop over them was
+     * not unrolled and cost range-check pre-loops per block), written out without helper methods (past 18000
+     * parse nodes C2 inlines only the JDK's force-inline methods: a helper call left there boxes every vector
+     * it touches and the kernel ran at 2 GMAC/s), activations loaded as ready vectors
+     * ({@link Activations#pairLanes}: broadcasts inline into more nodes and pushed the body past C2's inlining
+     * cutoff), and the accumulator kept in the array rather than in a loop-carried vector, which C2 boxed on
+     * every block (a float[8] and a vector object per block: the lab kernel ran at 11 instead of 19 GMAC/s).
      */
-    private FloatVector groupDot(int g, int[] ap, int apo, int[] as, float[] ad, int bo, int nb) {
-        long p = g * 8 * rowBytes;
-        FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
-            int ai = apo + 16 * k;
-            ShortVector s0 = ShortVector.zero(S), s1 = s0;
-            for (int v = 0; v < 4; v++) {
-                IntVector w = IntVector.fromMemorySegment(I, packed, p + 16 + 32 * v, ByteOrder.LITTLE_ENDIAN);
-                // int v of each row: bytes 4v..4v+3, i.e. elements (4v, 4v+2), (4v+1, 4v+3) in the low nibbles
-                // and (4v+16, 4v+18), (4v+17, 4v+19) in the high ones: Activations.shortPairs ints v, 8+v, 4+v, 12+v
-                int x = ai + v;
-                s0 = s0.add(w.and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x])))
-                        .add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + 4])));
-                s1 = s1.add(w.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + 8])))
-                        .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(RepackedLanes.pair(ap[x + 12])));
-            }
+    private void groupDot(int g, short[] ax, int xo, int[] as, float[] ad, int bo, int nb, float[] acc, int ai) {
+        MemorySegment m = packed;
+        long p0 = (long) g * nb * GROUP_BLOCK_BYTES;
+        FloatVector.zero(F).intoArray(acc, ai);
+        for (int k = 0; k < nb; k++) {
+            long p = p0 + (long) k * GROUP_BLOCK_BYTES;
+            int x = xo + 256 * k;
+            // nibble int v of each row holds bytes 4v..4v+3: elements (4v, 4v+2), (4v+1, 4v+3) in the low nibbles,
+            // (4v+16, 4v+18), (4v+17, 4v+19) in the high ones, i.e. Activations.shortPairs ints v, 4+v, 8+v, 12+v
+            IntVector w0 = IntVector.fromMemorySegment(I, m, p + 32, ByteOrder.LITTLE_ENDIAN);
+            IntVector w1 = IntVector.fromMemorySegment(I, m, p + 64, ByteOrder.LITTLE_ENDIAN);
+            IntVector w2 = IntVector.fromMemorySegment(I, m, p + 96, ByteOrder.LITTLE_ENDIAN);
+            IntVector w3 = IntVector.fromMemorySegment(I, m, p + 128, ByteOrder.LITTLE_ENDIAN);
+            ShortVector s0 = w0.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
+                    .add(w0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
+                    .add(w1.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
+                    .add(w2.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
+                    .add(w3.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)));
+            ShortVector s1 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128))
+                    .add(w0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 192)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
+                    .add(w1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 208)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
+                    .add(w2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 224)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
+                    .add(w3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 240)));
             IntVector t = s0.add(s1).reinterpretAsInts();
             IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
-            acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(RepackedLanes.halves(packed, p).mul(ad[bo + k]), acc);
+            FloatVector dd = FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]);
+            ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
         }
-        return acc;
     }
 
     /** {@link #groupDots}' arithmetic for one row (the lane of its group), in scalar code. */
@@ -273,10 +298,10 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     /** {@link #decodeBlocks} from the repacked layout: the row's 4 nibble ints of each block, spread as {@link #nibbleLanes}. */
     private void decodePackedBlocks(int row, float[] wq, float[] wd) {
-        long p = (row >> 3) * 8 * rowBytes + 4 * (row & 7);
         int[] ints = new int[8];
-        for (int k = 0; k < cols / 32; k++, p += GROUP_BLOCK_BYTES) {
-            for (int v = 0; v < 4; v++) ints[v] = packed.get(INT_LE, p + 16 + 32 * v);
+        for (int k = 0; k < cols / 32; k++) {
+            long p = groupBlock(row, k) + 4 * (row & 7);
+            for (int v = 0; v < 4; v++) ints[v] = packed.get(INT_LE, p + 32 + 32 * v);
             IntVector w = IntVector.fromArray(I, ints, 0).rearrange(DUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT);
             for (int j = 0; j < 4; j++) nibble(w, j).intoArray(wq, 32 * k + 8 * j);
             wd[k] = scale(row, k);
