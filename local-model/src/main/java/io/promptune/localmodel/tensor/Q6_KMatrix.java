@@ -40,10 +40,10 @@ public final class Q6_KMatrix extends KQuantMatrix {
                 IntVector ql2 = IntVector.fromMemorySegment(I, data, p + 64L * h + 32, ByteOrder.LITTLE_ENDIAN);
                 IntVector qh = IntVector.fromMemorySegment(I, data, p + 128 + 32L * h, ByteOrder.LITTLE_ENDIAN);
                 int g = 8 * k + 4 * h;
-                storeBytePairs(six(ql1, qh, 0), 0x00200020, out.w, g);
-                storeBytePairs(six(ql2, qh, 2), 0x00200020, out.w, g + 1);
-                storeBytePairs(six(ql1.lanewise(VectorOperators.LSHR, 4), qh, 4), 0x00200020, out.w, g + 2);
-                storeBytePairs(six(ql2.lanewise(VectorOperators.LSHR, 4), qh, 6), 0x00200020, out.w, g + 3);
+                storeBytePairs(six(ql1, qh, 0), 0, out.w, g);
+                storeBytePairs(six(ql2, qh, 2), 0, out.w, g + 1);
+                storeBytePairs(six(ql1.lanewise(VectorOperators.LSHR, 4), qh, 4), 0, out.w, g + 2);
+                storeBytePairs(six(ql2.lanewise(VectorOperators.LSHR, 4), qh, 6), 0, out.w, g + 3);
                 long sc = p + 192 + 8L * h; // one int8 scale per 16 values
                 for (int c = 0; c < 4; c++) {
                     IntVector.broadcast(I, data.get(ValueLayout.JAVA_BYTE, sc + 2 * c))
@@ -53,10 +53,10 @@ public final class Q6_KMatrix extends KQuantMatrix {
         }
     }
 
-    /** Scaled exact quad sums of one group of 32 values given as 6-bit bytes (minus 32 here). */
+    /** Scaled exact quad sums of one group of 32 values given as unsigned 6-bit bytes (the 32 offset comes off later). */
     private static IntVector group(IntVector bytes, int[] m, int mi, IntVector scales) {
-        IntVector t = bytes.and(0x00FF00FF).sub(0x00200020).mul(IntVector.fromArray(I, m, mi))
-                .add(bytes.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).sub(0x00200020).mul(IntVector.fromArray(I, m, mi + 8)));
+        IntVector t = bytes.and(0x00FF00FF).mul(IntVector.fromArray(I, m, mi))
+                .add(bytes.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).mul(IntVector.fromArray(I, m, mi + 8)));
         return t.add(0x8000).lanewise(VectorOperators.ASHR, 16).mul(scales);
     }
 
@@ -69,6 +69,7 @@ public final class Q6_KMatrix extends KQuantMatrix {
         int[] m = a.pairs;
         float[] ad = a.d;
         int mo = a.rowOffset(b) / 2, bo = a.blockOffset(b);
+        int[] off = scratch().off;
         FloatVector acc = FloatVector.zero(F);
         for (int k = 0; k < cols / QK; k++) {
             long p = block(row, k);
@@ -82,9 +83,19 @@ public final class Q6_KMatrix extends KQuantMatrix {
                         .blend(data.get(ValueLayout.JAVA_BYTE, p + 193 + 2 * j), SECOND_HALF);
                 sumi = sumi.add(group(six(ql.lanewise(VectorOperators.LSHR, 4 * (c >> 1)), qh, 2 * c), m, mo + 16 * (8 * k + j), scales));
             }
+            sumi = sumi.sub(offsetLanes(p, a.s, 16 * (bo + k), off));
             acc = ((FloatVector) sumi.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, ad[bo + k] * half(p + 208)), acc);
         }
         return GgmlSums.hsum8(acc);
+    }
+
+    /** q8sclsub of super-block {@code p} (see {@link KQuantMatrix#offsetLanes}), its scales read from the tensor. */
+    private IntVector offsetLanes(long p, float[] bsums, int so, int[] t) {
+        for (int l = 0; l < 8; l++) {
+            t[l] = 32 * (data.get(ValueLayout.JAVA_BYTE, p + 192 + 2 * l) * (int) bsums[so + 2 * l]
+                    + data.get(ValueLayout.JAVA_BYTE, p + 193 + 2 * l) * (int) bsums[so + 2 * l + 1]);
+        }
+        return IntVector.fromArray(I, t, 0);
     }
 
     @Override

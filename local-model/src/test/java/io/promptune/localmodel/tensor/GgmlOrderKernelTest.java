@@ -166,6 +166,50 @@ class GgmlOrderKernelTest {
     }
 
     /**
+     * Q6_K batches of 8 rows or more: llama.cpp (not repacking Q6_K on x86) sends them through its tiled K-quant
+     * matmul (ggml_compute_forward_mul_mat_tiled): per super-block one exact total, acc = fma(d * total, d_a, acc).
+     * dot() stays the vec_dot order (a batch below 8 rows, or one row).
+     */
+    @ParameterizedTest
+    @CsvSource({"5, 256, 8", "16, 768, 9", "9, 512, 17"})
+    void q6KBatchesOfEightOrMoreFollowTheTiledOrder(int rows, int cols, int batch) {
+        Random rnd = new Random(rows * 7 + cols + batch);
+        MemorySegment seg = MoreTypesKernelTest.randomBytes(GgmlType.Q6_K, rows, cols, rnd);
+        WeightMatrix w = WeightMatrices.create(GgmlType.Q6_K, "w", rows, cols, seg);
+        FloatBatch in = randomBatch(batch, cols, rnd);
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(batch, rows);
+        try (Parallel pool = new Parallel(2)) {
+            w.matmul(in, out, pool);
+        }
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                assertEquals(tiledQ6K(seg, cols, r, a, b), out.get(b, r), 0f, "matmul row " + r + " batch " + b);
+                assertEquals(ggmlOrderK(GgmlType.Q6_K, seg, cols, r, a, b), w.dot(r, a, b), 0f, "dot row " + r + " batch " + b);
+            }
+        }
+    }
+
+    /** llama.cpp's tiled Q6_K order in scalar code: per super-block total = sum_j(sc_j * sum((q - 32) * a)); acc = fma(d * total, d_a, acc). */
+    static float tiledQ6K(MemorySegment seg, int cols, int row, Activations a, int b) {
+        int nb = cols / 256;
+        float acc = 0;
+        for (int k = 0; k < nb; k++) {
+            long p = (long) row * nb * 210 + 210L * k;
+            int xo = a.rowOffset(b) + 256 * k, total = 0;
+            for (int e = 0; e < 256; e++) {
+                int h = e / 128, c = (e % 128) / 32, l = e % 32;
+                int ql = seg.get(ValueLayout.JAVA_BYTE, p + 64 * h + 32 * (c % 2) + l) & 0xFF;
+                int qh = seg.get(ValueLayout.JAVA_BYTE, p + 128 + 32 * h + l) & 0xFF;
+                int q = ((c < 2 ? ql & 0xF : ql >>> 4) | (((qh >>> (2 * c)) & 3) << 4)) - 32;
+                total += seg.get(ValueLayout.JAVA_BYTE, p + 192 + e / 16) * q * a.qBytes[xo + e];
+            }
+            acc = Math.fma(Float.float16ToFloat(seg.get(SHORT, p + 208)) * (float) total, a.d[a.blockOffset(b) + k], acc);
+        }
+        return acc;
+    }
+
+    /**
      * Repacked Q4_K in a batch: llama.cpp runs the batch's rows in whole fours through its GEMM (one fma per
      * pair of sub-blocks) and the remaining rows through its GEMV (one per super-block); dot() is the GEMV.
      */
@@ -234,7 +278,8 @@ class GgmlOrderKernelTest {
      * ggml_vec_dot_q{4,5,6}_K_q8_K (AVX2) in scalar code: lane j of the int sum = sum over 32-value groups of
      * scale * (exact dot of the group's quad j); acc lanes fma(d_a * d, sum, acc); Q4_K's mins in 4 float
      * lanes fma(-d_a * dmin, mins[2l]*q8s[2l] + mins[2l+1]*q8s[2l+1]) reduced (m0+m2)+(m1+m3); Q5_K's as one
-     * scalar fma per super-block; hsum_float_8(acc) + mins.
+     * scalar fma per super-block; hsum_float_8(acc) + mins. Q6_K's weights are unsigned (0..63) in the quads and
+     * the 32 offset comes off lane j's int sum as q8sclsub (group j's scales times its 16-value activation sums).
      */
     static float ggmlOrderK(GgmlType type, MemorySegment seg, int cols, int row, Activations a, int b) {
         int bpb = type.bytesPerBlock(), nb = cols / 256;
@@ -251,7 +296,7 @@ class GgmlOrderKernelTest {
                     int h = e / 128, c = (e % 128) / 32, l = e % 32;
                     int ql = seg.get(ValueLayout.JAVA_BYTE, p + 64 * h + 32 * (c % 2) + l) & 0xFF;
                     int qh = seg.get(ValueLayout.JAVA_BYTE, p + 128 + 32 * h + l) & 0xFF;
-                    q[e] = ((c < 2 ? ql & 0xF : ql >>> 4) | (((qh >>> (2 * c)) & 3) << 4)) - 32;
+                    q[e] = (c < 2 ? ql & 0xF : ql >>> 4) | (((qh >>> (2 * c)) & 3) << 4); // unsigned: the 32 comes off below
                     scale[e] = seg.get(ValueLayout.JAVA_BYTE, p + 192 + e / 16);
                 }
             } else {
@@ -274,6 +319,12 @@ class GgmlOrderKernelTest {
                     int quad = 0;
                     for (int i = 32 * g + 4 * j; i < 32 * g + 4 * j + 4; i++) quad += q[i] * a.qBytes[xo + i];
                     sumi[j] += scale[32 * g + 4 * j] * quad;
+                }
+            }
+            if (type == GgmlType.Q6_K) {
+                // q8sclsub: lane j loses 32 * (sc[2j] * bsum[2j] + sc[2j+1] * bsum[2j+1]), i.e. group j's offset
+                for (int j = 0; j < 8; j++) {
+                    sumi[j] -= 32 * (scale[32 * j] * (int) a.s[16 * blk + 2 * j] + scale[32 * j + 16] * (int) a.s[16 * blk + 2 * j + 1]);
                 }
             }
             float da = a.d[blk];
