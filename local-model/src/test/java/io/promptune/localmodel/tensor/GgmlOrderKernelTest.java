@@ -137,7 +137,7 @@ class GgmlOrderKernelTest {
 
     @ParameterizedTest
     @CsvSource({"Q4_K, 3, 256", "Q4_K, 4, 768", "Q4_K, 8, 256", "Q4_K, 16, 768", "Q5_K, 3, 256", "Q5_K, 2, 512", "Q6_K, 3, 256",
-            "Q6_K, 4, 768"})
+            "Q6_K, 4, 768", "Q6_K, 8, 256", "Q6_K, 16, 768"})
     void kQuantKernelsFollowGgmlOrderExactly(String typeName, int rows, int cols) {
         GgmlType type = GgmlType.valueOf(typeName);
         Random rnd = new Random(rows * 17 + cols);
@@ -171,7 +171,7 @@ class GgmlOrderKernelTest {
      * dot() stays the vec_dot order (a batch below 8 rows, or one row).
      */
     @ParameterizedTest
-    @CsvSource({"5, 256, 8", "16, 768, 9", "9, 512, 17"})
+    @CsvSource({"5, 256, 8", "16, 768, 9", "9, 512, 17", "8, 512, 8"})
     void q6KBatchesOfEightOrMoreFollowTheTiledOrder(int rows, int cols, int batch) {
         Random rnd = new Random(rows * 7 + cols + batch);
         MemorySegment seg = MoreTypesKernelTest.randomBytes(GgmlType.Q6_K, rows, cols, rnd);
@@ -186,6 +186,25 @@ class GgmlOrderKernelTest {
             for (int r = 0; r < rows; r++) {
                 assertEquals(tiledQ6K(seg, cols, r, a, b), out.get(b, r), 0f, "matmul row " + r + " batch " + b);
                 assertEquals(ggmlOrderK(GgmlType.Q6_K, seg, cols, r, a, b), w.dot(r, a, b), 0f, "dot row " + r + " batch " + b);
+            }
+        }
+    }
+
+    /** Repacked Q6_K (rows % 8 == 0): a row range cutting 8-row groups writes only its rows, in both orders. */
+    @ParameterizedTest
+    @CsvSource({"1", "3", "9"})
+    void repackedQ6KRowRangesCutGroups(int batch) {
+        int rows = 24, cols = 512;
+        Random rnd = new Random(batch);
+        MemorySegment seg = MoreTypesKernelTest.randomBytes(GgmlType.Q6_K, rows, cols, rnd);
+        WeightMatrix w = WeightMatrices.create(GgmlType.Q6_K, "w", rows, cols, seg);
+        Activations a = w.activationFormat().prepare(randomBatch(batch, cols, rnd));
+        FloatBatch part = new FloatBatch(batch, rows);
+        w.dotRows(3, 13, a, part, 0);
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                float expect = batch >= 8 ? tiledQ6K(seg, cols, r, a, b) : ggmlOrderK(GgmlType.Q6_K, seg, cols, r, a, b);
+                assertEquals(r >= 3 && r < 13 ? expect : 0f, part.get(b, r), 0f, "rows 3..12 only, row " + r + " batch " + b);
             }
         }
     }
