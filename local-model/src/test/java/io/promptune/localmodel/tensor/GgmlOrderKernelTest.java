@@ -24,7 +24,10 @@ class GgmlOrderKernelTest {
 
     @ParameterizedTest
     @CsvSource({"Q8_0, 7, 32, 3", "Q8_0, 9, 576, 3", "Q4_0, 7, 32, 3", "Q4_0, 7, 576, 3", "Q4_0, 8, 32, 3", "Q4_0, 16, 576, 3",
-            "Q4_0, 40, 64, 11", "Q4_1, 7, 32, 3", "Q4_1, 5, 576, 3", "Q4_1, 8, 1536, 3",
+            "Q4_0, 40, 64, 11", "Q4_1, 7, 32, 3",
+            // repacked Q4_0: single rows, row pairs (an odd last row alone), the float-tile path from 24 rows
+            "Q4_0, 16, 96, 1", "Q4_0, 24, 160, 2", "Q4_0, 8, 608, 5", "Q4_0, 32, 64, 16", "Q4_0, 16, 96, 23", "Q4_0, 8, 64, 24",
+            "Q4_0, 24, 96, 25", "Q4_1, 5, 576, 3", "Q4_1, 8, 1536, 3",
             "Q4_1, 7, 64, 11", "Q4_1, 9, 576, 16", "Q4_1, 12, 1536, 8",
             // repacked Q4_1: odd block counts (3, 5, 19), odd row counts, batches 1-17 (matrix-vector and row-group paths)
             "Q4_1, 9, 96, 1", "Q4_1, 5, 96, 2", "Q4_1, 13, 160, 3", "Q4_1, 6, 32, 4", "Q4_1, 11, 608, 5", "Q4_1, 3, 96, 8",
@@ -58,11 +61,14 @@ class GgmlOrderKernelTest {
 
     /**
      * Q8_0 (repacked into row pairs): matrix-vector (two rows per pass, a last unpaired row alone) and batched
-     * paths at several batch sizes, a row range starting at an odd row (as a chunk of a fused Q/K/V product
-     * can), the tensor's last row, and dequantizeRow against the file's bytes.
+     * paths at several batch sizes (the int16 kernel below 8 rows, the float batch kernel from 8), a row range
+     * starting at an odd row (as a chunk of a fused Q/K/V product can), the tensor's last row, and dequantizeRow
+     * against the file's bytes.
      */
     @ParameterizedTest
-    @CsvSource({"1, 32, 1", "2, 64, 2", "7, 96, 1", "7, 96, 8", "9, 576, 11", "16, 64, 16", "13, 128, 1", "5, 2048, 64", "4, 32, 3"})
+    @CsvSource({"1, 32, 1", "2, 64, 2", "7, 96, 1", "7, 96, 8", "9, 576, 11", "16, 64, 16", "13, 128, 1", "5, 2048, 64", "4, 32, 3",
+            // the float batch kernel: several widened panels with an odd last row, block counts not a multiple of 8, odd batches
+            "37, 2048, 9", "35, 4096, 8", "21, 608, 13", "3, 32, 8"})
     void q8_0FollowsGgmlOrderAtEveryBatchSizeAndRowSplit(int rows, int cols, int batch) {
         Random rnd = new Random(rows * 7919L + cols * 31L + batch);
         MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q8_0, rows, cols, rnd);
