@@ -75,7 +75,12 @@ final class HalfAttention {
      * (64 values between strided rows) ran about 5 times slower per value.
      */
     static void widen(short[] cache, int from, int to, float[] out) {
-        for (int i = from; i < to; i++) out[i] = Float.float16ToFloat(cache[i]);
+        widen(cache, from, to, out, 0);
+    }
+
+    /** As {@link #widen(short[], int, int, float[])}, writing half i at {@code out[i + shift]}. */
+    static void widen(short[] cache, int from, int to, float[] out, int shift) {
+        for (int i = from; i < to; i++) out[i + shift] = Float.float16ToFloat(cache[i]);
     }
 
     /** ggml_vec_dot_f16 on AVX2 for n a multiple of 32. */

@@ -114,8 +114,13 @@ public final class Transformer {
         int logitCapacity;
         float[] last, normed;
         float[][] ropeTables = new float[0][];
-        /** One layer of a single-cache batch's keys and values as floats, shared by all attention tasks. */
+        /**
+         * One layer of the batch's keys and values as floats, shared by all attention tasks: each run of a
+         * cache's tokens has its positions [0, span) at its own base (rows of kvDim floats).
+         */
         float[] keysWide = new float[0], valuesWide = new float[0];
+        /** Per batch entry, where its run's widened keys and values start in keysWide/valuesWide. */
+        int[] wideBase = new int[0];
 
         void ensureWide(int floats) {
             if (keysWide.length < floats) {
@@ -138,6 +143,7 @@ public final class Transformer {
                 gate = new float[n * c.ffnDim()];
                 up = new float[n * c.ffnDim()];
                 ropeTables = new float[n][c.ropeDims()];
+                wideBase = new int[n];
                 capacity = n;
             }
             if (logitRows > logitCapacity) {
@@ -178,12 +184,15 @@ public final class Transformer {
                 rope.table(positions[i], ropeTables[i]);
             }
         });
-        // A batch of one sequence (a prompt, a decode step) widens each layer's keys and values to floats once,
-        // in one flat loop, for all attention tasks; batches of several sequences widen per task.
-        boolean shared = n > 0 && HalfAttention.supports(hd) && oneCache(caches);
-        int span = shared ? positions[n - 1] + 1 : 0;
-        if (shared) ws.ensureWide(span * kvDim);
+        // Each layer's keys and values are widened to floats once per run of a cache's tokens (a prompt, a decode
+        // step of each sequence), in flat loops, for all attention tasks; widening per task and head ran ~5x
+        // slower per value and repeated it for every task of a run.
+        boolean shared = n > 0 && HalfAttention.supports(hd);
+        int[] runs = shared ? wideRuns(caches, positions, ws.wideBase, kvDim) : null;
+        int widePositions = shared ? runs[runs.length - 1] : 0;
+        if (shared) ws.ensureWide(widePositions * kvDim);
         float[] keysWide = ws.keysWide, valuesWide = ws.valuesWide;
+        int[] wideBase = ws.wideBase;
         int[] tasks = attentionTasks(caches, positions, shared);
         int taskCount = tasks.length / 4;
 
@@ -217,18 +226,13 @@ public final class Transformer {
             emit("Kcur-" + l, k);
             emit("Vcur-" + l, v);
             if (shared) {
-                short[] kc = caches[0].keys[layer], vc = caches[0].values[layer];
-                if (span * kvDim >= WIDEN_PARALLEL) {
-                    rows(span, (p0, p1) -> {
-                        HalfAttention.widen(kc, p0 * kvDim, p1 * kvDim, keysWide);
-                        HalfAttention.widen(vc, p0 * kvDim, p1 * kvDim, valuesWide);
-                    });
+                if (widePositions * kvDim >= WIDEN_PARALLEL && pool.threads() > 1) {
+                    pool.forRange(widePositions, (p0, p1) -> widenRuns(runs, caches, layer, kvDim, p0, p1, keysWide, valuesWide));
                 } else {
-                    HalfAttention.widen(kc, 0, span * kvDim, keysWide);
-                    HalfAttention.widen(vc, 0, span * kvDim, valuesWide);
+                    widenRuns(runs, caches, layer, kvDim, 0, widePositions, keysWide, valuesWide);
                 }
                 pool.forEach(taskCount, t -> attendShared(tasks[4 * t], tasks[4 * t + 1], tasks[4 * t + 2], tasks[4 * t + 3],
-                        q, att, keysWide, valuesWide, positions));
+                        q, att, keysWide, valuesWide, wideBase, positions));
             } else {
                 pool.forEach(taskCount, t -> attendGroup(tasks[4 * t], tasks[4 * t + 1], tasks[4 * t + 2], tasks[4 * t + 3],
                         layer, q, att, caches, positions));
@@ -282,20 +286,56 @@ public final class Transformer {
     /** Widening a layer's keys and values of this many values or more is spread over the pool. */
     private static final int WIDEN_PARALLEL = 1 << 16;
 
-    private static boolean oneCache(KvCache[] caches) {
-        for (KvCache c : caches) if (c != caches[0]) return false;
-        return true;
+    /**
+     * The batch's runs (consecutive entries of one cache) as flat (first entry, span, base position) triples,
+     * followed by the total of the spans; a run's widened positions [0, span) start at its base. Fills
+     * {@code wideBase[i]} with entry i's base, in floats ({@code base * kvDim}).
+     */
+    private static int[] wideRuns(KvCache[] caches, int[] positions, int[] wideBase, int kvDim) {
+        int n = caches.length, count = 0;
+        for (int start = 0; start < n; count++) {
+            int end = start + 1;
+            while (end < n && caches[end] == caches[start]) end++;
+            start = end;
+        }
+        int[] runs = new int[3 * count + 1];
+        int base = 0, r = 0;
+        for (int start = 0; start < n; r++) {
+            int end = start + 1;
+            while (end < n && caches[end] == caches[start]) end++;
+            int span = positions[end - 1] + 1; // positions of a run ascend: its last token sees the most
+            runs[3 * r] = start;
+            runs[3 * r + 1] = span;
+            runs[3 * r + 2] = base;
+            for (int i = start; i < end; i++) wideBase[i] = base * kvDim;
+            base += span;
+            start = end;
+        }
+        runs[3 * count] = base;
+        return runs;
     }
 
-    /** Tokens per attention task: few enough that converting the cache's head to floats stays a small share. */
+    /** Widens positions [p0, p1) of the concatenated runs' layer {@code layer} keys and values (see {@link #wideRuns}). */
+    private static void widenRuns(int[] runs, KvCache[] caches, int layer, int kvDim, int p0, int p1, float[] keysWide, float[] valuesWide) {
+        for (int r = 0; r < runs.length / 3; r++) {
+            int base = runs[3 * r + 2], lo = Math.max(p0, base) - base, hi = Math.min(p1, base + runs[3 * r + 1]) - base;
+            if (lo >= hi) continue;
+            KvCache cache = caches[runs[3 * r]];
+            int shift = base * kvDim;
+            HalfAttention.widen(cache.keys[layer], lo * kvDim, hi * kvDim, keysWide, shift);
+            HalfAttention.widen(cache.values[layer], lo * kvDim, hi * kvDim, valuesWide, shift);
+        }
+    }
+
+    /** Tokens per attention task (a prompt's tokens are split over several tasks for balance). */
     private static final int ATTENTION_TOKENS_PER_TASK = 16;
 
     /**
      * Attention work split into tasks of (first token, end token, first query head, end query head): the
      * tokens of a task belong to one cache (a run of consecutive batch entries) and its query heads share one
-     * key/value head, so the task converts that head's keys and values to floats once and every query head
-     * sharing it (grouped-query attention) and every token of the run reuses them. When the keys and values
-     * are {@code shared} (widened once for the whole batch) and that gives too few tasks to keep the threads
+     * key/value head (without {@code shared} widened keys and values the task converts that head's keys and
+     * values to floats once for every query head sharing it and every token of the run). When the keys and
+     * values are {@code shared} (widened once per run for the whole batch) and that gives too few tasks to keep the threads
      * busy (a single-sequence decode step: one task per key/value head), each query head is its own task.
      * Returned flat, four ints per task.
      */
@@ -370,11 +410,12 @@ public final class Transformer {
 
     /**
      * As {@link #attendGroup}, over keys and values already widened for the whole batch (rows of kvDim floats
-     * per position, one cache).
+     * per position, the run of tokens [lo, hi) from {@code wideBase[lo]}).
      */
-    private void attendShared(int lo, int hi, int h0, int h1, FloatBatch q, FloatBatch att, float[] keys, float[] values, int[] positions) {
+    private void attendShared(int lo, int hi, int h0, int h1, FloatBatch q, FloatBatch att, float[] keys, float[] values,
+                              int[] wideBase, int[] positions) {
         ModelConfig c = config;
-        int hd = c.headDim(), kvDim = c.kvDim(), kvOff = h0 / (c.heads() / c.kvHeads()) * hd;
+        int hd = c.headDim(), kvDim = c.kvDim(), kvOff = wideBase[lo] + h0 / (c.heads() / c.kvHeads()) * hd;
         AttentionScratch sc = ATTENTION_SCRATCH.get();
         sc.ensure(0, hd);
         attendHeads(lo, hi, h0, h1, q, att, keys, values, kvDim, kvOff, positions, sc);

@@ -21,9 +21,11 @@ public final class Activations {
     public final float[] d;
     public final float[] s;
     /**
-     * Q8_0/Q8_1 only: {@link #q} re-ordered per block of 32 so that vector k (8 lanes) holds lane j =
+     * Q8_0 only: {@link #q} re-ordered per block of 32 so that vector k (8 lanes) holds lane j =
      * q[4j + k]. Summing the four vectors' products leaves in lane j the sum of elements 4j..4j+3,
      * the same per-lane partial sums as ggml's AVX2 kernels, so the float rounding matches too.
+     * (Read by {@link BlockRowKernel} for Q4_0; no Q8_1 kernel reads it since Q4_1's repack, so Q8_1
+     * batches no longer fill it.)
      */
     public final float[] quads;
     /**
@@ -40,6 +42,8 @@ public final class Activations {
     public final short[] wordPairs;
     /** Q8_K only: the exact sum of each 32 values (8 per block; ggml's hadd of the 16-value bsums). */
     public final int[] sums32;
+    /** Where layouts built on first use take their arrays from (null: fresh arrays). */
+    private Buffers buffers;
 
     private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s, float[] quadsBuffer,
                         int[] pairsBuffer, short[] wordPairsBuffer) {
@@ -57,7 +61,7 @@ public final class Activations {
         this.d = d;
         this.s = s;
         int n = rows * cols; // buffers may be longer than the batch
-        if (format == ActivationFormat.Q8_0 || format == ActivationFormat.Q8_1) {
+        if (format == ActivationFormat.Q8_0) {
             quads = quadsBuffer != null && quadsBuffer.length >= n ? quadsBuffer : new float[n];
         } else {
             quads = null;
@@ -116,7 +120,7 @@ public final class Activations {
     private float[] scalesByRowGroup;
 
     /**
-     * Q8_0/Q8_1, built on first use: {@link #quads} regrouped so that 8 activation rows lie side by side:
+     * Q8_0, built on first use: {@link #quads} regrouped so that 8 activation rows lie side by side:
      * index ((g * cols + i) * 8 + lane) holds quads[(8g + lane) * cols + i] (zero past the last row). Lets a
      * kernel compute 8 rows' block sums in the lanes of one vector (see {@link BlockRowKernel}).
      */
@@ -222,6 +226,36 @@ public final class Activations {
         return (qBytes[lo] & 0xFFFF) | (qBytes[hi] << 16);
     }
 
+    private short[] pairLanes;
+
+    /**
+     * Q8 formats, built on first use: {@link #shortPairs} with each int repeated in 8 int lanes (16 shorts per
+     * pair, so 8 per value: per row, pair i at 16 * i + rowOffset * 8). The repacked Q4_0 kernel loads these as
+     * vectors: broadcasting each pair in the kernel costs more C2 nodes than its loop body can afford.
+     */
+    synchronized short[] pairLanes() {
+        if (pairLanes == null) {
+            int n = rows * cols / 2;
+            short[] t = buffers != null ? buffers.pairLanes(16 * n) : new short[16 * n];
+            for (int blk = 0; blk < rows * cols; blk += 32) {
+                for (int j = 0; j < 8; j++) {
+                    int e = blk + 4 * j;
+                    fillLanes(t, 16 * (blk / 2 + j), qBytes[e], qBytes[e + 2]);
+                    fillLanes(t, 16 * (blk / 2 + 8 + j), qBytes[e + 1], qBytes[e + 3]);
+                }
+            }
+            pairLanes = t;
+        }
+        return pairLanes;
+    }
+
+    private static void fillLanes(short[] t, int at, byte lo, byte hi) {
+        for (int l = 0; l < 8; l++) {
+            t[at + 2 * l] = lo;
+            t[at + 2 * l + 1] = hi;
+        }
+    }
+
     private int[] blockSums;
 
     /** Q8_0/Q8_1, built on first use: the exact integer sum of each block's quantized values. */
@@ -270,7 +304,14 @@ public final class Activations {
 
         private final java.util.EnumMap<ActivationFormat, int[]> ints = new java.util.EnumMap<>(ActivationFormat.class);
         private short[] shorts;
+        private short[] pairLanes;
         private int[] groupedInts;
+
+        /** The {@link #pairLanes} array, at least {@code n} long. */
+        short[] pairLanes(int n) {
+            if (pairLanes == null || pairLanes.length < n) pairLanes = new short[n];
+            return pairLanes;
+        }
 
         /** The Q8_1 {@link #pairsByRowGroup} array, at least {@code n} long. */
         int[] groupedInts(int n) {
@@ -351,26 +392,32 @@ public final class Activations {
         float[] d = floats(buffers, format, 1, rows * nb);
         float[] s = floats(buffers, format, 2, format == ActivationFormat.Q8_K ? n / 16 : rows * nb);
         boolean parallel = pool != null && pool.threads() > 1 && rows >= PARALLEL_ROWS;
-        Activations a = new Activations(format, rows, cols, q, qb, d, s, buffers == null ? null : floats(buffers, format, 3, n),
+        // Q8_1 feeds the Q4_1 batch kernel, which reads row-grouped layouts for every batch of 8 rows or more:
+        // build them here into reused buffers (in parallel for large batches), not lazily with fresh arrays inside
+        // the kernel's parallel section while the other threads wait on the lock.
+        boolean rowGroups = format == ActivationFormat.Q8_1 && buffers != null && rows >= 8;
+        Activations a = new Activations(format, rows, cols, q, qb, d, s,
+                buffers == null || format != ActivationFormat.Q8_0 ? null : floats(buffers, format, 3, n),
                 buffers == null ? null : buffers.ints(format, n / 2), buffers == null || format != ActivationFormat.Q8_0 ? null : buffers.shorts(n),
                 false);
-        if (!parallel) {
+        a.buffers = buffers;
+        if (!parallel && !rowGroups) {
             a.quantizeRows(x, 0, rows);
             a.fillLayouts(0, rows);
             return a;
         }
-        // Q8_1 feeds the Q4_1 batch kernel, which reads row-grouped layouts for every batch this large.
         int groups = (rows + 7) / 8;
-        boolean rowGroups = format == ActivationFormat.Q8_1 && buffers != null;
         int[] pt = rowGroups ? buffers.groupedInts(groups * cols / 2 * 8) : null;
         float[] dt = rowGroups ? buffers.floats(format, 4, groups * nb * 8) : null;
         float[] st = rowGroups ? buffers.floats(format, 5, groups * nb * 8) : null;
-        pool.forRange(groups, (g0, g1) -> {
+        Parallel.RangeTask body = (g0, g1) -> {
             int r0 = 8 * g0, r1 = Math.min(rows, 8 * g1);
             a.quantizeRows(x, r0, r1);
             a.fillLayouts(r0, r1);
             if (rowGroups) a.fillRowGroups(pt, dt, st, g0, g1);
-        });
+        };
+        if (parallel) pool.forRange(groups, body);
+        else body.run(0, groups);
         if (rowGroups) {
             synchronized (a) {
                 a.pairsByRowGroup = pt;

@@ -29,7 +29,7 @@ abstract class KQuantMatrix extends WeightMatrix {
 
     /** How the min term of a type is accumulated (as the type's AVX2 kernel in ggml does). */
     enum Mins {
-        /** No mins (Q6_K). */
+        /** No mins (Q6_K): ggml's vec_dot takes the 32 offset off lane l as 32 * (sc[2l] * bsum[2l] + sc[2l+1] * bsum[2l+1]). */
         NONE,
         /** Q4_K: madd of mins with activation pair sums into 4 int lanes, fma'd into 4 float lanes, reduced at the end. */
         FOUR_LANES,
@@ -49,6 +49,8 @@ abstract class KQuantMatrix extends WeightMatrix {
         final int[] mins;
         /** Scratch for one super-block's 6-bit scales. */
         final int[] sub = new int[8];
+        /** Scratch for one super-block's Q6_K offset lanes. */
+        final int[] off = new int[8];
 
         Decoded(int cols) {
             w = new int[cols / 2];
@@ -117,11 +119,46 @@ abstract class KQuantMatrix extends WeightMatrix {
         Decoded s = scratch();
         float[] o = out.data();
         int oc = out.cols();
+        boolean tiled = minsOrder == Mins.NONE && a.rows >= TILED_MIN_BATCH;
         for (int r = r0; r < r1; r++) {
             decodeRow(r, s);
-            for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dotDecoded(s, a, b);
+            if (tiled) {
+                for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dotDecodedTiled(s, a, b);
+            } else {
+                for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dotDecoded(s, a, b);
+            }
         }
     }
+
+    /**
+     * llama.cpp's tiled K-quant matmul order (ggml_compute_forward_mul_mat_tiled, taken for batches of
+     * {@link #TILED_MIN_BATCH} rows or more when the weights are not repacked), for Q6_K: per super-block the
+     * exact total sum_j(scale_j * sum((q - 32) * a)), acc = fma(d * total, d_a, acc) - no lanes, no hsum.
+     */
+    final float dotDecodedTiled(Decoded s, Activations a, int b) {
+        int[] w = s.w, sc = s.sc, m = a.pairs;
+        float[] ad = a.d, bs = a.s;
+        int mo = a.rowOffset(b) / 2, bo = a.blockOffset(b);
+        float acc = 0f;
+        for (int k = 0; k < cols / QK; k++) {
+            IntVector sumi = IntVector.zero(I);
+            for (int g = 8 * k; g < 8 * k + 8; g++) {
+                IntVector t = IntVector.fromArray(I, w, 16 * g).mul(IntVector.fromArray(I, m, mo + 16 * g))
+                        .add(IntVector.fromArray(I, w, 16 * g + 8).mul(IntVector.fromArray(I, m, mo + 16 * g + 8)));
+                sumi = sumi.add(t.add(0x8000).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, 8 * g)));
+            }
+            int offset = 0, so = 16 * (bo + k);
+            for (int j = 0; j < 8; j++) {
+                offset += sc[8 * (8 * k + j)] * (int) bs[so + 2 * j] + sc[8 * (8 * k + j) + 4] * (int) bs[so + 2 * j + 1];
+            }
+            int total = sumi.reduceLanes(VectorOperators.ADD) - 32 * offset;
+            acc = Math.fma(s.d[k] * (float) total, ad[bo + k], acc);
+        }
+        return acc;
+    }
+
+    /** Batches from this many rows on take llama.cpp's tiled matmul (see {@link #dotDecodedTiled}). */
+    static final int TILED_MIN_BATCH = 8;
 
     private float dotDecoded(Decoded s, Activations a, int b) {
         int[] w = s.w, sc = s.sc, m = a.pairs, q8s = a.sums32; // q8s: ggml's hadd of bsums, the 32-value sums
@@ -137,6 +174,7 @@ abstract class KQuantMatrix extends WeightMatrix {
                 sumi = sumi.add(t.add(0x8000).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, 8 * g)));
             }
             float da = ad[bo + k];
+            if (minsOrder == Mins.NONE) sumi = sumi.sub(offsetLanes(sc, 64 * k, a.s, 16 * (bo + k), s.off));
             acc = ((FloatVector) sumi.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, da * s.d[k]), acc);
             if (minsOrder != Mins.NONE) {
                 float dmin = -da * s.dmin[k];
@@ -162,6 +200,18 @@ abstract class KQuantMatrix extends WeightMatrix {
             case FOUR_LANES -> sum + ((m0 + m2) + (m1 + m3));
             case SCALAR -> sum + m0;
         };
+    }
+
+    /**
+     * Q6_K's q8sclsub for one super-block: lane l = 32 * (sc[2l] * bsum[2l] + sc[2l+1] * bsum[2l+1]), the
+     * 16-value scales given as {@link Decoded#sc}'s per-group lanes from {@code sco} (group l's lane 0 holds
+     * sc[2l], lane 4 sc[2l+1]), the activations' 16-value sums from {@code so}.
+     */
+    static IntVector offsetLanes(int[] sc, int sco, float[] bsums, int so, int[] t) {
+        for (int l = 0; l < 8; l++) {
+            t[l] = 32 * (sc[sco + 8 * l] * (int) bsums[so + 2 * l] + sc[sco + 8 * l + 4] * (int) bsums[so + 2 * l + 1]);
+        }
+        return IntVector.fromArray(I, t, 0);
     }
 
     @Override

@@ -1,14 +1,17 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.VectorSpecies;
 
 
 /**
@@ -17,8 +20,176 @@ import java.nio.ByteOrder;
  * byte l of ql/qh feeds elements l, l+32, l+64 and l+96; see {@link KQuantMatrix}.
  */
 public final class Q6_KMatrix extends KQuantMatrix {
+    private static final int BLOCK_BYTES = 210;
+    /** Bytes of one super-block of 8 interleaved rows in {@link #packed}: 8 half d, 16 x 8 scales, 8 x 8 x 8 weight ints. */
+    private static final int GROUP_BLOCK_BYTES = 16 + 128 + 2048;
+    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+
+    /**
+     * For rows % 8 == 0, the tensor repacked at load time for the Vector API (8 rows in the 8 lanes): rows
+     * 8g..8g+7, super-block k at (g * nb + k) * 2192 bytes: the 8 rows' half d, then the 16-value scales (byte
+     * 8j + r = scale j of row 8g+r), then per quad lane l (0..7, ggml's lane: values 4l..4l+3 of a 32-value
+     * group) and group c (0..7) 8 ints, int r = row 8g+r's 6-bit values q0..q3 of that quad as two shorts
+     * q0 | q1 << 6 and q2 | q3 << 6 (so one mask and one shift give the 16-bit pairs (q0, q2) and (q1, q3)).
+     * 1.3x the tensor's bytes (a byte per value): extracting 6-bit values from the file layout cost the kernel
+     * more than the copy saves. Null otherwise, or if a d is infinite or NaN.
+     */
+    private final MemorySegment packed;
+
     public Q6_KMatrix(String name, int rows, int cols, MemorySegment data) {
         super(name, GgmlType.Q6_K, rows, cols, data, Mins.NONE);
+        this.packed = rows % 8 == 0 ? repack(data, rows, cols, rowBytes) : null;
+    }
+
+    @Override
+    public boolean repacked() { return packed != null; }
+
+    /** The layout described at {@link #packed}, or null if a d is not finite. */
+    private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
+        int nb = cols / QK;
+        MemorySegment p = java.lang.foreign.Arena.ofAuto().allocate((long) rows / 8 * nb * GROUP_BLOCK_BYTES, 32);
+        int[] q = new int[QK];
+        for (int g = 0; g < rows / 8; g++) {
+            for (int k = 0; k < nb; k++) {
+                long dst = ((long) g * nb + k) * GROUP_BLOCK_BYTES;
+                for (int r = 0; r < 8; r++) {
+                    long src = (8L * g + r) * rowBytes + (long) k * BLOCK_BYTES;
+                    short d = data.get(SHORT_LE, src + 208);
+                    if ((d & 0x7C00) == 0x7C00) return null;
+                    p.set(SHORT_LE, dst + 2 * r, d);
+                    for (int j = 0; j < 16; j++) p.set(ValueLayout.JAVA_BYTE, dst + 16 + 8 * j + r, data.get(ValueLayout.JAVA_BYTE, src + 192 + j));
+                    values(data, src, q);
+                    for (int l = 0; l < 8; l++) {
+                        for (int c = 0; c < 8; c++) {
+                            int e = 32 * c + 4 * l;
+                            int v = q[e] | q[e + 1] << 6 | q[e + 2] << 16 | q[e + 3] << 22;
+                            p.set(INT_LE, dst + 144 + 256L * l + 32 * c + 4 * r, v);
+                        }
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** The 256 unsigned 6-bit values of the super-block at {@code p} (file layout) in element order. */
+    private static void values(MemorySegment data, long p, int[] q) {
+        for (int h = 0; h < 2; h++) {
+            for (int l = 0; l < 32; l++) {
+                int lo = data.get(ValueLayout.JAVA_BYTE, p + 64 * h + l) & 0xFF;
+                int hi = data.get(ValueLayout.JAVA_BYTE, p + 64 * h + 32 + l) & 0xFF;
+                int hh = data.get(ValueLayout.JAVA_BYTE, p + 128 + 32 * h + l) & 0xFF;
+                q[128 * h + l] = (lo & 0xF) | ((hh & 3) << 4);
+                q[128 * h + l + 32] = (hi & 0xF) | (((hh >> 2) & 3) << 4);
+                q[128 * h + l + 64] = (lo >>> 4) | (((hh >> 4) & 3) << 4);
+                q[128 * h + l + 96] = (hi >>> 4) | (((hh >> 6) & 3) << 4);
+            }
+        }
+    }
+
+    @Override
+    public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        if (packed == null) {
+            super.dotRows(r0, r1, a, out, outCol0);
+            return;
+        }
+        int[] ap = a.shortPairs();
+        float[] o = out.data(), acc = new float[64];
+        int[] scales = new int[128];
+        int oc = out.cols();
+        boolean tiled = a.rows >= TILED_MIN_BATCH;
+        for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
+            for (int b = 0; b < a.rows; b++) {
+                FloatVector v = tiled ? groupDotTiled(g, ap, a, b, scales) : groupDotVec(g, ap, a, b, scales, acc);
+                int ob = b * oc + outCol0 + 8 * g;
+                if (8 * g >= r0 && 8 * g + 8 <= r1) {
+                    v.intoArray(o, ob);
+                } else {
+                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = v.lane(l);
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows 8g..8g+7 (lanes) against activation row b in ggml_vec_dot_q6_K_q8_K's order: per super-block and
+     * ggml lane l the exact int sum over the 8 groups of scale * (quad l's dot), minus q8sclsub's lane l, fma'd
+     * into lane l's float accumulator ({@code acc[8l..8l+7]}, one per row); hsum_float_8 over l at the end.
+     */
+    private FloatVector groupDotVec(int g, int[] ap, Activations a, int b, int[] scales, float[] acc) {
+        int nb = cols / QK, apo = a.rowOffset(b) / 2, bo = a.blockOffset(b);
+        float[] ad = a.d, bs = a.s;
+        java.util.Arrays.fill(acc, 0f);
+        long p = (long) g * nb * GROUP_BLOCK_BYTES;
+        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
+            storeScales(p, scales);
+            FloatVector dd = RepackedLanes.halves(packed, p).mul(ad[bo + k]);
+            int x = apo + 128 * k, so = 16 * (bo + k);
+            for (int l = 0; l < 8; l++) {
+                IntVector sum = laneSum(p, l, ap, x, scales)
+                        .sub(IntVector.fromArray(I, scales, 16 * l).mul((int) bs[so + 2 * l])
+                                .add(IntVector.fromArray(I, scales, 16 * l + 8).mul((int) bs[so + 2 * l + 1]))
+                                .lanewise(VectorOperators.LSHL, 5));
+                ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, 8 * l)).intoArray(acc, 8 * l);
+            }
+        }
+        FloatVector a0 = FloatVector.fromArray(F, acc, 0).add(FloatVector.fromArray(F, acc, 32));
+        FloatVector a1 = FloatVector.fromArray(F, acc, 8).add(FloatVector.fromArray(F, acc, 40));
+        FloatVector a2 = FloatVector.fromArray(F, acc, 16).add(FloatVector.fromArray(F, acc, 48));
+        FloatVector a3 = FloatVector.fromArray(F, acc, 24).add(FloatVector.fromArray(F, acc, 56));
+        return a0.add(a2).add(a1.add(a3));
+    }
+
+    /** The tiled order (batches of 8 rows or more): per super-block one exact total per row, fma(d * total, d_a, acc). */
+    private FloatVector groupDotTiled(int g, int[] ap, Activations a, int b, int[] scales) {
+        int nb = cols / QK, apo = a.rowOffset(b) / 2, bo = a.blockOffset(b);
+        float[] ad = a.d, bs = a.s;
+        FloatVector acc = FloatVector.zero(F);
+        long p = (long) g * nb * GROUP_BLOCK_BYTES;
+        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
+            storeScales(p, scales);
+            int x = apo + 128 * k, so = 16 * (bo + k);
+            IntVector total = IntVector.zero(I), offset = total;
+            for (int l = 0; l < 8; l++) {
+                total = total.add(laneSum(p, l, ap, x, scales));
+                offset = offset.add(IntVector.fromArray(I, scales, 16 * l).mul((int) bs[so + 2 * l])
+                        .add(IntVector.fromArray(I, scales, 16 * l + 8).mul((int) bs[so + 2 * l + 1])));
+            }
+            total = total.sub(offset.lanewise(VectorOperators.LSHL, 5));
+            FloatVector dt = RepackedLanes.halves(packed, p).mul((FloatVector) total.convert(VectorOperators.I2F, 0));
+            acc = dt.fma(FloatVector.broadcast(F, ad[bo + k]), acc);
+        }
+        return acc;
+    }
+
+    /** The 16 scales of super-block {@code p} of a group as ints: scales[8j + r] = scale j of row r. */
+    private void storeScales(long p, int[] scales) {
+        for (int j = 0; j < 16; j++) {
+            ((IntVector) ByteVector.fromMemorySegment(B64, packed, p + 16 + 8 * j, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2I, I, 0)).intoArray(scales, 8 * j);
+        }
+    }
+
+    /**
+     * Lane l of super-block {@code p} for the 8 rows: sum over groups c of scale(c, l) * (exact dot of values
+     * 32c+4l..32c+4l+3), unsigned 6-bit values times activations as 16-bit products (two per short: at most
+     * 2 * 63 * 127), a row's two shorts added. x: the super-block's first {@link Activations#shortPairs} index.
+     */
+    private IntVector laneSum(long p, int l, int[] ap, int x, int[] scales) {
+        IntVector sum = IntVector.zero(I);
+        long q = p + 144 + 256L * l;
+        int sl = 8 * (l >> 2); // lanes 0-3 take a group's first 16-value scale, 4-7 its second
+        for (int c = 0; c < 8; c++) {
+            IntVector w = IntVector.fromMemorySegment(I, packed, q + 32 * c, ByteOrder.LITTLE_ENDIAN);
+            ShortVector t = w.and(0x003F003F).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + 16 * c + l]))
+                    .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).mul(RepackedLanes.pair(ap[x + 16 * c + 8 + l])));
+            IntVector ti = t.reinterpretAsInts();
+            IntVector dot = ti.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(ti.lanewise(VectorOperators.ASHR, 16));
+            sum = sum.add(dot.mul(IntVector.fromArray(I, scales, 16 * c + sl)));
+        }
+        return sum;
     }
 
     /** Lanes 0-3 (the group's first 16 values) take one scale, lanes 4-7 the next. */
@@ -40,10 +211,10 @@ public final class Q6_KMatrix extends KQuantMatrix {
                 IntVector ql2 = IntVector.fromMemorySegment(I, data, p + 64L * h + 32, ByteOrder.LITTLE_ENDIAN);
                 IntVector qh = IntVector.fromMemorySegment(I, data, p + 128 + 32L * h, ByteOrder.LITTLE_ENDIAN);
                 int g = 8 * k + 4 * h;
-                storeBytePairs(six(ql1, qh, 0), 0x00200020, out.w, g);
-                storeBytePairs(six(ql2, qh, 2), 0x00200020, out.w, g + 1);
-                storeBytePairs(six(ql1.lanewise(VectorOperators.LSHR, 4), qh, 4), 0x00200020, out.w, g + 2);
-                storeBytePairs(six(ql2.lanewise(VectorOperators.LSHR, 4), qh, 6), 0x00200020, out.w, g + 3);
+                storeBytePairs(six(ql1, qh, 0), 0, out.w, g);
+                storeBytePairs(six(ql2, qh, 2), 0, out.w, g + 1);
+                storeBytePairs(six(ql1.lanewise(VectorOperators.LSHR, 4), qh, 4), 0, out.w, g + 2);
+                storeBytePairs(six(ql2.lanewise(VectorOperators.LSHR, 4), qh, 6), 0, out.w, g + 3);
                 long sc = p + 192 + 8L * h; // one int8 scale per 16 values
                 for (int c = 0; c < 4; c++) {
                     IntVector.broadcast(I, data.get(ValueLayout.JAVA_BYTE, sc + 2 * c))
@@ -53,10 +224,10 @@ public final class Q6_KMatrix extends KQuantMatrix {
         }
     }
 
-    /** Scaled exact quad sums of one group of 32 values given as 6-bit bytes (minus 32 here). */
+    /** Scaled exact quad sums of one group of 32 values given as unsigned 6-bit bytes (the 32 offset comes off later). */
     private static IntVector group(IntVector bytes, int[] m, int mi, IntVector scales) {
-        IntVector t = bytes.and(0x00FF00FF).sub(0x00200020).mul(IntVector.fromArray(I, m, mi))
-                .add(bytes.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).sub(0x00200020).mul(IntVector.fromArray(I, m, mi + 8)));
+        IntVector t = bytes.and(0x00FF00FF).mul(IntVector.fromArray(I, m, mi))
+                .add(bytes.lanewise(VectorOperators.LSHR, 8).and(0x00FF00FF).mul(IntVector.fromArray(I, m, mi + 8)));
         return t.add(0x8000).lanewise(VectorOperators.ASHR, 16).mul(scales);
     }
 
@@ -69,6 +240,7 @@ public final class Q6_KMatrix extends KQuantMatrix {
         int[] m = a.pairs;
         float[] ad = a.d;
         int mo = a.rowOffset(b) / 2, bo = a.blockOffset(b);
+        int[] off = scratch().off;
         FloatVector acc = FloatVector.zero(F);
         for (int k = 0; k < cols / QK; k++) {
             long p = block(row, k);
@@ -82,9 +254,19 @@ public final class Q6_KMatrix extends KQuantMatrix {
                         .blend(data.get(ValueLayout.JAVA_BYTE, p + 193 + 2 * j), SECOND_HALF);
                 sumi = sumi.add(group(six(ql.lanewise(VectorOperators.LSHR, 4 * (c >> 1)), qh, 2 * c), m, mo + 16 * (8 * k + j), scales));
             }
+            sumi = sumi.sub(offsetLanes(p, a.s, 16 * (bo + k), off));
             acc = ((FloatVector) sumi.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, ad[bo + k] * half(p + 208)), acc);
         }
         return GgmlSums.hsum8(acc);
+    }
+
+    /** q8sclsub of super-block {@code p} (see {@link KQuantMatrix#offsetLanes}), its scales read from the tensor. */
+    private IntVector offsetLanes(long p, float[] bsums, int so, int[] t) {
+        for (int l = 0; l < 8; l++) {
+            t[l] = 32 * (data.get(ValueLayout.JAVA_BYTE, p + 192 + 2 * l) * (int) bsums[so + 2 * l]
+                    + data.get(ValueLayout.JAVA_BYTE, p + 193 + 2 * l) * (int) bsums[so + 2 * l + 1]);
+        }
+        return IntVector.fromArray(I, t, 0);
     }
 
     @Override

@@ -24,7 +24,10 @@ class GgmlOrderKernelTest {
 
     @ParameterizedTest
     @CsvSource({"Q8_0, 7, 32, 3", "Q8_0, 9, 576, 3", "Q4_0, 7, 32, 3", "Q4_0, 7, 576, 3", "Q4_0, 8, 32, 3", "Q4_0, 16, 576, 3",
-            "Q4_0, 40, 64, 11", "Q4_1, 7, 32, 3", "Q4_1, 5, 576, 3", "Q4_1, 8, 1536, 3",
+            "Q4_0, 40, 64, 11", "Q4_1, 7, 32, 3",
+            // repacked Q4_0: single rows, row pairs (an odd last row alone), the float-tile path from 24 rows
+            "Q4_0, 16, 96, 1", "Q4_0, 24, 160, 2", "Q4_0, 8, 608, 5", "Q4_0, 32, 64, 16", "Q4_0, 16, 96, 23", "Q4_0, 8, 64, 24",
+            "Q4_0, 24, 96, 25", "Q4_1, 5, 576, 3", "Q4_1, 8, 1536, 3",
             "Q4_1, 7, 64, 11", "Q4_1, 9, 576, 16", "Q4_1, 12, 1536, 8",
             // repacked Q4_1: odd block counts (3, 5, 19), odd row counts, batches 1-17 (matrix-vector and row-group paths)
             "Q4_1, 9, 96, 1", "Q4_1, 5, 96, 2", "Q4_1, 13, 160, 3", "Q4_1, 6, 32, 4", "Q4_1, 11, 608, 5", "Q4_1, 3, 96, 8",
@@ -58,11 +61,14 @@ class GgmlOrderKernelTest {
 
     /**
      * Q8_0 (repacked into row pairs): matrix-vector (two rows per pass, a last unpaired row alone) and batched
-     * paths at several batch sizes, a row range starting at an odd row (as a chunk of a fused Q/K/V product
-     * can), the tensor's last row, and dequantizeRow against the file's bytes.
+     * paths at several batch sizes (the int16 kernel below 8 rows, the float batch kernel from 8), a row range
+     * starting at an odd row (as a chunk of a fused Q/K/V product can), the tensor's last row, and dequantizeRow
+     * against the file's bytes.
      */
     @ParameterizedTest
-    @CsvSource({"1, 32, 1", "2, 64, 2", "7, 96, 1", "7, 96, 8", "9, 576, 11", "16, 64, 16", "13, 128, 1", "5, 2048, 64", "4, 32, 3"})
+    @CsvSource({"1, 32, 1", "2, 64, 2", "7, 96, 1", "7, 96, 8", "9, 576, 11", "16, 64, 16", "13, 128, 1", "5, 2048, 64", "4, 32, 3",
+            // the float batch kernel: several widened panels with an odd last row, block counts not a multiple of 8, odd batches
+            "37, 2048, 9", "35, 4096, 8", "21, 608, 13", "3, 32, 8"})
     void q8_0FollowsGgmlOrderAtEveryBatchSizeAndRowSplit(int rows, int cols, int batch) {
         Random rnd = new Random(rows * 7919L + cols * 31L + batch);
         MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q8_0, rows, cols, rnd);
@@ -179,7 +185,7 @@ class GgmlOrderKernelTest {
 
     @ParameterizedTest
     @CsvSource({"Q4_K, 3, 256", "Q4_K, 4, 768", "Q4_K, 8, 256", "Q4_K, 16, 768", "Q5_K, 3, 256", "Q5_K, 2, 512", "Q6_K, 3, 256",
-            "Q6_K, 4, 768"})
+            "Q6_K, 4, 768", "Q6_K, 8, 256", "Q6_K, 16, 768"})
     void kQuantKernelsFollowGgmlOrderExactly(String typeName, int rows, int cols) {
         GgmlType type = GgmlType.valueOf(typeName);
         Random rnd = new Random(rows * 17 + cols);
@@ -205,6 +211,69 @@ class GgmlOrderKernelTest {
             float one0 = type == GgmlType.Q4_K && rows % 8 == 0 ? repackedQ4K(seg, cols, r, a, 0) : ggmlOrderK(type, seg, cols, r, a, 0);
             assertEquals(one0, outOne.get(0, r), 0f, type + " matrix-vector row " + r);
         }
+    }
+
+    /**
+     * Q6_K batches of 8 rows or more: llama.cpp (not repacking Q6_K on x86) sends them through its tiled K-quant
+     * matmul (ggml_compute_forward_mul_mat_tiled): per super-block one exact total, acc = fma(d * total, d_a, acc).
+     * dot() stays the vec_dot order (a batch below 8 rows, or one row).
+     */
+    @ParameterizedTest
+    @CsvSource({"5, 256, 8", "16, 768, 9", "9, 512, 17", "8, 512, 8"})
+    void q6KBatchesOfEightOrMoreFollowTheTiledOrder(int rows, int cols, int batch) {
+        Random rnd = new Random(rows * 7 + cols + batch);
+        MemorySegment seg = MoreTypesKernelTest.randomBytes(GgmlType.Q6_K, rows, cols, rnd);
+        WeightMatrix w = WeightMatrices.create(GgmlType.Q6_K, "w", rows, cols, seg);
+        FloatBatch in = randomBatch(batch, cols, rnd);
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(batch, rows);
+        try (Parallel pool = new Parallel(2)) {
+            w.matmul(in, out, pool);
+        }
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                assertEquals(tiledQ6K(seg, cols, r, a, b), out.get(b, r), 0f, "matmul row " + r + " batch " + b);
+                assertEquals(ggmlOrderK(GgmlType.Q6_K, seg, cols, r, a, b), w.dot(r, a, b), 0f, "dot row " + r + " batch " + b);
+            }
+        }
+    }
+
+    /** Repacked Q6_K (rows % 8 == 0): a row range cutting 8-row groups writes only its rows, in both orders. */
+    @ParameterizedTest
+    @CsvSource({"1", "3", "9"})
+    void repackedQ6KRowRangesCutGroups(int batch) {
+        int rows = 24, cols = 512;
+        Random rnd = new Random(batch);
+        MemorySegment seg = MoreTypesKernelTest.randomBytes(GgmlType.Q6_K, rows, cols, rnd);
+        WeightMatrix w = WeightMatrices.create(GgmlType.Q6_K, "w", rows, cols, seg);
+        Activations a = w.activationFormat().prepare(randomBatch(batch, cols, rnd));
+        FloatBatch part = new FloatBatch(batch, rows);
+        w.dotRows(3, 13, a, part, 0);
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                float expect = batch >= 8 ? tiledQ6K(seg, cols, r, a, b) : ggmlOrderK(GgmlType.Q6_K, seg, cols, r, a, b);
+                assertEquals(r >= 3 && r < 13 ? expect : 0f, part.get(b, r), 0f, "rows 3..12 only, row " + r + " batch " + b);
+            }
+        }
+    }
+
+    /** llama.cpp's tiled Q6_K order in scalar code: per super-block total = sum_j(sc_j * sum((q - 32) * a)); acc = fma(d * total, d_a, acc). */
+    static float tiledQ6K(MemorySegment seg, int cols, int row, Activations a, int b) {
+        int nb = cols / 256;
+        float acc = 0;
+        for (int k = 0; k < nb; k++) {
+            long p = (long) row * nb * 210 + 210L * k;
+            int xo = a.rowOffset(b) + 256 * k, total = 0;
+            for (int e = 0; e < 256; e++) {
+                int h = e / 128, c = (e % 128) / 32, l = e % 32;
+                int ql = seg.get(ValueLayout.JAVA_BYTE, p + 64 * h + 32 * (c % 2) + l) & 0xFF;
+                int qh = seg.get(ValueLayout.JAVA_BYTE, p + 128 + 32 * h + l) & 0xFF;
+                int q = ((c < 2 ? ql & 0xF : ql >>> 4) | (((qh >>> (2 * c)) & 3) << 4)) - 32;
+                total += seg.get(ValueLayout.JAVA_BYTE, p + 192 + e / 16) * q * a.qBytes[xo + e];
+            }
+            acc = Math.fma(Float.float16ToFloat(seg.get(SHORT, p + 208)) * (float) total, a.d[a.blockOffset(b) + k], acc);
+        }
+        return acc;
     }
 
     /**
@@ -276,7 +345,8 @@ class GgmlOrderKernelTest {
      * ggml_vec_dot_q{4,5,6}_K_q8_K (AVX2) in scalar code: lane j of the int sum = sum over 32-value groups of
      * scale * (exact dot of the group's quad j); acc lanes fma(d_a * d, sum, acc); Q4_K's mins in 4 float
      * lanes fma(-d_a * dmin, mins[2l]*q8s[2l] + mins[2l+1]*q8s[2l+1]) reduced (m0+m2)+(m1+m3); Q5_K's as one
-     * scalar fma per super-block; hsum_float_8(acc) + mins.
+     * scalar fma per super-block; hsum_float_8(acc) + mins. Q6_K's weights are unsigned (0..63) in the quads and
+     * the 32 offset comes off lane j's int sum as q8sclsub (group j's scales times its 16-value activation sums).
      */
     static float ggmlOrderK(GgmlType type, MemorySegment seg, int cols, int row, Activations a, int b) {
         int bpb = type.bytesPerBlock(), nb = cols / 256;
@@ -293,7 +363,7 @@ class GgmlOrderKernelTest {
                     int h = e / 128, c = (e % 128) / 32, l = e % 32;
                     int ql = seg.get(ValueLayout.JAVA_BYTE, p + 64 * h + 32 * (c % 2) + l) & 0xFF;
                     int qh = seg.get(ValueLayout.JAVA_BYTE, p + 128 + 32 * h + l) & 0xFF;
-                    q[e] = ((c < 2 ? ql & 0xF : ql >>> 4) | (((qh >>> (2 * c)) & 3) << 4)) - 32;
+                    q[e] = (c < 2 ? ql & 0xF : ql >>> 4) | (((qh >>> (2 * c)) & 3) << 4); // unsigned: the 32 comes off below
                     scale[e] = seg.get(ValueLayout.JAVA_BYTE, p + 192 + e / 16);
                 }
             } else {
@@ -316,6 +386,12 @@ class GgmlOrderKernelTest {
                     int quad = 0;
                     for (int i = 32 * g + 4 * j; i < 32 * g + 4 * j + 4; i++) quad += q[i] * a.qBytes[xo + i];
                     sumi[j] += scale[32 * g + 4 * j] * quad;
+                }
+            }
+            if (type == GgmlType.Q6_K) {
+                // q8sclsub: lane j loses 32 * (sc[2j] * bsum[2j] + sc[2j+1] * bsum[2j+1]), i.e. group j's offset
+                for (int j = 0; j < 8; j++) {
+                    sumi[j] -= 32 * (scale[32 * j] * (int) a.s[16 * blk + 2 * j] + scale[32 * j + 16] * (int) a.s[16 * blk + 2 * j + 1]);
                 }
             }
             float da = a.d[blk];
