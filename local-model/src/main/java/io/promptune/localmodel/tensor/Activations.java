@@ -353,27 +353,31 @@ public final class Activations {
         float[] d = floats(buffers, format, 1, rows * nb);
         float[] s = floats(buffers, format, 2, format == ActivationFormat.Q8_K ? n / 16 : rows * nb);
         boolean parallel = pool != null && pool.threads() > 1 && rows >= PARALLEL_ROWS;
+        // Q8_1 feeds the Q4_1 batch kernel, which reads row-grouped layouts for every batch of 8 rows or more:
+        // build them here into reused buffers (in parallel for large batches), not lazily with fresh arrays inside
+        // the kernel's parallel section while the other threads wait on the lock.
+        boolean rowGroups = format == ActivationFormat.Q8_1 && buffers != null && rows >= 8;
         Activations a = new Activations(format, rows, cols, q, qb, d, s,
                 buffers == null || format != ActivationFormat.Q8_0 ? null : floats(buffers, format, 3, n),
                 buffers == null ? null : buffers.ints(format, n / 2), buffers == null || format != ActivationFormat.Q8_0 ? null : buffers.shorts(n),
                 false);
-        if (!parallel) {
+        if (!parallel && !rowGroups) {
             a.quantizeRows(x, 0, rows);
             a.fillLayouts(0, rows);
             return a;
         }
-        // Q8_1 feeds the Q4_1 batch kernel, which reads row-grouped layouts for every batch this large.
         int groups = (rows + 7) / 8;
-        boolean rowGroups = format == ActivationFormat.Q8_1 && buffers != null;
         int[] pt = rowGroups ? buffers.groupedInts(groups * cols / 2 * 8) : null;
         float[] dt = rowGroups ? buffers.floats(format, 4, groups * nb * 8) : null;
         float[] st = rowGroups ? buffers.floats(format, 5, groups * nb * 8) : null;
-        pool.forRange(groups, (g0, g1) -> {
+        Parallel.RangeTask body = (g0, g1) -> {
             int r0 = 8 * g0, r1 = Math.min(rows, 8 * g1);
             a.quantizeRows(x, r0, r1);
             a.fillLayouts(r0, r1);
             if (rowGroups) a.fillRowGroups(pt, dt, st, g0, g1);
-        });
+        };
+        if (parallel) pool.forRange(groups, body);
+        else body.run(0, groups);
         if (rowGroups) {
             synchronized (a) {
                 a.pairsByRowGroup = pt;

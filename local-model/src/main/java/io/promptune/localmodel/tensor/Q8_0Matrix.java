@@ -133,6 +133,36 @@ public final class Q8_0Matrix extends WeightMatrix {
         o[oi + 1] = GgmlSums.hsum8(acc1);
     }
 
+    /** Batches of at least this many rows take {@link Q8_0BatchKernel} (a row pair is widened once for all of them). */
+    static final int FLOAT_BATCH_ROWS = 8;
+
+    @Override
+    public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        if (a.rows >= FLOAT_BATCH_ROWS) Q8_0BatchKernel.dotRows(this, r0, r1, a, out, outCol0);
+        else dotEach(r0, r1, a, out, outCol0);
+    }
+
+    /**
+     * Widens rows {@code r0} and {@code r1} into integer-valued floats for {@link Q8_0BatchKernel}: block k of
+     * row r0 at wq[wo + 64k], of row r1 at wq[wo + 64k + 32], each in {@link Activations#quads} order (vector v
+     * holds element 4j + v in lane j: byte v of int lane j, sign-extended by shifts); scales to wd[so + k] and wd[so + nb + k].
+     */
+    void widenPair(int r0, int r1, float[] wq, int wo, float[] wd, int so) {
+        int nb = blocks;
+        for (int i = 0; i < 2; i++) {
+            int row = i == 0 ? r0 : r1, qs = quantStride(row), si = scaleBase(row), ss = scaleStride(row);
+            long q = quantBase(row);
+            for (int k = 0, o = wo + 32 * i; k < nb; k++, q += qs, si += ss, o += 64) {
+                IntVector v = IntVector.fromMemorySegment(I, quants, q, LE);
+                ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o);
+                ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 8);
+                ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 16);
+                ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 24);
+                wd[so + i * nb + k] = scales[si];
+            }
+        }
+    }
+
     /** Row pairs (two rows per pass) for every activation row; a pair's bytes stay in L1 from one activation row to the next. */
     @Override
     protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
