@@ -42,6 +42,8 @@ public final class Activations {
     public final short[] wordPairs;
     /** Q8_K only: the exact sum of each 32 values (8 per block; ggml's hadd of the 16-value bsums). */
     public final int[] sums32;
+    /** Where layouts built on first use take their arrays from (null: fresh arrays). */
+    private Buffers buffers;
 
     private Activations(ActivationFormat format, int rows, int cols, float[] q, byte[] qBytes, float[] d, float[] s, float[] quadsBuffer,
                         int[] pairsBuffer, short[] wordPairsBuffer) {
@@ -224,6 +226,36 @@ public final class Activations {
         return (qBytes[lo] & 0xFFFF) | (qBytes[hi] << 16);
     }
 
+    private short[] pairLanes;
+
+    /**
+     * Q8 formats, built on first use: {@link #shortPairs} with each int repeated in 8 int lanes (16 shorts per
+     * pair, so 8 per value: per row, pair i at 16 * i + rowOffset * 8). The repacked Q4_0 kernel loads these as
+     * vectors: broadcasting each pair in the kernel costs more C2 nodes than its loop body can afford.
+     */
+    synchronized short[] pairLanes() {
+        if (pairLanes == null) {
+            int n = rows * cols / 2;
+            short[] t = buffers != null ? buffers.pairLanes(16 * n) : new short[16 * n];
+            for (int blk = 0; blk < rows * cols; blk += 32) {
+                for (int j = 0; j < 8; j++) {
+                    int e = blk + 4 * j;
+                    fillLanes(t, 16 * (blk / 2 + j), qBytes[e], qBytes[e + 2]);
+                    fillLanes(t, 16 * (blk / 2 + 8 + j), qBytes[e + 1], qBytes[e + 3]);
+                }
+            }
+            pairLanes = t;
+        }
+        return pairLanes;
+    }
+
+    private static void fillLanes(short[] t, int at, byte lo, byte hi) {
+        for (int l = 0; l < 8; l++) {
+            t[at + 2 * l] = lo;
+            t[at + 2 * l + 1] = hi;
+        }
+    }
+
     private int[] blockSums;
 
     /** Q8_0/Q8_1, built on first use: the exact integer sum of each block's quantized values. */
@@ -272,7 +304,14 @@ public final class Activations {
 
         private final java.util.EnumMap<ActivationFormat, int[]> ints = new java.util.EnumMap<>(ActivationFormat.class);
         private short[] shorts;
+        private short[] pairLanes;
         private int[] groupedInts;
+
+        /** The {@link #pairLanes} array, at least {@code n} long. */
+        short[] pairLanes(int n) {
+            if (pairLanes == null || pairLanes.length < n) pairLanes = new short[n];
+            return pairLanes;
+        }
 
         /** The Q8_1 {@link #pairsByRowGroup} array, at least {@code n} long. */
         int[] groupedInts(int n) {
@@ -361,6 +400,7 @@ public final class Activations {
                 buffers == null || format != ActivationFormat.Q8_0 ? null : floats(buffers, format, 3, n),
                 buffers == null ? null : buffers.ints(format, n / 2), buffers == null || format != ActivationFormat.Q8_0 ? null : buffers.shorts(n),
                 false);
+        a.buffers = buffers;
         if (!parallel && !rowGroups) {
             a.quantizeRows(x, 0, rows);
             a.fillLayouts(0, rows);

@@ -41,8 +41,8 @@ final class BlockRowKernel {
     /** A thread's decoded tile, kept between calls (allocating it per call was most of a decode step's garbage). */
     private static final class TileScratch {
         float[][] wq = new float[TILE][0], wd = new float[TILE][0];
-        /** {@link #reducedRows}' per-tile results: 8 activation rows for each of the tile's weight rows. */
-        final float[] lanes = new float[TILE * 8];
+        /** {@link #reducedRows}' per-tile results: 16 activation rows for each of the tile's weight rows. */
+        final float[] lanes = new float[TILE * 16];
 
         TileScratch fit(int cols) {
             if (wq[0].length < cols) {
@@ -99,12 +99,59 @@ final class BlockRowKernel {
             dec.decodeBlocks(t0 + Math.min(1, n - 1), w1, d1);
             dec.decodeBlocks(t0 + Math.min(2, n - 1), w2, d2);
             dec.decodeBlocks(t0 + Math.min(3, n - 1), w3, d3);
-            for (int g = 0; g < (a.rows + 7) / 8; g++) {
+            int groups = (a.rows + 7) / 8, g = 0;
+            for (; g + 2 <= groups; g += 2) {
+                reducedTile2(w0, d0, w1, d1, w2, d2, w3, d3, xt, g * cols * 8, dt, g * nb * 8, nb, lanes);
+                for (int i = 0; i < n; i++) {
+                    for (int l = 0; l < 16 && 8 * g + l < a.rows; l++) o[(8 * g + l) * oc + outCol0 + t0 + i] = lanes[16 * i + l];
+                }
+            }
+            if (g < groups) {
                 reducedTile(w0, d0, w1, d1, w2, d2, w3, d3, xt, g * cols * 8, dt, g * nb * 8, nb, lanes);
                 for (int i = 0; i < n; i++) {
                     for (int l = 0; l < 8 && 8 * g + l < a.rows; l++) o[(8 * g + l) * oc + outCol0 + t0 + i] = lanes[8 * i + l];
                 }
             }
+        }
+    }
+
+    /**
+     * {@link #reducedTile} for two row groups (16 activation rows, groups at {@code xo} and {@code xo + 8 * cols}):
+     * each broadcast weight feeds two fmas, 6 loads per 8 fmas instead of 10. Results into lanes[16i + r] for
+     * weight row i and activation row r of the pair. The block sums are exact integers in any order; per lane the
+     * fma(total, d_a * d_w, acc) chain runs in block order with the accumulators kept in {@code lanes} (as the
+     * repacked GEMV does, so that C2 need not carry 8 more vectors across the block loop).
+     */
+    private static void reducedTile2(float[] w0, float[] d0, float[] w1, float[] d1, float[] w2, float[] d2, float[] w3, float[] d3,
+                                     float[] xt, int xo, float[] dt, int dOff, int nb, float[] lanes) {
+        int xo1 = xo + 8 * 32 * nb, dOff1 = dOff + 8 * nb;
+        java.util.Arrays.fill(lanes, 0, 64, 0f);
+        for (int k = 0; k < nb; k++) {
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
+            int wi = 32 * k, xi = xo + 8 * wi, yi = xo1 + 8 * wi;
+            for (int i = 0; i < 32; i++) {
+                FloatVector x = FloatVector.fromArray(F, xt, xi + 8 * i);
+                FloatVector y = FloatVector.fromArray(F, xt, yi + 8 * i);
+                FloatVector b0 = FloatVector.broadcast(F, w0[wi + i]), b1 = FloatVector.broadcast(F, w1[wi + i]);
+                FloatVector b2 = FloatVector.broadcast(F, w2[wi + i]), b3 = FloatVector.broadcast(F, w3[wi + i]);
+                s0 = b0.fma(x, s0);
+                u0 = b0.fma(y, u0);
+                s1 = b1.fma(x, s1);
+                u1 = b1.fma(y, u1);
+                s2 = b2.fma(x, s2);
+                u2 = b2.fma(y, u2);
+                s3 = b3.fma(x, s3);
+                u3 = b3.fma(y, u3);
+            }
+            FloatVector da = FloatVector.fromArray(F, dt, dOff + 8 * k), db = FloatVector.fromArray(F, dt, dOff1 + 8 * k);
+            s0.fma(da.mul(d0[k]), FloatVector.fromArray(F, lanes, 0)).intoArray(lanes, 0);
+            u0.fma(db.mul(d0[k]), FloatVector.fromArray(F, lanes, 8)).intoArray(lanes, 8);
+            s1.fma(da.mul(d1[k]), FloatVector.fromArray(F, lanes, 16)).intoArray(lanes, 16);
+            u1.fma(db.mul(d1[k]), FloatVector.fromArray(F, lanes, 24)).intoArray(lanes, 24);
+            s2.fma(da.mul(d2[k]), FloatVector.fromArray(F, lanes, 32)).intoArray(lanes, 32);
+            u2.fma(db.mul(d2[k]), FloatVector.fromArray(F, lanes, 40)).intoArray(lanes, 40);
+            s3.fma(da.mul(d3[k]), FloatVector.fromArray(F, lanes, 48)).intoArray(lanes, 48);
+            u3.fma(db.mul(d3[k]), FloatVector.fromArray(F, lanes, 56)).intoArray(lanes, 56);
         }
     }
 

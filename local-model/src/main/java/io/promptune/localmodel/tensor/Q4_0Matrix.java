@@ -27,16 +27,17 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Bytes of one block of 8 interleaved rows in {@link #packed}: 8 half scales, then 8 x 16 nibble bytes. */
-    private static final int GROUP_BLOCK_BYTES = 8 * BLOCK_BYTES;
+    /** Bytes of one block of 8 interleaved rows in {@link #packed}: 8 float scales, then 8 x 16 nibble bytes. */
+    private static final int GROUP_BLOCK_BYTES = 8 * 4 + 8 * 16;
 
     private final boolean repackedNumerics;
     /**
      * For rows % 8 == 0, the tensor repacked at load time as llama.cpp's block_q4_0x8 (8 rows interleaved per
-     * block), laid out for {@link #groupDots}: rows 8g..8g+7 start at g * 8 * rowBytes; their block k at
-     * + k * 144 holds the 8 rows' half scales (row order), then 32 ints: int 8v + l = bytes 4v..4v+3 of row
-     * 8g+l's nibbles. Null otherwise (or if a scale is infinite or NaN, which the kernel's half conversion does
-     * not handle); the mapped bytes are then read in place.
+     * block), laid out for {@link #groupDot}: block k of rows 8g..8g+7 at (g * blocks + k) * 160 holds the 8
+     * rows' scales as floats (row order; fp16 -> fp32 is exact, so they are ggml's values), then 32 ints: int
+     * 8v + l = bytes 4v..4v+3 of row 8g+l's nibbles. 160 bytes per 8 blocks instead of the file's 144: float
+     * scales cost fewer vector operations than converting halves in the kernel, whose loop body is at C2's
+     * inlining limit. Null otherwise; the mapped bytes are then read in place.
      */
     private final MemorySegment packed;
 
@@ -49,28 +50,30 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     @Override
     public boolean repacked() { return packed != null; }
 
-    /** The interleaved copy of the tensor described at {@link #packed}, or null if a scale is not finite. */
+    /** The interleaved copy of the tensor described at {@link #packed}. */
     private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
-        return RepackedLanes.interleave8(rows, cols / 32, rowBytes, BLOCK_BYTES, (p, src, dst, l) -> {
-            short d = data.get(SHORT_LE, src);
-            if ((d & 0x7C00) == 0x7C00) return false;
-            p.set(SHORT_LE, dst + 2 * l, d);
-            for (int v = 0; v < 4; v++) p.set(INT_LE, dst + 16 + 4 * (8 * v + l), data.get(INT_LE, src + 2 + 4 * v));
+        return RepackedLanes.interleave8(rows, cols / 32, rowBytes, BLOCK_BYTES, GROUP_BLOCK_BYTES, (p, src, dst, l) -> {
+            p.set(FLOAT_LE, dst + 4 * l, Float.float16ToFloat(data.get(SHORT_LE, src)));
+            for (int v = 0; v < 4; v++) p.set(INT_LE, dst + 32 + 4 * (8 * v + l), data.get(INT_LE, src + 2 + 4 * v));
             return true;
         });
+    }
+
+    /** Offset in {@link #packed} of block k of row {@code row}'s group. */
+    private long groupBlock(int row, int k) {
+        return ((long) (row >> 3) * (cols / 32) + k) * GROUP_BLOCK_BYTES;
     }
 
     /** Nibble byte j (0..15) of block k of row {@code row}: low nibble element j, high nibble element j + 16. */
     private int quantByte(int row, int k, int j) {
         if (packed == null) return data.get(ValueLayout.JAVA_BYTE, row * rowBytes + (long) k * BLOCK_BYTES + 2 + j) & 0xFF;
-        long p = (row >> 3) * 8 * rowBytes + (long) k * GROUP_BLOCK_BYTES + 16 + 4 * (8 * (j >> 2) + (row & 7)) + (j & 3);
-        return packed.get(ValueLayout.JAVA_BYTE, p) & 0xFF;
+        return packed.get(ValueLayout.JAVA_BYTE, groupBlock(row, k) + 32 + 4 * (8 * (j >> 2) + (row & 7)) + (j & 3)) & 0xFF;
     }
 
     /** The scale of block k of row {@code row}. */
     private float scale(int row, int k) {
         if (packed == null) return half(row * rowBytes + (long) k * BLOCK_BYTES);
-        return Float.float16ToFloat(packed.get(SHORT_LE, (row >> 3) * 8 * rowBytes + (long) k * GROUP_BLOCK_BYTES + 2 * (row & 7)));
+        return packed.get(FLOAT_LE, groupBlock(row, k) + 4 * (row & 7));
     }
 
     @Override
@@ -179,18 +182,47 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     }
 
     /**
-     * Batches of fewer than 8 activation rows take the repacked GEMV once per row: the row-group batch kernel
-     * ({@link BlockRowKernel}'s REDUCED mode) keeps 8 activation rows in its lanes, so a batch of 4 paid for 8 and
-     * ran slower than 4 single rows. Both sum one fma(block total, d_w * d_a, acc) per block in block order, so
-     * the results are the same.
+     * With the repacked copy every batch runs llama.cpp's repacked order (its GEMM and GEMV take the same per-row
+     * chain: one fma(block total, d_w * d_a, acc) per block in block order): one activation row alone through
+     * {@link #groupDot}, batches below {@link #PAIR_ROWS_MAX} two rows at a time through {@link #groupDot2}, larger
+     * ones through {@link BlockRowKernel}'s float tiles, whose per-tile decoding pays off from about 24 rows (lab,
+     * 2048x2048: pairs 12.8 / 13.2 / 13.6 GMAC/s at batch 4 / 16 / 32, tiles 7.8 / 11.4 / 18.5).
      */
     @Override
     public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        if (packed != null && a.rows < 8) {
+        if (packed == null || a.rows > PAIR_ROWS_MAX) {
+            super.dotRows(r0, r1, a, out, outCol0);
+        } else if (a.rows == 1) {
             groupDots(r0, r1, a, out, outCol0);
-            return;
+        } else {
+            pairDots(r0, r1, a, out, outCol0);
         }
-        super.dotRows(r0, r1, a, out, outCol0);
+    }
+
+    /** The largest batch {@link #dotRows} runs through {@link #groupDot2}. */
+    private static final int PAIR_ROWS_MAX = 23;
+
+    /** {@link #groupDots} for batches: activation rows in pairs (an odd last row paired with itself). */
+    private void pairDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        int[] ap = a.shortPairs(), as = a.blockSums();
+        float[] ad = a.d, o = out.data(), part = new float[16];
+        int oc = out.cols(), nb = cols / 32;
+        for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
+            boolean whole = 8 * g >= r0 && 8 * g + 8 <= r1;
+            for (int b = 0; b < a.rows; b += 2) {
+                int c = Math.min(b + 1, a.rows - 1);
+                int ob = b * oc + outCol0 + 8 * g, oc1 = c * oc + outCol0 + 8 * g;
+                if (whole && c > b) {
+                    groupDot2(g, ap, a.rowOffset(b) / 2, a.rowOffset(c) / 2, as, ad, a.blockOffset(b), a.blockOffset(c), nb, o, ob, oc1);
+                    continue;
+                }
+                groupDot2(g, ap, a.rowOffset(b) / 2, a.rowOffset(c) / 2, as, ad, a.blockOffset(b), a.blockOffset(c), nb, part, 0, 8);
+                for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) {
+                    o[ob + l] = part[l];
+                    o[oc1 + l] = part[8 + l];
+                }
+            }
+        }
     }
 
     /** Rows without the repacked copy (with it, {@link #dotRows} takes every batch below 8 rows). */
@@ -209,51 +241,156 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * fma runs lane-wise and no horizontal sum is needed; rows of [r0, r1) are written, whole groups computed.
      */
     private void groupDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        int[] ap = a.shortPairs(), as = a.blockSums();
-        float[] ad = a.d, o = out.data();
+        short[] ax = a.pairLanes();
+        int[] as = a.blockSums();
+        float[] ad = a.d, o = out.data(), part = new float[8];
         int oc = out.cols(), nb = cols / 32;
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             for (int b = 0; b < a.rows; b++) {
-                FloatVector v = groupDot(g, ap, a.rowOffset(b) / 2, as, ad, a.blockOffset(b), nb);
                 int ob = b * oc + outCol0 + 8 * g;
                 if (8 * g >= r0 && 8 * g + 8 <= r1) {
-                    v.intoArray(o, ob);
+                    groupDot(g, ax, a.rowOffset(b) * 8, as, ad, a.blockOffset(b), nb, o, ob);
                 } else {
-                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = v.lane(l);
+                    groupDot(g, ax, a.rowOffset(b) * 8, as, ad, a.blockOffset(b), nb, part, 0);
+                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = part[l];
                 }
             }
         }
     }
 
-    private static final int NIBBLES = 0x000F000F;
+    private static final IntVector NIBBLES = IntVector.broadcast(I, 0x000F000F);
 
     /**
-     * Rows 8g..8g+7 (lanes) against one activation row. Per block: the nibbles times the activations as 16-bit
-     * products (each short lane sums 16 products of at most 15 * 127, so no overflow), the two shorts of a
-     * row added, minus 8 * (sum of the block's activations): the exact sum of (q - 8) * a.
+     * Rows 8g..8g+7 (lanes) against one activation row, into {@code acc[ai..ai+7]}. Per block: the nibbles times
+     * the activations as 16-bit products (each short lane sums 16 products of at most 15 * 127, so no overflow),
+     * the two shorts of a row added, minus 8 * (sum of the block's activations): the exact sum of (q - 8) * a.
+     *
+     * <p>Shaped for C2: the 4 nibble vectors of a block unrolled in one loop body (an inner loop over them was
+     * not unrolled and cost range-check pre-loops per block), written out without helper methods (past 18000
+     * parse nodes C2 inlines only the JDK's force-inline methods: a helper call left there boxes every vector
+     * it touches and the kernel ran at 2 GMAC/s), activations loaded as ready vectors
+     * ({@link Activations#pairLanes}: broadcasts inline into more nodes and pushed the body past C2's inlining
+     * cutoff), and the accumulator kept in the array rather than in a loop-carried vector, which C2 boxed on
+     * every block (a float[8] and a vector object per block: the lab kernel ran at 11 instead of 19 GMAC/s).
      */
-    private FloatVector groupDot(int g, int[] ap, int apo, int[] as, float[] ad, int bo, int nb) {
-        long p = g * 8 * rowBytes;
-        FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
-            int ai = apo + 16 * k;
-            ShortVector s0 = ShortVector.zero(S), s1 = s0;
-            for (int v = 0; v < 4; v++) {
-                IntVector w = IntVector.fromMemorySegment(I, packed, p + 16 + 32 * v, ByteOrder.LITTLE_ENDIAN);
-                // int v of each row: bytes 4v..4v+3, i.e. elements (4v, 4v+2), (4v+1, 4v+3) in the low nibbles
-                // and (4v+16, 4v+18), (4v+17, 4v+19) in the high ones: Activations.shortPairs ints v, 8+v, 4+v, 12+v
-                int x = ai + v;
-                s0 = s0.add(w.and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x])))
-                        .add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + 4])));
-                s1 = s1.add(w.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + 8])))
-                        .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(RepackedLanes.pair(ap[x + 12])));
-            }
+    private void groupDot(int g, short[] ax, int xo, int[] as, float[] ad, int bo, int nb, float[] acc, int ai) {
+        MemorySegment m = packed;
+        long p0 = (long) g * nb * GROUP_BLOCK_BYTES;
+        FloatVector.zero(F).intoArray(acc, ai);
+        for (int k = 0; k < nb; k++) {
+            long p = p0 + (long) k * GROUP_BLOCK_BYTES;
+            int x = xo + 256 * k;
+            // nibble int v of each row holds bytes 4v..4v+3: elements (4v, 4v+2), (4v+1, 4v+3) in the low nibbles,
+            // (4v+16, 4v+18), (4v+17, 4v+19) in the high ones, i.e. Activations.shortPairs ints v, 4+v, 8+v, 12+v
+            IntVector w0 = IntVector.fromMemorySegment(I, m, p + 32, ByteOrder.LITTLE_ENDIAN);
+            IntVector w1 = IntVector.fromMemorySegment(I, m, p + 64, ByteOrder.LITTLE_ENDIAN);
+            IntVector w2 = IntVector.fromMemorySegment(I, m, p + 96, ByteOrder.LITTLE_ENDIAN);
+            IntVector w3 = IntVector.fromMemorySegment(I, m, p + 128, ByteOrder.LITTLE_ENDIAN);
+            ShortVector s0 = w0.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
+                    .add(w0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
+                    .add(w1.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
+                    .add(w2.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
+                    .add(w3.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)));
+            ShortVector s1 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128))
+                    .add(w0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 192)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
+                    .add(w1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 208)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
+                    .add(w2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 224)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
+                    .add(w3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 240)));
             IntVector t = s0.add(s1).reinterpretAsInts();
             IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
-            acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(RepackedLanes.halves(packed, p).mul(ad[bo + k]), acc);
+            FloatVector dd = FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]);
+            ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
         }
-        return acc;
+    }
+
+    /**
+     * {@link #groupDot} for two activation rows (pairs ints at {@code xo0}, {@code xo1} of {@link Activations#shortPairs})
+     * into {@code acc[a0..a0+7]} and {@code acc[a1..a1+7]}: the 16 nibble vectors of a block are extracted once for
+     * both (lab, batch 16: 17.3 vs 12.6 GMAC/s one row at a time). The activation pairs are broadcast here
+     * (no 16x expanded copy for a batch); same per-row arithmetic and fma order as {@link #groupDot}.
+     */
+    private void groupDot2(int g, int[] ap, int xo0, int xo1, int[] as, float[] ad, int bo0, int bo1, int nb, float[] acc, int a0, int a1) {
+        MemorySegment m = packed;
+        long p0 = (long) g * nb * GROUP_BLOCK_BYTES;
+        FloatVector.zero(F).intoArray(acc, a0);
+        FloatVector.zero(F).intoArray(acc, a1);
+        for (int k = 0; k < nb; k++) {
+            long p = p0 + (long) k * GROUP_BLOCK_BYTES;
+            int x0 = xo0 + 16 * k, x1 = xo1 + 16 * k;
+            IntVector w0 = IntVector.fromMemorySegment(I, m, p + 32, ByteOrder.LITTLE_ENDIAN);
+            IntVector w1 = IntVector.fromMemorySegment(I, m, p + 64, ByteOrder.LITTLE_ENDIAN);
+            IntVector w2 = IntVector.fromMemorySegment(I, m, p + 96, ByteOrder.LITTLE_ENDIAN);
+            IntVector w3 = IntVector.fromMemorySegment(I, m, p + 128, ByteOrder.LITTLE_ENDIAN);
+            // e<v><j>: nibble int v's field j (bits 4j..4j+3 of each 16-bit half), times shortPairs int v + 4j
+            ShortVector e00 = w0.and(NIBBLES).reinterpretAsShorts();
+            ShortVector e01 = w0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e02 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e03 = w0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e10 = w1.and(NIBBLES).reinterpretAsShorts();
+            ShortVector e11 = w1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e12 = w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e13 = w1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e20 = w2.and(NIBBLES).reinterpretAsShorts();
+            ShortVector e21 = w2.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e22 = w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e23 = w2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e30 = w3.and(NIBBLES).reinterpretAsShorts();
+            ShortVector e31 = w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e32 = w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e33 = w3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            FloatVector dw = FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN);
+            {
+                ShortVector s0 = e00.mul(IntVector.broadcast(I, ap[x0 + 0]).reinterpretAsShorts())
+                        .add(e01.mul(IntVector.broadcast(I, ap[x0 + 4]).reinterpretAsShorts()))
+                        .add(e10.mul(IntVector.broadcast(I, ap[x0 + 1]).reinterpretAsShorts()))
+                        .add(e11.mul(IntVector.broadcast(I, ap[x0 + 5]).reinterpretAsShorts()))
+                        .add(e20.mul(IntVector.broadcast(I, ap[x0 + 2]).reinterpretAsShorts()))
+                        .add(e21.mul(IntVector.broadcast(I, ap[x0 + 6]).reinterpretAsShorts()))
+                        .add(e30.mul(IntVector.broadcast(I, ap[x0 + 3]).reinterpretAsShorts()))
+                        .add(e31.mul(IntVector.broadcast(I, ap[x0 + 7]).reinterpretAsShorts()));
+                ShortVector s1 = e02.mul(IntVector.broadcast(I, ap[x0 + 8]).reinterpretAsShorts())
+                        .add(e03.mul(IntVector.broadcast(I, ap[x0 + 12]).reinterpretAsShorts()))
+                        .add(e12.mul(IntVector.broadcast(I, ap[x0 + 9]).reinterpretAsShorts()))
+                        .add(e13.mul(IntVector.broadcast(I, ap[x0 + 13]).reinterpretAsShorts()))
+                        .add(e22.mul(IntVector.broadcast(I, ap[x0 + 10]).reinterpretAsShorts()))
+                        .add(e23.mul(IntVector.broadcast(I, ap[x0 + 14]).reinterpretAsShorts()))
+                        .add(e32.mul(IntVector.broadcast(I, ap[x0 + 11]).reinterpretAsShorts()))
+                        .add(e33.mul(IntVector.broadcast(I, ap[x0 + 15]).reinterpretAsShorts()));
+                IntVector t = s0.add(s1).reinterpretAsInts();
+                IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo0 + k]);
+                ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dw.mul(ad[bo0 + k]), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
+            }
+            {
+                ShortVector s0 = e00.mul(IntVector.broadcast(I, ap[x1 + 0]).reinterpretAsShorts())
+                        .add(e01.mul(IntVector.broadcast(I, ap[x1 + 4]).reinterpretAsShorts()))
+                        .add(e10.mul(IntVector.broadcast(I, ap[x1 + 1]).reinterpretAsShorts()))
+                        .add(e11.mul(IntVector.broadcast(I, ap[x1 + 5]).reinterpretAsShorts()))
+                        .add(e20.mul(IntVector.broadcast(I, ap[x1 + 2]).reinterpretAsShorts()))
+                        .add(e21.mul(IntVector.broadcast(I, ap[x1 + 6]).reinterpretAsShorts()))
+                        .add(e30.mul(IntVector.broadcast(I, ap[x1 + 3]).reinterpretAsShorts()))
+                        .add(e31.mul(IntVector.broadcast(I, ap[x1 + 7]).reinterpretAsShorts()));
+                ShortVector s1 = e02.mul(IntVector.broadcast(I, ap[x1 + 8]).reinterpretAsShorts())
+                        .add(e03.mul(IntVector.broadcast(I, ap[x1 + 12]).reinterpretAsShorts()))
+                        .add(e12.mul(IntVector.broadcast(I, ap[x1 + 9]).reinterpretAsShorts()))
+                        .add(e13.mul(IntVector.broadcast(I, ap[x1 + 13]).reinterpretAsShorts()))
+                        .add(e22.mul(IntVector.broadcast(I, ap[x1 + 10]).reinterpretAsShorts()))
+                        .add(e23.mul(IntVector.broadcast(I, ap[x1 + 14]).reinterpretAsShorts()))
+                        .add(e32.mul(IntVector.broadcast(I, ap[x1 + 11]).reinterpretAsShorts()))
+                        .add(e33.mul(IntVector.broadcast(I, ap[x1 + 15]).reinterpretAsShorts()));
+                IntVector t = s0.add(s1).reinterpretAsInts();
+                IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo1 + k]);
+                ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dw.mul(ad[bo1 + k]), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
+            }
+        }
     }
 
     /** {@link #groupDots}' arithmetic for one row (the lane of its group), in scalar code. */
@@ -273,10 +410,10 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     /** {@link #decodeBlocks} from the repacked layout: the row's 4 nibble ints of each block, spread as {@link #nibbleLanes}. */
     private void decodePackedBlocks(int row, float[] wq, float[] wd) {
-        long p = (row >> 3) * 8 * rowBytes + 4 * (row & 7);
         int[] ints = new int[8];
-        for (int k = 0; k < cols / 32; k++, p += GROUP_BLOCK_BYTES) {
-            for (int v = 0; v < 4; v++) ints[v] = packed.get(INT_LE, p + 16 + 32 * v);
+        for (int k = 0; k < cols / 32; k++) {
+            long p = groupBlock(row, k) + 4 * (row & 7);
+            for (int v = 0; v < 4; v++) ints[v] = packed.get(INT_LE, p + 32 + 32 * v);
             IntVector w = IntVector.fromArray(I, ints, 0).rearrange(DUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT);
             for (int j = 0; j < 4; j++) nibble(w, j).intoArray(wq, 32 * k + 8 * j);
             wd[k] = scale(row, k);

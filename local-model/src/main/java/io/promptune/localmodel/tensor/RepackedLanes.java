@@ -29,10 +29,15 @@ final class RepackedLanes {
      * Null when {@code copy} gives up on a block (e.g. a scale the kernels cannot convert).
      */
     static MemorySegment interleave8(int rows, int blocks, long rowBytes, int blockBytes, BlockCopy copy) {
-        MemorySegment p = Arena.ofAuto().allocate(rowBytes * rows, 32);
+        return interleave8(rows, blocks, rowBytes, blockBytes, 8 * blockBytes, copy);
+    }
+
+    /** As above with {@code groupBlockBytes} per block of 8 rows in the copy: block k of rows 8g..8g+7 at (g * blocks + k) * groupBlockBytes. */
+    static MemorySegment interleave8(int rows, int blocks, long rowBytes, int blockBytes, int groupBlockBytes, BlockCopy copy) {
+        MemorySegment p = Arena.ofAuto().allocate((long) rows / 8 * blocks * groupBlockBytes, 32);
         for (int g = 0; g < rows / 8; g++) {
-            long dst = g * 8 * rowBytes;
-            for (int k = 0; k < blocks; k++, dst += 8L * blockBytes) {
+            long dst = (long) g * blocks * groupBlockBytes;
+            for (int k = 0; k < blocks; k++, dst += groupBlockBytes) {
                 for (int l = 0; l < 8; l++) {
                     if (!copy.copy(p, (8L * g + l) * rowBytes + (long) k * blockBytes, dst, l)) return null;
                 }
