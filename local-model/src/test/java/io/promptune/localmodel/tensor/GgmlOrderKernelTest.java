@@ -138,6 +138,51 @@ class GgmlOrderKernelTest {
         }
     }
 
+    /**
+     * Repacked Q4_1 keeps the file's half scales and minimums and converts them in vector lanes: negative,
+     * subnormal, zero, largest, infinite and NaN halves must act exactly as Float.float16ToFloat's values, on
+     * the matrix-vector and batch paths; a row range that cuts 8-row groups (and the zero-padded last group)
+     * writes exactly its rows.
+     */
+    @ParameterizedTest
+    @CsvSource({"1", "3", "9"})
+    void repackedQ4_1HandlesEveryHalfAndPartialRowRanges(int batch) {
+        int rows = 13, cols = 96;
+        Random rnd = new Random(11);
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_1, rows, cols, rnd);
+        short[] halves = {Float.floatToFloat16(-0.02f), (short) 0x0001, (short) 0x83FF, (short) 0x8000, 0,
+                Float.floatToFloat16(65504f), Float.floatToFloat16(-1.5e-5f), (short) 0x7C00, (short) 0xFC00, (short) 0x7E01};
+        for (int i = 0; i < rows * cols / 32; i++) {
+            if (i % 3 == 0) seg.set(SHORT, 20L * i, halves[(i / 3) % halves.length]);
+            if (i % 4 == 1) seg.set(SHORT, 20L * i + 2, halves[(i / 4) % halves.length]);
+        }
+        WeightMatrix w = WeightMatrices.create(GgmlType.Q4_1, "w", rows, cols, seg);
+        FloatBatch in = randomBatch(batch, cols, rnd);
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(batch, rows), part = new FloatBatch(batch, rows);
+        try (Parallel pool = new Parallel(1)) {
+            w.matmul(in, out, pool);
+        }
+        w.dotRows(3, 11, a, part, 0);
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < batch; b++) {
+                float expect = ggmlOrder(GgmlType.Q4_1, seg, rows, cols, r, a, b);
+                assertEquals(expect, out.get(b, r), 0f, "matmul row " + r + " batch " + b);
+                assertEquals(expect, w.dot(r, a, b), 0f, "dot row " + r + " batch " + b);
+                assertEquals(r >= 3 && r < 11 ? expect : 0f, part.get(b, r), 0f, "rows 3..10 only, row " + r + " batch " + b);
+            }
+            float[] row = new float[cols];
+            w.dequantizeRow(r, row, 0);
+            for (int i = 0; i < cols; i++) {
+                int k = i / 32, e = i % 32;
+                long p = (long) r * (cols / 32) * 20 + 20L * k;
+                float d = Float.float16ToFloat(seg.get(SHORT, p)), m = Float.float16ToFloat(seg.get(SHORT, p + 2));
+                int q = (seg.get(ValueLayout.JAVA_BYTE, p + 4 + e % 16) >> (e < 16 ? 0 : 4)) & 0x0F;
+                assertEquals(d * q + m, row[i], 0f, "dequantized row " + r + " element " + i);
+            }
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"Q4_K, 3, 256", "Q4_K, 4, 768", "Q4_K, 8, 256", "Q4_K, 16, 768", "Q5_K, 3, 256", "Q5_K, 2, 512", "Q6_K, 3, 256",
             "Q6_K, 4, 768", "Q6_K, 8, 256", "Q6_K, 16, 768"})
