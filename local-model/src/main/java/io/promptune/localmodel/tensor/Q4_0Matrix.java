@@ -17,7 +17,8 @@ import java.nio.ByteOrder;
  * are elements 0-15, high nibbles 16-31) with Q8_0 activations, as ggml_vec_dot_q4_0_q8_0; for rows % 8 == 0
  * as llama.cpp's repacked block_q4_0x8 kernels (one scalar fma per block and row), on a copy of the tensor
  * repacked at load time so that 8 rows sit in the 8 lanes of the matrix-vector kernel ({@link #groupDots}).
- * Batches decode rows from that copy into {@link BlockRowKernel}'s tiles.
+ * Small batches run two activation rows per pass over that copy ({@link #pairDots}); from 16 rows, rows decoded
+ * from it feed {@link BlockRowKernel}'s float tiles.
  */
 public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
