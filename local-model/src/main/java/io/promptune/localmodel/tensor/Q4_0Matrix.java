@@ -184,9 +184,9 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     /**
      * With the repacked copy every batch runs llama.cpp's repacked order (its GEMM and GEMV take the same per-row
      * chain: one fma(block total, d_w * d_a, acc) per block in block order): one activation row alone through
-     * {@link #groupDot}, batches below {@link #PAIR_ROWS_MAX} two rows at a time through {@link #groupDot2}, larger
-     * ones through {@link BlockRowKernel}'s float tiles, whose per-tile decoding pays off from about 24 rows (lab,
-     * 2048x2048: pairs 12.8 / 13.2 / 13.6 GMAC/s at batch 4 / 16 / 32, tiles 7.8 / 11.4 / 18.5).
+     * {@link #groupDot}, batches up to {@link #PAIR_ROWS_MAX} two rows at a time through {@link #groupDot2}, larger
+     * ones through {@link BlockRowKernel}'s float tiles, whose per-tile decoding pays off from about 16 rows (lab,
+     * 2048x2048, GMAC/s: pairs 12.8 / 10.1 / 13.1 at batch 4 / 8 / 16, tiles 7.8 / 6.9 / 14.0, tiles 21.6 at 64).
      */
     @Override
     public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
@@ -200,7 +200,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     }
 
     /** The largest batch {@link #dotRows} runs through {@link #groupDot2}. */
-    private static final int PAIR_ROWS_MAX = 23;
+    private static final int PAIR_ROWS_MAX = 15;
 
     /** {@link #groupDots} for batches: activation rows in pairs (an odd last row paired with itself). */
     private void pairDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
