@@ -13,10 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
  * block order and hsum_float_8, as tinyBLAS_Q0_AVX (and ggml_vec_dot_q8_0_q8_0): bit-identical to
  * {@link Q8_0Matrix#dot}.
  *
- * <p>Why floats: the Vector API has no vpmaddubsw/vpmaddwd, and the int16 formulation costs ~12 vector
+ * <p>Why floats: the Vector API has no vpmaddubsw/vpmaddwd, and the int16 formulation costs ~12-14 vector
  * ops per (weight row, activation row, block) where this one costs 4 multiply/FMAs plus the scaled FMA.
  * The block scale products d_w * d_a of a 2x2 tile are computed 8 blocks per vector multiply before the
- * tile's loop, which then broadcasts them from memory.
+ * tile's loop, which then broadcasts them from memory. Rows are widened a panel at a time (at most
+ * {@link #PANEL_FLOATS}, L2-sized) and each activation pair passes over the whole panel while it is in L1:
+ * re-reading the batch's float activations from L3 for every row pair cost most of the gain.
  */
 final class Q8_0BatchKernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;

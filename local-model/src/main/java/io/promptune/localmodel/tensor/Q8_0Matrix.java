@@ -21,10 +21,10 @@ import java.nio.ByteOrder;
  * <p>The constructor repacks the tensor into its own off-heap copy, and the kernels never read the mapped
  * file again: the 32 values of each block as bytes, 32-byte aligned, rows interleaved in pairs block by
  * block (see {@link #quants}), and the scales as floats in a heap array (an eighth of the tensor's size).
- * One kernel serves every batch size: two weight rows per pass (one activation load for both, one
- * sequential stream), int8 x int8 products in 16-bit lanes (see {@link #quadInts}), each pair of rows
- * taken against every activation row while its bytes are in L1. Widening a tile of rows to floats for
- * batches (the shared {@link BlockRowKernel} path) measured 2x slower at batch 2 and no faster at 64.
+ * Matrix-vector products and batches of fewer than {@link #FLOAT_BATCH_ROWS} rows: two weight rows per pass
+ * (one activation load for both, one sequential stream), int8 x int8 products in 16-bit lanes (see
+ * {@link #quadInts}), each pair of rows taken against every activation row while its bytes are in L1.
+ * Larger batches (prefill): {@link Q8_0BatchKernel}, float FMAs on row pairs widened once per batch.
  */
 public final class Q8_0Matrix extends WeightMatrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
