@@ -27,19 +27,23 @@ import java.nio.ByteOrder;
 public final class Q4_KMatrix extends KQuantMatrix {
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Offsets in a group's super-block of the copy (see {@link #packed}): scale ints, nibble ints. */
+    private static final int SCALES = 64, NIBBLE_BYTES = 160;
 
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final int BLOCK_BYTES = 144;
-    /** Bytes of one super-block of 8 interleaved rows in {@link #packed}. */
-    private static final int GROUP_BLOCK_BYTES = 8 * BLOCK_BYTES;
+    /** Bytes of a super-block of 8 rows in the copy: 8 float d, 8 float dmin, 3 x 8 scale ints, 4 x 8 x 8 nibble ints. */
+    private static final int GROUP_BLOCK_BYTES = 32 + 32 + 96 + 1024;
     private static final int NIBBLES = 0x000F000F;
 
     /**
-     * For rows % 8 == 0, the tensor repacked at load time: rows 8g..8g+7 start at g * 8 * rowBytes; their
-     * super-block k at + k * 1152 holds the 8 rows' half d (row order), their 8 half dmin, then 3 x 8 ints
-     * (int 8t + l = scale bytes 4t..4t+3 of row 8g+l), then 4 x 8 x 8 ints (int 64h + 8v + l = nibble bytes
-     * 32h + 4v..32h + 4v + 3 of row 8g+l). Null otherwise, or if a d/dmin is infinite or NaN (the kernel's half
-     * conversion handles finite halves only); then the mapped bytes are read in place with the vec_dot order.
+     * For rows % 8 == 0, the tensor repacked at load time: super-block k of rows 8g..8g+7 at
+     * (g * blocks + k) * GROUP_BLOCK_BYTES holds the 8 rows' d as floats (row order; exact, and the kernels load
+     * them as one vector: a half conversion in lanes was a method C2 did not inline, boxing its result), their
+     * 8 dmin as floats, then 3 x 8 ints (int 8t + l = scale bytes 4t..4t+3 of row 8g+l), then 4 x 8 x 8 ints
+     * (int 64h + 8v + l = nibble bytes 32h + 4v..32h + 4v + 3 of row 8g+l): 3% more than the file's bytes. Null
+     * otherwise, or if a d/dmin is infinite or NaN (kept to the file's bytes, read in place with the vec_dot order).
      */
     private final MemorySegment packed;
 
@@ -53,15 +57,15 @@ public final class Q4_KMatrix extends KQuantMatrix {
 
     /** The interleaved copy described at {@link #packed}, or null if a d or dmin is not finite. */
     private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
-        return RepackedLanes.interleave8(rows, cols / QK, rowBytes, BLOCK_BYTES, (p, src, dst, l) -> {
+        return RepackedLanes.interleave8(rows, cols / QK, rowBytes, BLOCK_BYTES, GROUP_BLOCK_BYTES, (p, src, dst, l) -> {
             short d = data.get(SHORT_LE, src), dmin = data.get(SHORT_LE, src + 2);
             if ((d & 0x7C00) == 0x7C00 || (dmin & 0x7C00) == 0x7C00) return false;
-            p.set(SHORT_LE, dst + 2 * l, d);
-            p.set(SHORT_LE, dst + 16 + 2 * l, dmin);
-            for (int t = 0; t < 3; t++) p.set(INT_LE, dst + 32 + 32 * t + 4 * l, data.get(INT_LE, src + 4 + 4 * t));
+            p.set(FLOAT_LE, dst + 4 * l, Float.float16ToFloat(d));
+            p.set(FLOAT_LE, dst + 32 + 4 * l, Float.float16ToFloat(dmin));
+            for (int t = 0; t < 3; t++) p.set(INT_LE, dst + SCALES + 32 * t + 4 * l, data.get(INT_LE, src + 4 + 4 * t));
             for (int h = 0; h < 4; h++) {
                 for (int v = 0; v < 8; v++) {
-                    p.set(INT_LE, dst + 128 + 256 * h + 32 * v + 4 * l, data.get(INT_LE, src + 16 + 32 * h + 4 * v));
+                    p.set(INT_LE, dst + NIBBLE_BYTES + 256 * h + 32 * v + 4 * l, data.get(INT_LE, src + 16 + 32 * h + 4 * v));
                 }
             }
             return true;
@@ -77,12 +81,12 @@ public final class Q4_KMatrix extends KQuantMatrix {
     private MemorySegment fileBlock(int row, int k) {
         if (packed == null) return data.asSlice(block(row, k), BLOCK_BYTES);
         MemorySegment b = FILE_BLOCK.get();
-        long src = (row >> 3) * 8 * rowBytes + (long) k * GROUP_BLOCK_BYTES, l = row & 7;
-        b.set(SHORT_LE, 0, packed.get(SHORT_LE, src + 2 * l));
-        b.set(SHORT_LE, 2, packed.get(SHORT_LE, src + 16 + 2 * l));
-        for (int t = 0; t < 3; t++) b.set(INT_LE, 4 + 4 * t, packed.get(INT_LE, src + 32 + 32 * t + 4 * l));
+        long src = ((long) (row >> 3) * (cols / QK) + k) * GROUP_BLOCK_BYTES, l = row & 7;
+        b.set(SHORT_LE, 0, Float.floatToFloat16(packed.get(FLOAT_LE, src + 4 * l))); // exact: the floats came from halves
+        b.set(SHORT_LE, 2, Float.floatToFloat16(packed.get(FLOAT_LE, src + 32 + 4 * l)));
+        for (int t = 0; t < 3; t++) b.set(INT_LE, 4 + 4 * t, packed.get(INT_LE, src + SCALES + 32 * t + 4 * l));
         for (int h = 0; h < 4; h++) {
-            for (int v = 0; v < 8; v++) b.set(INT_LE, 16 + 32 * h + 4 * v, packed.get(INT_LE, src + 128 + 256 * h + 32 * v + 4 * l));
+            for (int v = 0; v < 8; v++) b.set(INT_LE, 16 + 32 * h + 4 * v, packed.get(INT_LE, src + NIBBLE_BYTES + 256 * h + 32 * v + 4 * l));
         }
         return b;
     }
@@ -110,7 +114,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
         int[] ap = a.shortPairs(), q8s = a.sums32;
         float[] ad = a.d, o = out.data();
         int oc = out.cols(), nb = cols / QK;
-        int[] scales = new int[128];
+        int[] scales = new int[TOTAL + 8];
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             for (int b = 0; b < a.rows; b++) {
                 // llama.cpp sends a batch's rows in whole fours through its GEMM, the rest through its GEMV
@@ -139,30 +143,34 @@ public final class Q4_KMatrix extends KQuantMatrix {
 
     /** GEMV order: one fma per super-block for the scales' total and one for the mins'. */
     private FloatVector groupDotGemv(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] scales) {
-        long p = g * 8 * rowBytes;
+        long p = (long) g * nb * GROUP_BLOCK_BYTES;
         FloatVector acc = FloatVector.zero(F), accm = acc;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             IntVector mins = scalesAndMins(p, q8s, 8 * (bo + k), scales);
-            IntVector total = IntVector.zero(I);
-            for (int h = 0; h < 4; h++) total = total.add(pairTotal(p, h, ap, apo + 16 * (8 * k + 2 * h), scales));
+            IntVector.zero(I).intoArray(scales, TOTAL);
+            for (int h = 0; h < 4; h++) pairTotal(p, h, ap, apo + 16 * (8 * k + 2 * h), scales);
+            IntVector total = IntVector.fromArray(I, scales, TOTAL);
             float da = ad[bo + k];
-            acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(RepackedLanes.halves(packed, p).mul(da), acc);
-            accm = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(RepackedLanes.halves(packed, p + 16).mul(da), accm);
+            acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, packed, p, ByteOrder.LITTLE_ENDIAN).mul(da), acc);
+            accm = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, packed, p + 32, ByteOrder.LITTLE_ENDIAN).mul(da), accm);
         }
         return acc.sub(accm);
     }
 
     /** GEMM order: the same per pair of sub-blocks (64 values), scales and mins alike. */
     private FloatVector groupDotGemm(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] scales) {
-        long p = g * 8 * rowBytes;
+        long p = (long) g * nb * GROUP_BLOCK_BYTES;
         FloatVector acc = FloatVector.zero(F), accm = acc;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             int so = 8 * (bo + k);
             storeScalesAndMins(p, scales);
             float da = ad[bo + k];
-            FloatVector dd = RepackedLanes.halves(packed, p).mul(da), dm = RepackedLanes.halves(packed, p + 16).mul(da);
+            FloatVector dd = FloatVector.fromMemorySegment(F, packed, p, ByteOrder.LITTLE_ENDIAN).mul(da);
+            FloatVector dm = FloatVector.fromMemorySegment(F, packed, p + 32, ByteOrder.LITTLE_ENDIAN).mul(da);
             for (int h = 0; h < 4; h++) {
-                IntVector total = pairTotal(p, h, ap, apo + 16 * (8 * k + 2 * h), scales);
+                IntVector.zero(I).intoArray(scales, TOTAL);
+                pairTotal(p, h, ap, apo + 16 * (8 * k + 2 * h), scales);
+                IntVector total = IntVector.fromArray(I, scales, TOTAL);
                 acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, acc);
                 IntVector mins = IntVector.fromArray(I, scales, 64 + 16 * h).mul(q8s[so + 2 * h])
                         .add(IntVector.fromArray(I, scales, 72 + 16 * h).mul(q8s[so + 2 * h + 1]));
@@ -174,11 +182,12 @@ public final class Q4_KMatrix extends KQuantMatrix {
 
     /**
      * Chunk h of super-block {@code p}: its low nibbles are sub-block 2h, its high nibbles 2h+1 (int v of a row =
-     * its bytes 4v..4v+3); returns scale_2h * dot_2h + scale_2h+1 * dot_2h+1 per row, exactly.
+     * its bytes 4v..4v+3); adds scale_2h * dot_2h + scale_2h+1 * dot_2h+1 per row, exactly, to
+     * scales[TOTAL..TOTAL+7] (an array, not a returned vector: C2 compiles this method apart and boxed the result).
      */
-    private IntVector pairTotal(long p, int h, int[] ap, int x, int[] scales) {
+    private void pairTotal(long p, int h, int[] ap, int x, int[] scales) {
         ShortVector lo = ShortVector.zero(S), hi = lo;
-        long q = p + 128 + 256 * h;
+        long q = p + NIBBLE_BYTES + 256 * h;
         for (int v = 0; v < 8; v++) {
             IntVector w = IntVector.fromMemorySegment(I, packed, q + 32 * v, ByteOrder.LITTLE_ENDIAN);
             lo = lo.add(w.and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + v])))
@@ -186,8 +195,12 @@ public final class Q4_KMatrix extends KQuantMatrix {
             hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + 16 + v])))
                     .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(RepackedLanes.pair(ap[x + 24 + v])));
         }
-        return rowSums(lo).mul(IntVector.fromArray(I, scales, 16 * h)).add(rowSums(hi).mul(IntVector.fromArray(I, scales, 16 * h + 8)));
+        rowSums(lo).mul(IntVector.fromArray(I, scales, 16 * h)).add(rowSums(hi).mul(IntVector.fromArray(I, scales, 16 * h + 8)))
+                .add(IntVector.fromArray(I, scales, TOTAL)).intoArray(scales, TOTAL);
     }
+
+    /** Where {@link #pairTotal} accumulates in the scales scratch (after the 64 scales and 64 mins). */
+    private static final int TOTAL = 128;
 
     /** The two 16-bit sums of each int lane added: one row's exact total. */
     private static IntVector rowSums(ShortVector s) {
@@ -201,9 +214,9 @@ public final class Q4_KMatrix extends KQuantMatrix {
      * only: C2 left the variable-shift form un-intrinsified.)
      */
     private IntVector scalesAndMins(long p, int[] q8s, int so, int[] scales) {
-        IntVector a = IntVector.fromMemorySegment(I, packed, p + 32, ByteOrder.LITTLE_ENDIAN); // scale bytes 0-3
-        IntVector m = IntVector.fromMemorySegment(I, packed, p + 64, ByteOrder.LITTLE_ENDIAN); // bytes 4-7
-        IntVector b = IntVector.fromMemorySegment(I, packed, p + 96, ByteOrder.LITTLE_ENDIAN); // bytes 8-11
+        IntVector a = IntVector.fromMemorySegment(I, packed, p + SCALES, ByteOrder.LITTLE_ENDIAN); // scale bytes 0-3
+        IntVector m = IntVector.fromMemorySegment(I, packed, p + SCALES + 32, ByteOrder.LITTLE_ENDIAN); // bytes 4-7
+        IntVector b = IntVector.fromMemorySegment(I, packed, p + SCALES + 64, ByteOrder.LITTLE_ENDIAN); // bytes 8-11
         storeScales(a, b, scales);
         IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
         return m.and(63).mul(q8s[so])
@@ -218,9 +231,9 @@ public final class Q4_KMatrix extends KQuantMatrix {
 
     /** As {@link #scalesAndMins} for the GEMM: the mins are written to scales[64 + 8j..] instead of summed. */
     private void storeScalesAndMins(long p, int[] scales) {
-        IntVector a = IntVector.fromMemorySegment(I, packed, p + 32, ByteOrder.LITTLE_ENDIAN);
-        IntVector m = IntVector.fromMemorySegment(I, packed, p + 64, ByteOrder.LITTLE_ENDIAN);
-        IntVector b = IntVector.fromMemorySegment(I, packed, p + 96, ByteOrder.LITTLE_ENDIAN);
+        IntVector a = IntVector.fromMemorySegment(I, packed, p + SCALES, ByteOrder.LITTLE_ENDIAN);
+        IntVector m = IntVector.fromMemorySegment(I, packed, p + SCALES + 32, ByteOrder.LITTLE_ENDIAN);
+        IntVector b = IntVector.fromMemorySegment(I, packed, p + SCALES + 64, ByteOrder.LITTLE_ENDIAN);
         storeScales(a, b, scales);
         IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
         m.and(63).intoArray(scales, 64);
