@@ -74,9 +74,7 @@ done
   echo "the decode bound is that bandwidth over the file size (every weight byte read once per token)."
   echo
   echo '```'
-  # lscpu printed nothing here once (a nohup background run, 2026-11-24 10:45 UTC): fall back to /proc/cpuinfo
-  lscpu 2>/dev/null | grep -E 'Model name|^CPU\(s\)|Thread|L2|L3|Flags' | cut -c1-160 \
-    || { grep -m1 'model name' /proc/cpuinfo; echo "CPU(s): $(nproc)"; }
+  lscpu | head -20 | grep -E 'Model name|^CPU\(s\)|Thread|L2|L3|Flags' | cut -c1-160
   echo '```'
   echo
   echo "| file | prompt tokens/s | decode tokens/s | prompt CPU ms/token | decode CPU ms/token | decode vs bandwidth bound (tokens/s) | batched decode, aggregate tokens/s | batched decode, CPU ms/token | peak RSS |"
