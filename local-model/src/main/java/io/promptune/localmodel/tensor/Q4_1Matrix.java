@@ -36,7 +36,7 @@ public final class Q4_1Matrix extends WeightMatrix {
     private static final int GROUP_BLOCK = 192;
 
     /** Activation rows from which a partial group of 8 is cheaper in {@link Q4_1BatchKernel} (lab: 5-6). */
-    private static final int GROUP_MIN = 6;
+    static final int GROUP_MIN = 6;
     private final int nb;
     /** Bytes of one 8-row group: nb * {@link #GROUP_BLOCK}. */
     private final long groupBytes;

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class ParallelPrepareTest {
     @ParameterizedTest
     @CsvSource({"Q8_0, 16, 576", "Q8_0, 21, 64", "Q8_1, 16, 576", "Q8_1, 21, 1536", "Q8_1, 40, 96", "Q8_K, 17, 512",
-            "Q8_1, 9, 96", "Q8_1, 8, 576"}) // the last two: serial, but the row groups built into the buffers up front
+            "Q8_1, 9, 96", "Q8_1, 8, 576", "Q8_1, 7, 96", "Q8_1, 6, 576"}) // the last four: serial, but the row groups
+                                                                          // built into the buffers up front
     void parallelPreparationEqualsSerial(String formatName, int rows, int cols) {
         ActivationFormat format = ActivationFormat.valueOf(formatName);
         Random rnd = new Random(rows * 7 + cols);
