@@ -46,30 +46,22 @@ public final class Q6_KMatrix extends KQuantMatrix {
 
     /** The layout described at {@link #packed}, or null if a d is not finite. */
     private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
-        int nb = cols / QK;
-        MemorySegment p = java.lang.foreign.Arena.ofAuto().allocate((long) rows / 8 * nb * GROUP_BLOCK_BYTES, 32);
         int[] q = new int[QK];
-        for (int g = 0; g < rows / 8; g++) {
-            for (int k = 0; k < nb; k++) {
-                long dst = ((long) g * nb + k) * GROUP_BLOCK_BYTES;
-                for (int r = 0; r < 8; r++) {
-                    long src = (8L * g + r) * rowBytes + (long) k * BLOCK_BYTES;
-                    short d = data.get(SHORT_LE, src + 208);
-                    if ((d & 0x7C00) == 0x7C00) return null;
-                    p.set(SHORT_LE, dst + 2 * r, d);
-                    for (int j = 0; j < 16; j++) p.set(ValueLayout.JAVA_BYTE, dst + 16 + 8 * j + r, data.get(ValueLayout.JAVA_BYTE, src + 192 + j));
-                    values(data, src, q);
-                    for (int l = 0; l < 8; l++) {
-                        for (int c = 0; c < 8; c++) {
-                            int e = 32 * c + 4 * l;
-                            int v = q[e] | q[e + 1] << 6 | q[e + 2] << 16 | q[e + 3] << 22;
-                            p.set(INT_LE, dst + 144 + 256L * l + 32 * c + 4 * r, v);
-                        }
-                    }
+        return RepackedLanes.interleave8(rows, cols / QK, rowBytes, BLOCK_BYTES, GROUP_BLOCK_BYTES, (p, src, dst, r) -> {
+            short d = data.get(SHORT_LE, src + 208);
+            if ((d & 0x7C00) == 0x7C00) return false;
+            p.set(SHORT_LE, dst + 2 * r, d);
+            for (int j = 0; j < 16; j++) p.set(ValueLayout.JAVA_BYTE, dst + 16 + 8 * j + r, data.get(ValueLayout.JAVA_BYTE, src + 192 + j));
+            values(data, src, q);
+            for (int l = 0; l < 8; l++) {
+                for (int c = 0; c < 8; c++) {
+                    int e = 32 * c + 4 * l;
+                    int v = q[e] | q[e + 1] << 6 | q[e + 2] << 16 | q[e + 3] << 22;
+                    p.set(INT_LE, dst + 144 + 256L * l + 32 * c + 4 * r, v);
                 }
             }
-        }
-        return p;
+            return true;
+        });
     }
 
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
