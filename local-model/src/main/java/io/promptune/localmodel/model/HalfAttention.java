@@ -70,15 +70,10 @@ final class HalfAttention {
     }
 
     /**
-     * Widens halves [from, to) of {@code cache} to floats at the same indices of {@code out}. One flat loop,
+     * Widens halves [from, to) of {@code cache} to floats, half i at {@code out[i + shift]}. One flat loop,
      * which C2 turns into vector half-to-float conversions at full speed; {@link #widenHead}'s loop per position
      * (64 values between strided rows) ran about 5 times slower per value.
      */
-    static void widen(short[] cache, int from, int to, float[] out) {
-        widen(cache, from, to, out, 0);
-    }
-
-    /** As {@link #widen(short[], int, int, float[])}, writing half i at {@code out[i + shift]}. */
     static void widen(short[] cache, int from, int to, float[] out, int shift) {
         for (int i = from; i < to; i++) out[i + shift] = Float.float16ToFloat(cache[i]);
     }

@@ -31,7 +31,6 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     /** Bytes of one block of 8 interleaved rows in {@link #packed}: 8 float scales, then 8 x 16 nibble bytes. */
     private static final int GROUP_BLOCK_BYTES = 8 * 4 + 8 * 16;
 
-    private final boolean repackedNumerics;
     /**
      * For rows % 8 == 0, the tensor repacked at load time as llama.cpp's block_q4_0x8 (8 rows interleaved per
      * block), laid out for {@link #groupDot}: block k of rows 8g..8g+7 at (g * blocks + k) * 160 holds the 8
@@ -44,8 +43,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     public Q4_0Matrix(String name, int rows, int cols, MemorySegment data) {
         super(name, GgmlType.Q4_0, rows, cols, data);
-        this.repackedNumerics = rows % 8 == 0;
-        this.packed = repackedNumerics ? repack(data, rows, cols, rowBytes) : null;
+        this.packed = rows % 8 == 0 ? repack(data, rows, cols, rowBytes) : null;
     }
 
     @Override
@@ -112,11 +110,6 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         return (FloatVector) scaledQuads(v, m, mi).add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
     }
 
-    /** The block's exact integer sum (as a float). */
-    private static float blockSum(IntVector v, int[] m, int mi) {
-        return (scaledQuads(v, m, mi).reduceLanes(VectorOperators.ADD) + 0x8000) >> 16;
-    }
-
     @Override
     public float dot(int row, Activations a, int b) {
         if (packed != null) return packedDot(row, a, b);
@@ -130,22 +123,6 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         // early: the scale in lane 0's upper half, the nibbles in lanes 1-4. The row's last block is loaded
         // separately so no load runs past the tensor's end.
         int k0 = base == 0 ? 0 : -1; // the first block starting the tensor is loaded separately too
-        if (repackedNumerics) {
-            // llama.cpp repacks Q4_0 matrices with rows % 8 == 0 on AVX2 and accumulates one block sum at a time.
-            float acc = 0f;
-            if (k0 == 0 && last > 0) {
-                acc = Math.fma(blockSum(nibbleLanes(base + 2), m, mo), half(base) * ad[bo], acc);
-            }
-            for (int k = k0 + 1; k < last; k++) {
-                long p = base + (long) k * BLOCK_BYTES;
-                IntVector raw = IntVector.fromMemorySegment(I, data, p - 2, ByteOrder.LITTLE_ENDIAN);
-                float d = Float.float16ToFloat((short) (raw.lane(0) >>> 16));
-                IntVector v = raw.rearrange(BLOCK_NIBBLES).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT);
-                acc = Math.fma(blockSum(v, m, mo + 16 * k), d * ad[bo + k], acc);
-            }
-            long p = base + (long) last * BLOCK_BYTES;
-            return Math.fma(blockSum(nibbleLanes(p + 2), m, mo + 16 * last), half(p) * ad[bo + last], acc);
-        }
         FloatVector acc = FloatVector.zero(F);
         if (k0 == 0 && last > 0) {
             acc = quadSums(nibbleLanes(base + 2), m, mo).fma(FloatVector.broadcast(F, half(base) * ad[bo]), acc);
@@ -164,7 +141,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     @Override
     public BlockRowKernel.Combine combine() {
-        return repackedNumerics ? BlockRowKernel.Combine.REDUCED : BlockRowKernel.Combine.LANES;
+        return packed != null ? BlockRowKernel.Combine.REDUCED : BlockRowKernel.Combine.LANES;
     }
 
     @Override
@@ -226,7 +203,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         }
     }
 
-    /** Rows without the repacked copy (with it, {@link #dotRows} takes every batch below 8 rows). */
+    /** Rows without the repacked copy (with it, {@link #dotRows} never comes here). */
     @Override
     protected void dotEach(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         float[] o = out.data();

@@ -10,7 +10,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
-/** Lane conversions shared by the kernels over 8-row interleaved copies ({@link Q4_0Matrix}, {@link Q4_KMatrix}). */
+/** The 8-row interleaving and lane conversions shared by the kernels over 8-row interleaved copies ({@link Q4_0Matrix}, {@link Q4_KMatrix}, {@link Q6_KMatrix}). */
 final class RepackedLanes {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Short> S4 = ShortVector.SPECIES_128;
@@ -24,15 +24,10 @@ final class RepackedLanes {
     }
 
     /**
-     * A copy of a tensor with rows interleaved by eights, block by block (llama.cpp's block_*x8 layouts): rows
-     * 8g..8g+7 start at g * 8 * rowBytes and their block k at + k * 8 * blockBytes, laid out by {@code copy}.
+     * A copy of a tensor with rows interleaved by eights, block by block (llama.cpp's block_*x8 layouts): block k
+     * of rows 8g..8g+7 at (g * blocks + k) * groupBlockBytes, laid out by {@code copy} one row's block at a time.
      * Null when {@code copy} gives up on a block (e.g. a scale the kernels cannot convert).
      */
-    static MemorySegment interleave8(int rows, int blocks, long rowBytes, int blockBytes, BlockCopy copy) {
-        return interleave8(rows, blocks, rowBytes, blockBytes, 8 * blockBytes, copy);
-    }
-
-    /** As above with {@code groupBlockBytes} per block of 8 rows in the copy: block k of rows 8g..8g+7 at (g * blocks + k) * groupBlockBytes. */
     static MemorySegment interleave8(int rows, int blocks, long rowBytes, int blockBytes, int groupBlockBytes, BlockCopy copy) {
         MemorySegment p = Arena.ofAuto().allocate((long) rows / 8 * blocks * groupBlockBytes, 32);
         for (int g = 0; g < rows / 8; g++) {

@@ -104,10 +104,9 @@ class GgmlOrderKernelTest {
     }
 
     /**
-     * Repacked Q4_0 (rows % 8 == 0) converts its half scales in vector lanes: negative, subnormal and zero
-     * scales must give exactly Float.float16ToFloat's value; an infinite scale makes the matrix keep the
-     * mapped layout (same results). Also a row range that cuts 8-row groups (as Matmul's chunks of several
-     * matrices can) writes exactly its rows.
+     * Repacked Q4_0 (rows % 8 == 0) keeps its scales as floats converted at load: negative, subnormal, zero,
+     * largest and (with the flag) infinite half scales must give exactly ggml's results. Also a row range that
+     * cuts 8-row groups (as Matmul's chunks of several matrices can) writes exactly its rows.
      */
     @ParameterizedTest
     @CsvSource({"false", "true"})
