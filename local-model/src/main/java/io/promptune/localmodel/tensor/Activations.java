@@ -24,8 +24,8 @@ public final class Activations {
      * Q8_0 only: {@link #q} re-ordered per block of 32 so that vector k (8 lanes) holds lane j =
      * q[4j + k]. Summing the four vectors' products leaves in lane j the sum of elements 4j..4j+3,
      * the same per-lane partial sums as ggml's AVX2 kernels, so the float rounding matches too.
-     * (Read by {@link BlockRowKernel} for Q4_0; no Q8_1 kernel reads it since Q4_1's repack, so Q8_1
-     * batches no longer fill it.)
+     * (Read by {@link BlockRowKernel} for Q4_0 and by {@link Q8_0BatchKernel}; no Q8_1 kernel reads it since
+     * Q4_1's repack, so Q8_1 batches no longer fill it.)
      */
     public final float[] quads;
     /**
