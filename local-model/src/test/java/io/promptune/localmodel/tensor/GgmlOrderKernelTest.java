@@ -11,6 +11,7 @@ import java.util.Random;
 
 import static io.promptune.localmodel.tensor.KernelChecks.randomBatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Vector API kernels equal, bit for bit, a scalar transcription of ggml's AVX2 summation order:
@@ -289,7 +290,7 @@ class GgmlOrderKernelTest {
      * pair of sub-blocks) and the remaining rows through its GEMV (one per super-block); dot() is the GEMV.
      */
     @ParameterizedTest
-    @CsvSource({"8, 512, 4", "16, 256, 6", "8, 768, 9"})
+    @CsvSource({"8, 512, 4", "16, 256, 6", "8, 768, 9", "16, 512, 8", "24, 768, 13", "40, 2048, 16", "56, 256, 35", "8, 256, 11"})
     void repackedQ4KBatchesFollowGemmThenGemv(int rows, int cols, int batch) {
         Random rnd = new Random(rows * 13 + cols + batch);
         MemorySegment seg = MoreTypesKernelTest.randomBytes(GgmlType.Q4_K, rows, cols, rnd);
@@ -305,6 +306,17 @@ class GgmlOrderKernelTest {
             for (int r = 0; r < rows; r++) {
                 assertEquals(repackedQ4K(seg, cols, r, a, b, gemm), out.get(b, r), 0f, "matmul row " + r + " batch " + b);
                 assertEquals(repackedQ4K(seg, cols, r, a, b, false), w.dot(r, a, b), 0f, "dot row " + r + " batch " + b);
+            }
+        }
+        // a row range cutting 8-row groups writes exactly its rows, with the same values
+        FloatBatch part = new FloatBatch(batch, rows);
+        java.util.Arrays.fill(part.data(), Float.NaN);
+        int r0 = 3, r1 = rows - 5;
+        w.dotRows(r0, r1, a, part, 0);
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                if (r >= r0 && r < r1) assertEquals(out.get(b, r), part.get(b, r), 0f, "range row " + r + " batch " + b);
+                else assertTrue(Float.isNaN(part.get(b, r)), "row " + r + " outside the range was written");
             }
         }
     }
