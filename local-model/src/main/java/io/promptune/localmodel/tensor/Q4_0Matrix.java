@@ -40,14 +40,47 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * inlining limit. Null otherwise; the mapped bytes are then read in place.
      */
     private final MemorySegment packed;
+    /**
+     * The same copy in heap arrays when it fits {@link HeapBudget} (then {@link #packed} is null): block k of
+     * group g's 32 nibble ints at (g * blocks + k) * 32, its 8 scales at (g * blocks + k) * 8 of {@link #scales}.
+     * The kernels streamed these 15-25% faster than the segment; each kernel has a heap and a segment method.
+     */
+    private final int[] nibbles;
+    private final float[] scales;
 
     public Q4_0Matrix(String name, int rows, int cols, MemorySegment data) {
+        this(name, rows, cols, data, true);
+    }
+
+    /** With {@code heapAllowed} false the repacked copy is off-heap whatever {@link HeapBudget} says (tests of both kernels). */
+    Q4_0Matrix(String name, int rows, int cols, MemorySegment data, boolean heapAllowed) {
         super(name, GgmlType.Q4_0, rows, cols, data);
-        this.packed = rows % 8 == 0 ? repack(data, rows, cols, rowBytes) : null;
+        boolean grouped = rows % 8 == 0;
+        boolean heap = grouped && heapAllowed && HeapBudget.reserve(this, (long) rows / 8 * (cols / 32) * GROUP_BLOCK_BYTES);
+        int groupBlocks = heap ? rows / 8 * (cols / 32) : 0;
+        this.nibbles = heap ? new int[32 * groupBlocks] : null;
+        this.scales = heap ? new float[8 * groupBlocks] : null;
+        if (heap) repackToHeap();
+        this.packed = grouped && !heap ? repack(data, rows, cols, rowBytes) : null;
     }
 
     @Override
-    public boolean repacked() { return packed != null; }
+    public boolean repacked() { return packed != null || nibbles != null; }
+
+    /** Fills {@link #nibbles} and {@link #scales} from the file's blocks ({@link #packed}'s layout in two arrays). */
+    private void repackToHeap() {
+        int nb = cols / 32;
+        for (int g = 0; g < rows / 8; g++) {
+            for (int k = 0; k < nb; k++) {
+                int gb = g * nb + k;
+                for (int l = 0; l < 8; l++) {
+                    long src = (8L * g + l) * rowBytes + (long) k * BLOCK_BYTES;
+                    scales[8 * gb + l] = Float.float16ToFloat(data.get(SHORT_LE, src));
+                    for (int v = 0; v < 4; v++) nibbles[32 * gb + 8 * v + l] = data.get(INT_LE, src + 2 + 4 * v);
+                }
+            }
+        }
+    }
 
     /** The interleaved copy of the tensor described at {@link #packed}. */
     private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
@@ -65,12 +98,14 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     /** Nibble byte j (0..15) of block k of row {@code row}: low nibble element j, high nibble element j + 16. */
     private int quantByte(int row, int k, int j) {
+        if (nibbles != null) return (nibbles[32 * ((row >> 3) * (cols / 32) + k) + 8 * (j >> 2) + (row & 7)] >>> 8 * (j & 3)) & 0xFF;
         if (packed == null) return data.get(ValueLayout.JAVA_BYTE, row * rowBytes + (long) k * BLOCK_BYTES + 2 + j) & 0xFF;
         return packed.get(ValueLayout.JAVA_BYTE, groupBlock(row, k) + 32 + 4 * (8 * (j >> 2) + (row & 7)) + (j & 3)) & 0xFF;
     }
 
     /** The scale of block k of row {@code row}. */
     private float scale(int row, int k) {
+        if (nibbles != null) return scales[8 * ((row >> 3) * (cols / 32) + k) + (row & 7)];
         if (packed == null) return half(row * rowBytes + (long) k * BLOCK_BYTES);
         return packed.get(FLOAT_LE, groupBlock(row, k) + 4 * (row & 7));
     }
@@ -112,7 +147,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     @Override
     public float dot(int row, Activations a, int b) {
-        if (packed != null) return packedDot(row, a, b);
+        if (repacked()) return packedDot(row, a, b);
         long base = row * rowBytes;
         int[] m = a.pairs;
         float[] ad = a.d;
@@ -141,12 +176,12 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     @Override
     public BlockRowKernel.Combine combine() {
-        return packed != null ? BlockRowKernel.Combine.REDUCED : BlockRowKernel.Combine.LANES;
+        return repacked() ? BlockRowKernel.Combine.REDUCED : BlockRowKernel.Combine.LANES;
     }
 
     @Override
     public void decodeBlocks(int row, float[] wq, float[] wd) {
-        if (packed != null) {
+        if (repacked()) {
             decodePackedBlocks(row, wq, wd);
             return;
         }
@@ -168,7 +203,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      */
     @Override
     public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        if (packed == null || a.rows > PAIR_ROWS_MAX) {
+        if (!repacked() || a.rows > PAIR_ROWS_MAX) {
             super.dotRows(r0, r1, a, out, outCol0);
         } else if (a.rows == 1) {
             groupDots(r0, r1, a, out, outCol0);
@@ -183,6 +218,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     /** {@link #groupDots} for batches: activation rows in pairs (an odd last row paired with itself). */
     private void pairDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         int[] ap = a.shortPairs(), as = a.blockSums();
+        boolean heap = nibbles != null;
         float[] ad = a.d, o = out.data(), part = new float[16];
         int oc = out.cols(), nb = cols / 32;
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
@@ -190,11 +226,12 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             for (int b = 0; b < a.rows; b += 2) {
                 int c = Math.min(b + 1, a.rows - 1);
                 int ob = b * oc + outCol0 + 8 * g, oc1 = c * oc + outCol0 + 8 * g;
-                if (whole && c > b) {
-                    groupDot2(g, ap, a.rowOffset(b) / 2, a.rowOffset(c) / 2, as, ad, a.blockOffset(b), a.blockOffset(c), nb, o, ob, oc1);
-                    continue;
-                }
-                groupDot2(g, ap, a.rowOffset(b) / 2, a.rowOffset(c) / 2, as, ad, a.blockOffset(b), a.blockOffset(c), nb, part, 0, 8);
+                boolean direct = whole && c > b;
+                float[] to = direct ? o : part;
+                int at0 = direct ? ob : 0, at1 = direct ? oc1 : 8;
+                if (heap) groupDot2Heap(g, ap, a.rowOffset(b) / 2, a.rowOffset(c) / 2, as, ad, a.blockOffset(b), a.blockOffset(c), nb, to, at0, at1);
+                else groupDot2(g, ap, a.rowOffset(b) / 2, a.rowOffset(c) / 2, as, ad, a.blockOffset(b), a.blockOffset(c), nb, to, at0, at1);
+                if (direct) continue;
                 for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) {
                     o[ob + l] = part[l];
                     o[oc1 + l] = part[8 + l];
@@ -221,15 +258,18 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     private void groupDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         short[] ax = a.pairLanes();
         int[] as = a.blockSums();
+        boolean heap = nibbles != null;
         float[] ad = a.d, o = out.data(), part = new float[8];
         int oc = out.cols(), nb = cols / 32;
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             for (int b = 0; b < a.rows; b++) {
                 int ob = b * oc + outCol0 + 8 * g;
-                if (8 * g >= r0 && 8 * g + 8 <= r1) {
-                    groupDot(g, ax, a.rowOffset(b) * 8, as, ad, a.blockOffset(b), nb, o, ob);
-                } else {
-                    groupDot(g, ax, a.rowOffset(b) * 8, as, ad, a.blockOffset(b), nb, part, 0);
+                boolean whole = 8 * g >= r0 && 8 * g + 8 <= r1;
+                float[] to = whole ? o : part;
+                int at = whole ? ob : 0;
+                if (heap) groupDotHeap(g, ax, a.rowOffset(b) * 8, as, ad, a.blockOffset(b), nb, to, at);
+                else groupDot(g, ax, a.rowOffset(b) * 8, as, ad, a.blockOffset(b), nb, to, at);
+                if (!whole) {
                     for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = part[l];
                 }
             }
@@ -284,6 +324,45 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
             FloatVector dd = FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]);
+            ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
+        }
+    }
+
+    /** {@link #groupDot} over the heap copy ({@link #nibbles}, {@link #scales}): the same operations, array loads. */
+    private void groupDotHeap(int g, short[] ax, int xo, int[] as, float[] ad, int bo, int nb, float[] acc, int ai) {
+        int[] nib = nibbles;
+        float[] sc = scales;
+        int q0 = g * nb;
+        FloatVector.zero(F).intoArray(acc, ai);
+        for (int k = 0; k < nb; k++) {
+            int q = q0 + k;
+            int x = xo + 256 * k;
+            // nibble int v of each row holds bytes 4v..4v+3: elements (4v, 4v+2), (4v+1, 4v+3) in the low nibbles,
+            // (4v+16, 4v+18), (4v+17, 4v+19) in the high ones, i.e. Activations.shortPairs ints v, 4+v, 8+v, 12+v
+            IntVector w0 = IntVector.fromArray(I, nib, 32 * q);
+            IntVector w1 = IntVector.fromArray(I, nib, 32 * q + 8);
+            IntVector w2 = IntVector.fromArray(I, nib, 32 * q + 16);
+            IntVector w3 = IntVector.fromArray(I, nib, 32 * q + 24);
+            ShortVector s0 = w0.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
+                    .add(w0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
+                    .add(w1.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
+                    .add(w2.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
+                    .add(w3.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)));
+            ShortVector s1 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128))
+                    .add(w0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 192)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
+                    .add(w1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 208)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
+                    .add(w2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 224)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
+                    .add(w3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 240)));
+            IntVector t = s0.add(s1).reinterpretAsInts();
+            IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
+            FloatVector dd = FloatVector.fromArray(F, sc, 8 * q).mul(ad[bo + k]);
             ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
         }
     }
@@ -371,6 +450,85 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         }
     }
 
+    /** {@link #groupDot2} over the heap copy ({@link #nibbles}, {@link #scales}): the same operations, array loads. */
+    private void groupDot2Heap(int g, int[] ap, int xo0, int xo1, int[] as, float[] ad, int bo0, int bo1, int nb, float[] acc, int a0, int a1) {
+        int[] nib = nibbles;
+        float[] sc = scales;
+        int q0 = g * nb;
+        FloatVector.zero(F).intoArray(acc, a0);
+        FloatVector.zero(F).intoArray(acc, a1);
+        for (int k = 0; k < nb; k++) {
+            int q = q0 + k;
+            int x0 = xo0 + 16 * k, x1 = xo1 + 16 * k;
+            IntVector w0 = IntVector.fromArray(I, nib, 32 * q);
+            IntVector w1 = IntVector.fromArray(I, nib, 32 * q + 8);
+            IntVector w2 = IntVector.fromArray(I, nib, 32 * q + 16);
+            IntVector w3 = IntVector.fromArray(I, nib, 32 * q + 24);
+            // e<v><j>: nibble int v's field j (bits 4j..4j+3 of each 16-bit half), times shortPairs int v + 4j
+            ShortVector e00 = w0.and(NIBBLES).reinterpretAsShorts();
+            ShortVector e01 = w0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e02 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e03 = w0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e10 = w1.and(NIBBLES).reinterpretAsShorts();
+            ShortVector e11 = w1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e12 = w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e13 = w1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e20 = w2.and(NIBBLES).reinterpretAsShorts();
+            ShortVector e21 = w2.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e22 = w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e23 = w2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e30 = w3.and(NIBBLES).reinterpretAsShorts();
+            ShortVector e31 = w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e32 = w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e33 = w3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            FloatVector dw = FloatVector.fromArray(F, sc, 8 * q);
+            {
+                ShortVector s0 = e00.mul(IntVector.broadcast(I, ap[x0 + 0]).reinterpretAsShorts())
+                        .add(e01.mul(IntVector.broadcast(I, ap[x0 + 4]).reinterpretAsShorts()))
+                        .add(e10.mul(IntVector.broadcast(I, ap[x0 + 1]).reinterpretAsShorts()))
+                        .add(e11.mul(IntVector.broadcast(I, ap[x0 + 5]).reinterpretAsShorts()))
+                        .add(e20.mul(IntVector.broadcast(I, ap[x0 + 2]).reinterpretAsShorts()))
+                        .add(e21.mul(IntVector.broadcast(I, ap[x0 + 6]).reinterpretAsShorts()))
+                        .add(e30.mul(IntVector.broadcast(I, ap[x0 + 3]).reinterpretAsShorts()))
+                        .add(e31.mul(IntVector.broadcast(I, ap[x0 + 7]).reinterpretAsShorts()));
+                ShortVector s1 = e02.mul(IntVector.broadcast(I, ap[x0 + 8]).reinterpretAsShorts())
+                        .add(e03.mul(IntVector.broadcast(I, ap[x0 + 12]).reinterpretAsShorts()))
+                        .add(e12.mul(IntVector.broadcast(I, ap[x0 + 9]).reinterpretAsShorts()))
+                        .add(e13.mul(IntVector.broadcast(I, ap[x0 + 13]).reinterpretAsShorts()))
+                        .add(e22.mul(IntVector.broadcast(I, ap[x0 + 10]).reinterpretAsShorts()))
+                        .add(e23.mul(IntVector.broadcast(I, ap[x0 + 14]).reinterpretAsShorts()))
+                        .add(e32.mul(IntVector.broadcast(I, ap[x0 + 11]).reinterpretAsShorts()))
+                        .add(e33.mul(IntVector.broadcast(I, ap[x0 + 15]).reinterpretAsShorts()));
+                IntVector t = s0.add(s1).reinterpretAsInts();
+                IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo0 + k]);
+                ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dw.mul(ad[bo0 + k]), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
+            }
+            {
+                ShortVector s0 = e00.mul(IntVector.broadcast(I, ap[x1 + 0]).reinterpretAsShorts())
+                        .add(e01.mul(IntVector.broadcast(I, ap[x1 + 4]).reinterpretAsShorts()))
+                        .add(e10.mul(IntVector.broadcast(I, ap[x1 + 1]).reinterpretAsShorts()))
+                        .add(e11.mul(IntVector.broadcast(I, ap[x1 + 5]).reinterpretAsShorts()))
+                        .add(e20.mul(IntVector.broadcast(I, ap[x1 + 2]).reinterpretAsShorts()))
+                        .add(e21.mul(IntVector.broadcast(I, ap[x1 + 6]).reinterpretAsShorts()))
+                        .add(e30.mul(IntVector.broadcast(I, ap[x1 + 3]).reinterpretAsShorts()))
+                        .add(e31.mul(IntVector.broadcast(I, ap[x1 + 7]).reinterpretAsShorts()));
+                ShortVector s1 = e02.mul(IntVector.broadcast(I, ap[x1 + 8]).reinterpretAsShorts())
+                        .add(e03.mul(IntVector.broadcast(I, ap[x1 + 12]).reinterpretAsShorts()))
+                        .add(e12.mul(IntVector.broadcast(I, ap[x1 + 9]).reinterpretAsShorts()))
+                        .add(e13.mul(IntVector.broadcast(I, ap[x1 + 13]).reinterpretAsShorts()))
+                        .add(e22.mul(IntVector.broadcast(I, ap[x1 + 10]).reinterpretAsShorts()))
+                        .add(e23.mul(IntVector.broadcast(I, ap[x1 + 14]).reinterpretAsShorts()))
+                        .add(e32.mul(IntVector.broadcast(I, ap[x1 + 11]).reinterpretAsShorts()))
+                        .add(e33.mul(IntVector.broadcast(I, ap[x1 + 15]).reinterpretAsShorts()));
+                IntVector t = s0.add(s1).reinterpretAsInts();
+                IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo1 + k]);
+                ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dw.mul(ad[bo1 + k]), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
+            }
+        }
+    }
+
     /** {@link #groupDots}' arithmetic for one row (the lane of its group), in scalar code. */
     private float packedDot(int row, Activations a, int b) {
         int xo = a.rowOffset(b), bo = a.blockOffset(b);
@@ -388,13 +546,40 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     /** {@link #decodeBlocks} from the repacked layout: the row's 4 nibble ints of each block, spread as {@link #nibbleLanes}. */
     private void decodePackedBlocks(int row, float[] wq, float[] wd) {
+        if (nibbles != null) {
+            decodeHeapBlocks(row, wq, wd);
+            return;
+        }
         int[] ints = new int[8];
         for (int k = 0; k < cols / 32; k++) {
             long p = groupBlock(row, k) + 4 * (row & 7);
             for (int v = 0; v < 4; v++) ints[v] = packed.get(INT_LE, p + 32 + 32 * v);
             IntVector w = IntVector.fromArray(I, ints, 0).rearrange(DUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT);
-            for (int j = 0; j < 4; j++) nibble(w, j).intoArray(wq, 32 * k + 8 * j);
+            // written out, not through nibble(): C2 left that call un-inlined here (past its node cutoff) and ran the
+            // conversion in the Vector API's Java fallback (JFR: AbstractVector.convert0 ~30% of a 16-row batch)
+            ((FloatVector) w.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 8).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k + 8);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 16).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k + 16);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 24).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k + 24);
             wd[k] = scale(row, k);
+        }
+    }
+
+    /** {@link #decodePackedBlocks} from the heap copy (a gather of the row's 4 nibble ints measured slower than 4 loads). */
+    private void decodeHeapBlocks(int row, float[] wq, float[] wd) {
+        int[] ints = new int[8];
+        int nb = cols / 32, q0 = (row >> 3) * nb, l = row & 7;
+        for (int k = 0; k < nb; k++) {
+            int p = 32 * (q0 + k) + l;
+            for (int v = 0; v < 4; v++) ints[v] = nibbles[p + 8 * v];
+            IntVector w = IntVector.fromArray(I, ints, 0).rearrange(DUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT);
+            // written out, not through nibble(): C2 left that call un-inlined here (past its node cutoff) and ran the
+            // conversion in the Vector API's Java fallback (JFR: AbstractVector.convert0 ~30% of a 16-row batch)
+            ((FloatVector) w.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 8).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k + 8);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 16).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k + 16);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 24).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k + 24);
+            wd[k] = scales[8 * (q0 + k) + l];
         }
     }
 

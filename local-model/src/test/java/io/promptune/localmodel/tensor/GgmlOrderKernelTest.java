@@ -138,6 +138,46 @@ class GgmlOrderKernelTest {
     }
 
     /**
+     * Repacked Q4_0 keeps its copy in heap arrays when it fits {@link HeapBudget} and off-heap otherwise: each copy
+     * has its own kernel methods (matrix-vector, row pairs, float tiles), so both must give ggml's results exactly,
+     * over whole and partial row ranges, and dequantize to the file's values.
+     */
+    @ParameterizedTest
+    @CsvSource({"false, 1", "true, 1", "false, 2", "true, 3", "false, 7", "true, 16", "false, 16", "true, 25"})
+    void repackedQ4_0OnAndOffHeapFollowGgmlOrder(boolean heapAllowed, int batch) {
+        int rows = 24, cols = 160;
+        Random rnd = new Random(31L * batch + (heapAllowed ? 1 : 0));
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_0, rows, cols, rnd);
+        Q4_0Matrix w = new Q4_0Matrix("w", rows, cols, seg, heapAllowed);
+        Q4_0Matrix offHeap = new Q4_0Matrix("w", rows, cols, seg, false);
+        FloatBatch in = randomBatch(batch, cols, rnd);
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(batch, rows), part = new FloatBatch(batch, rows);
+        try (Parallel pool = new Parallel(2)) {
+            w.matmul(in, out, pool);
+        }
+        w.dotRows(5, 19, a, part, 0);
+        float[] deq = new float[cols], deqOff = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < batch; b++) {
+                float expect = ggmlOrder(GgmlType.Q4_0, seg, rows, cols, r, a, b);
+                String at = " row " + r + ", batch row " + b + " of " + batch + (heapAllowed ? " (heap allowed)" : " (off-heap)");
+                assertEquals(expect, out.get(b, r), 0f, "matmul" + at);
+                assertEquals(r >= 5 && r < 19 ? expect : 0f, part.get(b, r), 0f, "rows 5..18" + at);
+                assertEquals(expect, w.dot(r, a, b), 0f, "dot" + at);
+            }
+            w.dequantizeRow(r, deq, 0);
+            offHeap.dequantizeRow(r, deqOff, 0);
+            for (int i = 0; i < cols; i++) {
+                long p = (long) r * (cols / 32) * 18 + (i / 32) * 18L;
+                float expect = Float.float16ToFloat(seg.get(SHORT, p)) * (nibble(seg, p + 2, i % 32) - 8);
+                assertEquals(expect, deq[i], 0f, "dequantizeRow " + r + " value " + i);
+                assertEquals(expect, deqOff[i], 0f, "off-heap dequantizeRow " + r + " value " + i);
+            }
+        }
+    }
+
+    /**
      * Repacked Q4_1 keeps the file's half scales and minimums and converts them in vector lanes: negative,
      * subnormal, zero, largest, infinite and NaN halves must act exactly as Float.float16ToFloat's values, on
      * the matrix-vector and batch paths; a row range that cuts 8-row groups (and the zero-padded last group)
