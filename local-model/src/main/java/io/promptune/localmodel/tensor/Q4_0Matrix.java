@@ -16,9 +16,9 @@ import java.nio.ByteOrder;
  * Q4_0 weights (blocks of 32: half scale d, 16 bytes of nibbles; value = d * (nibble - 8); low nibbles
  * are elements 0-15, high nibbles 16-31) with Q8_0 activations, as ggml_vec_dot_q4_0_q8_0; for rows % 8 == 0
  * as llama.cpp's repacked block_q4_0x8 kernels (one scalar fma per block and row), on a copy of the tensor
- * repacked at load time so that 8 rows sit in the 8 lanes of the matrix-vector kernel ({@link #groupDots}).
- * Small batches run two activation rows per pass over that copy ({@link #pairDots}); from 16 rows, rows decoded
- * from it feed {@link BlockRowKernel}'s float tiles.
+ * repacked at load time (in heap arrays when it fits {@link HeapBudget}, off-heap otherwise) so that 8 rows sit in
+ * the 8 lanes: one activation row through {@link #groupDots}, two through {@link #pairDots}, from three rows
+ * whole groups decoded to floats against the batch ({@link #groupTiles}).
  */
 public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -174,17 +174,9 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         return GgmlSums.hsum8(acc);
     }
 
-    @Override
-    public BlockRowKernel.Combine combine() {
-        return repacked() ? BlockRowKernel.Combine.REDUCED : BlockRowKernel.Combine.LANES;
-    }
-
+    /** Rows without the repacked copy (rows % 8 != 0): with it, {@link #dotRows} runs the group kernels instead. */
     @Override
     public void decodeBlocks(int row, float[] wq, float[] wd) {
-        if (repacked()) {
-            decodePackedBlocks(row, wq, wd);
-            return;
-        }
         long base = row * rowBytes;
         for (int k = 0; k < cols / 32; k++) {
             long p = base + (long) k * BLOCK_BYTES;
@@ -196,15 +188,16 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     /**
      * With the repacked copy every batch runs llama.cpp's repacked order (its GEMM and GEMV take the same per-row
-     * chain: one fma(block total, d_w * d_a, acc) per block in block order): one activation row alone through
-     * {@link #groupDot}, batches up to {@link #PAIR_ROWS_MAX} two rows at a time through {@link #groupDot2}, larger
-     * ones through {@link BlockRowKernel}'s float tiles, whose per-tile decoding pays off from about 16 rows (lab,
-     * 2048x2048, GMAC/s: pairs 12.8 / 10.1 / 13.1 at batch 4 / 8 / 16, tiles 7.8 / 6.9 / 14.0, tiles 21.6 at 64).
+     * chain: one fma(block total, d_w * d_a, acc) per block in block order): one activation row through
+     * {@link #groupDot}, two through {@link #groupDot2}, from {@link #TILE_ROWS_MIN} rows {@link #groupTiles} (lab,
+     * 8 matrices 5632x2048, GMAC/s: batch 2 pairs 14.0 vs tiles 9.3, batch 3 11.2 vs 12.4, batch 4 14.9 vs 18.6).
      */
     @Override
     public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        if (!repacked() || a.rows > PAIR_ROWS_MAX) {
+        if (!repacked()) {
             super.dotRows(r0, r1, a, out, outCol0);
+        } else if (a.rows >= TILE_ROWS_MIN) {
+            groupTiles(r0, r1, a, out, outCol0);
         } else if (a.rows == 1) {
             groupDots(r0, r1, a, out, outCol0);
         } else {
@@ -212,8 +205,8 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         }
     }
 
-    /** The largest batch {@link #dotRows} runs through {@link #groupDot2}. */
-    private static final int PAIR_ROWS_MAX = 15;
+    /** The smallest batch {@link #dotRows} runs through {@link #groupTiles}. */
+    private static final int TILE_ROWS_MIN = 3;
 
     /** {@link #groupDots} for batches: activation rows in pairs (an odd last row paired with itself). */
     private void pairDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
@@ -529,6 +522,146 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         }
     }
 
+    /** A thread's two decoded weight groups ({@link #groupTiles}), their scales and the batch's accumulators. */
+    private static final class GroupScratch {
+        float[] weights = new float[0], scales = new float[0], results = new float[0];
+
+        GroupScratch fit(int cols, int batchRows) {
+            if (weights.length < 16 * cols) {
+                weights = new float[16 * cols];
+                scales = new float[cols / 2];
+            }
+            int n = 16 * ((batchRows + 3) & ~3);
+            if (results.length < n) results = new float[n];
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<GroupScratch> GROUP_SCRATCH = ThreadLocal.withInitial(GroupScratch::new);
+
+    /**
+     * Batches of {@link #TILE_ROWS_MIN} rows or more: two 8-row weight groups at a time decoded into floats with the
+     * rows in lanes ({@link #decodeGroupHeap}; 16 x cols floats, in L2), then every activation row of the batch
+     * against them, four rows per {@link #tile4x2} call (a last short chunk repeats its last row, whose results are
+     * the same). Activations are read from {@link Activations#quads} as they are. An odd last group is paired with
+     * itself (results written once). Lab (8 matrices 5632x2048 in turn, 1 thread, GMAC/s): batch 4 18.6 (row pairs
+     * 14.9), 8 23.1 (14.0), 16 25.0 (float tiles over decoded rows 16.4), 128 33 (28); decoding the groups 8
+     * blocks at a time to keep them in L1 measured slower (16 rows: 18.7 vs 23.8).
+     */
+    private void groupTiles(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        int nb = cols / 32, oc = out.cols(), last = a.rows - 1, chunks = (a.rows + 3) / 4;
+        GroupScratch gs = GROUP_SCRATCH.get().fit(cols, a.rows);
+        float[] t = gs.weights, ts = gs.scales, res = gs.results, x = a.quads, ad = a.d, o = out.data();
+        boolean heap = nibbles != null;
+        int g1 = (r1 + 7) >> 3, t1 = 8 * cols, ts1 = cols / 4;
+        for (int g = r0 >> 3; g < g1; g += 2) {
+            int h = Math.min(g + 1, g1 - 1);
+            java.util.Arrays.fill(res, 0, 64 * chunks, 0f);
+            if (heap) {
+                decodeGroupHeap(g, nb, t, 0, ts, 0);
+                decodeGroupHeap(h, nb, t, t1, ts, ts1);
+            } else {
+                decodeGroup(g, nb, t, 0, ts, 0);
+                decodeGroup(h, nb, t, t1, ts, ts1);
+            }
+            for (int c = 0; c < chunks; c++) {
+                int b = 4 * c, b1 = Math.min(b + 1, last), b2 = Math.min(b + 2, last), b3 = Math.min(b + 3, last);
+                tile4x2(t, t1, ts, ts1, x, a.rowOffset(b), a.rowOffset(b1), a.rowOffset(b2), a.rowOffset(b3),
+                        ad, a.blockOffset(b), a.blockOffset(b1), a.blockOffset(b2), a.blockOffset(b3), nb, res, 64 * c);
+            }
+            int l0 = Math.max(0, r0 - 8 * g), l1 = Math.min(h > g ? 16 : 8, r1 - 8 * g);
+            for (int b = 0; b < a.rows; b++) {
+                int ob = b * oc + outCol0 + 8 * g, ri = 64 * (b >> 2) + 8 * (b & 3);
+                for (int l = l0; l < l1; l++) o[ob + l] = res[ri + (l < 8 ? l : 24 + l)];
+            }
+        }
+    }
+
+    /**
+     * Group g of the heap copy as floats, element-major in {@link Activations#quads} order: t[8 * (32k + i) + l] is
+     * row 8g + l's value at quads index i of block k (i = 8m + j holds element 4j + m); ts[8k + l] its scale.
+     * Nibble int v's byte m holds elements 4v + m (low) and 4v + m + 16 (high): quads indices 8m + v and 8m + v + 4.
+     */
+    private void decodeGroupHeap(int g, int nb, float[] t, int t0, float[] ts, int ts0) {
+        int[] nib = nibbles;
+        for (int k = 0; k < nb; k++) {
+            int q = g * nb + k;
+            for (int v = 0; v < 4; v++) {
+                IntVector n = IntVector.fromArray(I, nib, 32 * q + 8 * v);
+                int ti = t0 + 256 * k + 8 * v;
+                ((FloatVector) n.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 32);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 8).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 64);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 12).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 96);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 16).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 128);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 20).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 160);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 24).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 192);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 28).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 224);
+            }
+            System.arraycopy(scales, 8 * q, ts, ts0 + 8 * k, 8);
+        }
+    }
+
+    /** {@link #decodeGroupHeap} from the off-heap copy. */
+    private void decodeGroup(int g, int nb, float[] t, int t0, float[] ts, int ts0) {
+        MemorySegment m = packed;
+        for (int k = 0; k < nb; k++) {
+            long p = ((long) g * nb + k) * GROUP_BLOCK_BYTES;
+            for (int v = 0; v < 4; v++) {
+                IntVector n = IntVector.fromMemorySegment(I, m, p + 32 + 32 * v, ByteOrder.LITTLE_ENDIAN);
+                int ti = t0 + 256 * k + 8 * v;
+                ((FloatVector) n.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 32);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 8).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 64);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 12).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 96);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 16).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 128);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 20).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 160);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 24).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 192);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 28).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 224);
+            }
+            FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).intoArray(ts, ts0 + 8 * k);
+        }
+    }
+
+    /**
+     * A decoded slice of two groups ({@link #decodeGroupHeap}; the second at {@code t1} / {@code ts1}) against 4
+     * activation rows (quads at x0..x3, scales at d0..d3), {@code nb} blocks, each broadcast activation feeding two
+     * fmas. Per block and row the exact integer total of (q - 8) * a accumulates in float lanes (products and sums of
+     * at most 32 of them are integers below 2^24), then fma(total, d_w * d_a, acc) into the accumulators kept in
+     * {@code res} (loop-carried vectors were boxed in the GEMV): res[r + 8i + l] for activation row i and the first
+     * group's row l, res[r + 32 + 8i + l] for the second group's.
+     */
+    private static void tile4x2(float[] t, int t1, float[] ts, int ts1, float[] x, int x0, int x1, int x2, int x3,
+                                float[] ad, int d0, int d1, int d2, int d3, int nb, float[] res, int r) {
+        for (int k = 0; k < nb; k++) {
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
+            int ti = 256 * k, tj = t1 + ti, xk = 32 * k;
+            for (int i = 0; i < 32; i++) {
+                FloatVector w = FloatVector.fromArray(F, t, ti + 8 * i), v = FloatVector.fromArray(F, t, tj + 8 * i);
+                FloatVector a0 = FloatVector.broadcast(F, x[x0 + xk + i]), a1 = FloatVector.broadcast(F, x[x1 + xk + i]);
+                s0 = w.fma(a0, s0);
+                u0 = v.fma(a0, u0);
+                s1 = w.fma(a1, s1);
+                u1 = v.fma(a1, u1);
+                FloatVector a2 = FloatVector.broadcast(F, x[x2 + xk + i]), a3 = FloatVector.broadcast(F, x[x3 + xk + i]);
+                s2 = w.fma(a2, s2);
+                u2 = v.fma(a2, u2);
+                s3 = w.fma(a3, s3);
+                u3 = v.fma(a3, u3);
+            }
+            FloatVector dw = FloatVector.fromArray(F, ts, 8 * k), dv = FloatVector.fromArray(F, ts, ts1 + 8 * k);
+            float e0 = ad[d0 + k], e1 = ad[d1 + k], e2 = ad[d2 + k], e3 = ad[d3 + k];
+            s0.fma(dw.mul(e0), FloatVector.fromArray(F, res, r)).intoArray(res, r);
+            s1.fma(dw.mul(e1), FloatVector.fromArray(F, res, r + 8)).intoArray(res, r + 8);
+            s2.fma(dw.mul(e2), FloatVector.fromArray(F, res, r + 16)).intoArray(res, r + 16);
+            s3.fma(dw.mul(e3), FloatVector.fromArray(F, res, r + 24)).intoArray(res, r + 24);
+            u0.fma(dv.mul(e0), FloatVector.fromArray(F, res, r + 32)).intoArray(res, r + 32);
+            u1.fma(dv.mul(e1), FloatVector.fromArray(F, res, r + 40)).intoArray(res, r + 40);
+            u2.fma(dv.mul(e2), FloatVector.fromArray(F, res, r + 48)).intoArray(res, r + 48);
+            u3.fma(dv.mul(e3), FloatVector.fromArray(F, res, r + 56)).intoArray(res, r + 56);
+        }
+    }
+
     /** {@link #groupDots}' arithmetic for one row (the lane of its group), in scalar code. */
     private float packedDot(int row, Activations a, int b) {
         int xo = a.rowOffset(b), bo = a.blockOffset(b);
@@ -542,45 +675,6 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             acc = Math.fma((float) sum, scale(row, k) * a.d[bo + k], acc);
         }
         return acc;
-    }
-
-    /** {@link #decodeBlocks} from the repacked layout: the row's 4 nibble ints of each block, spread as {@link #nibbleLanes}. */
-    private void decodePackedBlocks(int row, float[] wq, float[] wd) {
-        if (nibbles != null) {
-            decodeHeapBlocks(row, wq, wd);
-            return;
-        }
-        int[] ints = new int[8];
-        for (int k = 0; k < cols / 32; k++) {
-            long p = groupBlock(row, k) + 4 * (row & 7);
-            for (int v = 0; v < 4; v++) ints[v] = packed.get(INT_LE, p + 32 + 32 * v);
-            IntVector w = IntVector.fromArray(I, ints, 0).rearrange(DUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT);
-            // written out, not through nibble(): C2 left that call un-inlined here (past its node cutoff) and ran the
-            // conversion in the Vector API's Java fallback (JFR: AbstractVector.convert0 ~30% of a 16-row batch)
-            ((FloatVector) w.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k);
-            ((FloatVector) w.lanewise(VectorOperators.LSHR, 8).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k + 8);
-            ((FloatVector) w.lanewise(VectorOperators.LSHR, 16).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k + 16);
-            ((FloatVector) w.lanewise(VectorOperators.LSHR, 24).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k + 24);
-            wd[k] = scale(row, k);
-        }
-    }
-
-    /** {@link #decodePackedBlocks} from the heap copy (a gather of the row's 4 nibble ints measured slower than 4 loads). */
-    private void decodeHeapBlocks(int row, float[] wq, float[] wd) {
-        int[] ints = new int[8];
-        int nb = cols / 32, q0 = (row >> 3) * nb, l = row & 7;
-        for (int k = 0; k < nb; k++) {
-            int p = 32 * (q0 + k) + l;
-            for (int v = 0; v < 4; v++) ints[v] = nibbles[p + 8 * v];
-            IntVector w = IntVector.fromArray(I, ints, 0).rearrange(DUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT);
-            // written out, not through nibble(): C2 left that call un-inlined here (past its node cutoff) and ran the
-            // conversion in the Vector API's Java fallback (JFR: AbstractVector.convert0 ~30% of a 16-row batch)
-            ((FloatVector) w.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k);
-            ((FloatVector) w.lanewise(VectorOperators.LSHR, 8).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k + 8);
-            ((FloatVector) w.lanewise(VectorOperators.LSHR, 16).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k + 16);
-            ((FloatVector) w.lanewise(VectorOperators.LSHR, 24).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(wq, 32 * k + 24);
-            wd[k] = scales[8 * (q0 + k) + l];
-        }
     }
 
     @Override

@@ -25,7 +25,7 @@ class GgmlOrderKernelTest {
     @ParameterizedTest
     @CsvSource({"Q8_0, 7, 32, 3", "Q8_0, 9, 576, 3", "Q4_0, 7, 32, 3", "Q4_0, 7, 576, 3", "Q4_0, 8, 32, 3", "Q4_0, 16, 576, 3",
             "Q4_0, 40, 64, 11", "Q4_1, 7, 32, 3",
-            // repacked Q4_0: single rows, row pairs (an odd last row alone), the float-tile path from 16 rows
+            // repacked Q4_0: single rows, row pairs, group tiles from 3 rows (odd group counts, batches not a multiple of 4)
             "Q4_0, 16, 96, 1", "Q4_0, 24, 160, 2", "Q4_0, 8, 608, 5", "Q4_0, 32, 64, 16", "Q4_0, 16, 96, 15", "Q4_0, 8, 64, 24",
             "Q4_0, 24, 96, 25", "Q4_1, 5, 576, 3", "Q4_1, 8, 1536, 3",
             "Q4_1, 7, 64, 11", "Q4_1, 9, 576, 16", "Q4_1, 12, 1536, 8",
