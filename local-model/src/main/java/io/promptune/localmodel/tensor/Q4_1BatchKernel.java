@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * vector lanes: 8 rows per group ({@link Activations#pairsByRowGroup}, the last group zero-padded), a tile
  * of 4 weight rows whose weight-pair ints (the {@link Q4_1Matrix} repacked nibbles, masked, extracted once
  * per 8-row weight group) are broadcast against them. A 32-bit multiply gives two exact products per lane
- * (see {@link Q4_1Matrix#quadSums}), so a block's quad j for 8 activation rows costs two multiplies and no
+ * (see {@link Q4_1Matrix}), so a block's quad j for 8 activation rows costs two multiplies and no
  * horizontal sums.
  *
  * <p>Per (weight row, activation row) this is exactly ggml_vec_dot_q4_1_q8_1's arithmetic: lane j's chain

@@ -9,22 +9,30 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Q4_1 weights (blocks of 32: half scale d, half minimum m, 16 bytes of nibbles; value = d * nibble + m)
  * with Q8_1 activations, as ggml_vec_dot_q4_1_q8_1: d_w*d_a*sum(q_w*q_a) + m_w*s_a per block.
  *
  * <p>The tensor is repacked at load time (the mapped bytes are not read again) with 8 rows interleaved per
- * block, as llama.cpp's block_q4_0x8 does for Q4_0, so that the matrix-vector kernel ({@link #groupDot}) runs
- * 8 rows in the 8 lanes: one off-heap stream, per 8-row group first nb blocks of 64 bytes = the 8 rows' d as
- * floats (fp16 to fp32 is exact, so d_w * d_a is ggml's value) and their 8 m as floats, then 4 sections v of
- * nb vectors of 8 ints, where vector (v, k) lane l holds quads 2v and 2v+1 (elements 8v..8v+7) of row l's
- * block k as a0|a1<<4|b0<<8|b1<<12|a2<<16|a3<<20|b2<<24|b3<<28. The kernel reads each section front to
- * back in its own pass, so the group streams sequentially. Each quad's two weight-pair vectors for the 32-bit
- * multiply trick ({@link #quadSums}) are then a shift and a mask away: quad 2v = v & 0x000F000F,
- * (v >>> 4) & ..; quad 2v+1 = (v >>> 8) & .., (v >>> 12) & ... The last group of a row count that is not a
- * multiple of 8 is zero-padded (its padding rows are computed, never written). 24 bytes per row and block.
+ * block, as llama.cpp's block_q4_0x8 does for Q4_0, so that the matrix-vector kernel runs 8 rows in the 8
+ * lanes. Per 8-row group and block k (in group-then-block order): the 8 rows' d as floats (fp16 to fp32 is
+ * exact, so d_w * d_a is ggml's value), their 8 m, then 4 vectors v of 8 ints where lane l holds quads 2v and
+ * 2v+1 (elements 8v..8v+7) of row l's block as a0|a1<<4|b0<<8|b1<<12|a2<<16|a3<<20|b2<<24|b3<<28. Each quad's
+ * two weight-pair vectors for the 32-bit multiply trick are then a shift and a mask away: quad 2v = v &
+ * 0x000F000F, (v >>> 4) & ..; quad 2v+1 = (v >>> 8) & .., (v >>> 12) & ... Two products per 32-bit multiply:
+ * a weight int holding w0 + (w2 << 16) times an activation int a2 + (a0 << 16) (see {@link Activations#pairs})
+ * has w0*a0 + w2*a2 in bits 16-31 and w0*a2 (|.| < 2^15) below; adding the w1/w3 product and 2^15 then
+ * shifting by 16 leaves the quad's exact sum. The last group of a row count that is not a multiple of 8 is
+ * zero-padded (its padding rows are computed, never written). 24 bytes per row and block.
+ *
+ * <p>The copy lives on the heap ({@link #quants}, {@link #scales}) while the Q4_1 copies fit a quarter of the
+ * max heap, off the heap ({@link #packed}, same order) beyond that, so that a multi-GB model still loads with
+ * the default heap. Heap arrays stream faster (lab: the GEMV at ~17-18 vs ~13-14 GMAC/s on a native segment);
+ * each storage has its own kernel method so that the segment reads' type profile stays monomorphic.
  */
 public final class Q4_1Matrix extends WeightMatrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -35,61 +43,120 @@ public final class Q4_1Matrix extends WeightMatrix {
     /** Bytes of one 8-row group's block in {@link #packed}: 8 d, 8 m (floats), 32 nibble ints. */
     private static final int GROUP_BLOCK = 192;
 
+    /** Heap bytes the Q4_1 copies may still take: a quarter of the max heap; a collected matrix gives its share back. */
+    private static final AtomicLong HEAP_LEFT = new AtomicLong(Runtime.getRuntime().maxMemory() / 4);
+    private static final Cleaner CLEANER = Cleaner.create();
+
     /** Activation rows from which a partial group of 8 is cheaper in {@link Q4_1BatchKernel} (lab: 5-6). */
     static final int GROUP_MIN = 6;
     private final int nb;
-    /** Bytes of one 8-row group: nb * {@link #GROUP_BLOCK}. */
-    private final long groupBytes;
-    /** The repacked tensor, off the heap (a multi-GB model must load with the default heap). */
+    /** The heap copy's nibble ints (null off-heap): vector v of group g's block k at 32 * (g * nb + k) + 8v. */
+    private final int[] quants;
+    /** The heap copy's scales (null off-heap): group g's block k's 8 d at 16 * (g * nb + k), its 8 m 8 further. */
+    private final float[] scales;
+    /** The off-heap copy (null on the heap): group g's block k at 192 * (g * nb + k), its 16 floats then 32 ints. */
     private final MemorySegment packed;
 
     public Q4_1Matrix(String name, int rows, int cols, MemorySegment data) {
+        this(name, rows, cols, data, takeHeap(copyBytes(rows, cols)));
+        if (quants != null) {
+            long bytes = copyBytes(rows, cols);
+            CLEANER.register(this, () -> HEAP_LEFT.addAndGet(bytes));
+        }
+    }
+
+    /** With {@code onHeap} false the copy goes off the heap whatever its size (tests run both kernels). */
+    Q4_1Matrix(String name, int rows, int cols, MemorySegment data, boolean onHeap) {
         super(name, GgmlType.Q4_1, rows, cols, data);
         nb = cols / 32;
-        groupBytes = (long) nb * GROUP_BLOCK;
-        packed = Arena.ofAuto().allocate(groupBytes * ((rows + 7) / 8), 64);
+        long blocks = (long) ((rows + 7) / 8) * nb;
+        if (onHeap) {
+            quants = new int[Math.toIntExact(32 * blocks)];
+            scales = new float[Math.toIntExact(16 * blocks)];
+            packed = null;
+        } else {
+            quants = null;
+            scales = null;
+            packed = Arena.ofAuto().allocate(GROUP_BLOCK * blocks, 64);
+        }
         repack();
     }
+
+    /** Bytes of the repacked copy of a rows x cols tensor. */
+    private static long copyBytes(int rows, int cols) {
+        return (long) ((rows + 7) / 8) * (cols / 32) * GROUP_BLOCK;
+    }
+
+    /** Takes {@code bytes} from the heap budget if they fit (and the arrays can be indexed by int). */
+    private static boolean takeHeap(long bytes) {
+        if (bytes / 6 > Integer.MAX_VALUE - 64) return false; // 32 ints per 192 bytes
+        long left;
+        do {
+            left = HEAP_LEFT.get();
+            if (left < bytes) return false;
+        } while (!HEAP_LEFT.compareAndSet(left, left - bytes));
+        return true;
+    }
+
+    /** True when the copy is on the heap. */
+    boolean onHeap() { return quants != null; }
 
     private void repack() {
         int[] q = new int[32];
         for (int r = 0; r < rows; r++) {
             int l = r & 7;
             for (int k = 0; k < nb; k++) {
-                long p = r * rowBytes + (long) k * BLOCK_BYTES, dst = (r >> 3) * groupBytes;
-                packed.set(FLOAT_LE, dst + 64L * k + 4L * l, half(p));
-                packed.set(FLOAT_LE, dst + 64L * k + 32 + 4L * l, half(p + 2));
+                long p = r * rowBytes + (long) k * BLOCK_BYTES, gb = (long) (r >> 3) * nb + k;
                 for (int t = 0; t < 16; t++) {
                     int b = data.get(ValueLayout.JAVA_BYTE, p + 4 + t) & 0xFF;
                     q[t] = b & 0x0F;
                     q[t + 16] = b >>> 4;
                 }
+                float d = half(p), m = half(p + 2);
+                if (quants != null) {
+                    scales[(int) (16 * gb) + l] = d;
+                    scales[(int) (16 * gb) + 8 + l] = m;
+                } else {
+                    packed.set(FLOAT_LE, GROUP_BLOCK * gb + 4L * l, d);
+                    packed.set(FLOAT_LE, GROUP_BLOCK * gb + 32 + 4L * l, m);
+                }
                 for (int v = 0; v < 4; v++) {
                     int a = 8 * v, b = a + 4;
                     int x = q[a] | q[a + 1] << 4 | q[b] << 8 | q[b + 1] << 12
                             | q[a + 2] << 16 | q[a + 3] << 20 | q[b + 2] << 24 | q[b + 3] << 28;
-                    packed.set(INT_LE, nibbles(dst, v, k) + 4L * l, x);
+                    if (quants != null) {
+                        quants[(int) (32 * gb) + 8 * v + l] = x;
+                    } else {
+                        packed.set(INT_LE, GROUP_BLOCK * gb + 64 + 32L * v + 4L * l, x);
+                    }
                 }
             }
         }
     }
 
-    /** Offset of nibble vector (v, k) of the group at {@code base}. */
-    private long nibbles(long base, int v, int k) {
-        return base + 64L * nb + 32L * ((long) v * nb + k);
+    /** Nibble vector v of group g's block k, lane l = row 8g + l. */
+    private int nibbleInt(int g, int k, int v, int l) {
+        long gb = (long) g * nb + k;
+        return quants != null ? quants[(int) (32 * gb) + 8 * v + l] : packed.get(INT_LE, GROUP_BLOCK * gb + 64 + 32L * v + 4L * l);
+    }
+
+    /** Float f (0..15: 8 d then 8 m) of group g's block k. */
+    private float scaleFloat(int g, int k, int f) {
+        long gb = (long) g * nb + k;
+        return quants != null ? scales[(int) (16 * gb) + f] : packed.get(FLOAT_LE, GROUP_BLOCK * gb + 4L * f);
     }
 
     /** Element i (0..31) of block k of row r, from the repacked copy. */
     private int nibble(int r, int k, int i) {
-        int v = packed.get(INT_LE, nibbles((r >> 3) * groupBytes, i >> 3, k) + 4L * (r & 7));
+        int v = nibbleInt(r >> 3, k, i >> 3, r & 7);
         int e = i & 3; // a0 a1 at bits 0, 4; a2 a3 at 16, 20; the odd quad 8 bits higher
         int shift = (e < 2 ? 4 * e : 16 + 4 * (e - 2)) + 8 * ((i >> 2) & 1);
         return (v >>> shift) & 0x0F;
     }
 
-    private float scale(int r, int k) { return packed.get(FLOAT_LE, (r >> 3) * groupBytes + 64L * k + 4L * (r & 7)); }
+    private float scale(int r, int k) { return scaleFloat(r >> 3, k, r & 7); }
 
-    private float min(int r, int k) { return packed.get(FLOAT_LE, (r >> 3) * groupBytes + 64L * k + 32 + 4L * (r & 7)); }
+    private float min(int r, int k) { return scaleFloat(r >> 3, k, 8 + (r & 7)); }
 
     @Override
     public ActivationFormat activationFormat() { return ActivationFormat.Q8_1; }
@@ -98,68 +165,105 @@ public final class Q4_1Matrix extends WeightMatrix {
     @Override
     public boolean repacked() { return true; }
 
-    /**
-     * One quad's sums for 8 lanes (lane = exact sum of w*a over the quad's 4 elements) as floats. Two products
-     * per 32-bit multiply: a weight int holding w0 + (w2 << 16) times an activation int a2 + (a0 << 16) (see
-     * {@link Activations#pairs}) has w0*a0 + w2*a2 in bits 16-31 and w0*a2 (|.| < 2^15) below; adding the w1/w3
-     * product and 2^15 then shifting by 16 leaves the quad sum.
-     */
-    static FloatVector quadSums(IntVector w02, int x02, IntVector w13, int x13) {
-        IntVector t = w02.mul(x02).add(w13.mul(x13));
-        return (FloatVector) t.add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-    }
-
-    private IntVector load(long offset) {
-        return IntVector.fromMemorySegment(I, packed, offset, ByteOrder.LITTLE_ENDIAN);
-    }
-
-    /** A thread's per-call arrays: the group's scale vectors and lane accumulators. */
-    private static final class Scratch {
-        float[] scales = new float[0];
-        final float[] accs = new float[64];
-
-        Scratch fit(int nb) {
-            if (scales.length < 8 * nb) scales = new float[8 * nb];
-            return this;
+    /** Rows 8g..8g+7 against activation row b into out[oo..oo+7], on whichever storage the copy has. */
+    private void groupDot(int g, Activations a, int b, float[] out, int oo) {
+        if (quants != null) {
+            groupDotHeap(g, a.pairs, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), out, oo);
+        } else {
+            groupDotSegment(g, a.pairs, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), out, oo);
         }
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
     /**
-     * Rows 8g..8g+7 (in the lanes) against activation row {@code b}, each lane exactly ggml_vec_dot_q4_1_q8_1's
-     * arithmetic for its row: ggml lane j's chain fma(quad_j, d_w * d_a, acc_j) in block order (one register per
-     * j, filled two j at a time), the min chain fma(m, s, sum) in block order, then hsum_float_8(acc) + sum as
-     * vector adds across the j registers.
+     * Rows 8g..8g+7 (in the lanes) against one activation row (pairs from {@code xo}, scales and sums from
+     * {@code bo}) into out[oo..oo+7], each lane exactly ggml_vec_dot_q4_1_q8_1's arithmetic for its row: ggml
+     * lane j's chain fma(quad_j, d_w * d_a, acc_j) in block order (register c_j), the min chain fma(m, s, sum) in
+     * block order, then hsum_float_8(acc) + sum as vector adds across the c_j.
+     *
+     * <p>Shaped for C2 (speed.md, sessions 4-5): one pass over the group's blocks with all 8 lanes' accumulators
+     * as locals (no per-section passes), the block body unrolled and written without helper calls (past C2's
+     * NodeCountInliningCutoff a helper is left as a call and every vector it touches is boxed), no vector crossing
+     * a method boundary (the result goes to {@code out}).
      */
-    private FloatVector groupDot(int g, Activations a, int b, Scratch s) {
-        long base = g * groupBytes;
-        int[] x = a.pairs;
-        float[] ad = a.d, as = a.s, sc = s.scales, accs = s.accs;
-        int xo = a.rowOffset(b) / 2, bo = a.blockOffset(b);
-        FloatVector mins = FloatVector.zero(F);
+    private void groupDotHeap(int g, int[] x, int xo, float[] ad, float[] as, int bo, float[] out, int oo) {
+        int[] q = quants;
+        float[] s = scales;
+        FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, mins = c0;
         for (int k = 0; k < nb; k++) {
-            long p = base + 64L * k;
-            FloatVector.fromMemorySegment(F, packed, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]).intoArray(sc, 8 * k);
-            mins = FloatVector.fromMemorySegment(F, packed, p + 32, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.broadcast(F, as[bo + k]), mins);
+            int gb = g * nb + k, p = 32 * gb, ps = 16 * gb, xi = xo + 16 * k;
+            FloatVector dd = FloatVector.fromArray(F, s, ps).mul(ad[bo + k]);
+            mins = FloatVector.fromArray(F, s, ps + 8).fma(FloatVector.broadcast(F, as[bo + k]), mins);
+            IntVector w0 = IntVector.fromArray(I, q, p);
+            IntVector w1 = IntVector.fromArray(I, q, p + 8);
+            IntVector w2 = IntVector.fromArray(I, q, p + 16);
+            IntVector w3 = IntVector.fromArray(I, q, p + 24);
+            c0 = ((FloatVector) w0.and(PAIR_MASK).mul(x[xi + 0])
+                    .add(w0.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 8]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c0);
+            c1 = ((FloatVector) w0.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 1])
+                    .add(w0.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 9]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c1);
+            c2 = ((FloatVector) w1.and(PAIR_MASK).mul(x[xi + 2])
+                    .add(w1.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 10]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c2);
+            c3 = ((FloatVector) w1.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 3])
+                    .add(w1.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 11]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c3);
+            c4 = ((FloatVector) w2.and(PAIR_MASK).mul(x[xi + 4])
+                    .add(w2.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 12]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c4);
+            c5 = ((FloatVector) w2.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 5])
+                    .add(w2.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 13]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c5);
+            c6 = ((FloatVector) w3.and(PAIR_MASK).mul(x[xi + 6])
+                    .add(w3.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 14]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c6);
+            c7 = ((FloatVector) w3.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 7])
+                    .add(w3.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 15]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c7);
         }
-        for (int v = 0; v < 4; v++) quadPair(nibbles(base, v, 0), x, xo + 2 * v, sc, accs, 16 * v);
-        return hsum(accs, 0).add(mins);
+        c0.add(c4).add(c2.add(c6)).add(c1.add(c5).add(c3.add(c7))).add(mins).intoArray(out, oo);
     }
 
-    /** ggml lanes 2v and 2v+1 of 8 rows over all blocks (section v's nibble vectors from {@code p} on). */
-    private void quadPair(long p, int[] x, int xo, float[] sc, float[] accs, int ao) {
-        FloatVector accA = FloatVector.zero(F), accB = accA;
+    /** {@link #groupDotHeap} on the off-heap copy. */
+    private void groupDotSegment(int g, int[] x, int xo, float[] ad, float[] as, int bo, float[] out, int oo) {
+        MemorySegment m = packed;
+        FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, mins = c0;
         for (int k = 0; k < nb; k++) {
-            IntVector w = load(p + 32L * k);
+            long p = GROUP_BLOCK * ((long) g * nb + k);
             int xi = xo + 16 * k;
-            FloatVector d = FloatVector.fromArray(F, sc, 8 * k);
-            accA = quadSums(w.and(PAIR_MASK), x[xi], w.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK), x[xi + 8]).fma(d, accA);
-            accB = quadSums(w.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK), x[xi + 1],
-                    w.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK), x[xi + 9]).fma(d, accB);
+            FloatVector dd = FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]);
+            mins = FloatVector.fromMemorySegment(F, m, p + 32, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.broadcast(F, as[bo + k]), mins);
+            IntVector w0 = IntVector.fromMemorySegment(I, m, p + 64, ByteOrder.LITTLE_ENDIAN);
+            IntVector w1 = IntVector.fromMemorySegment(I, m, p + 96, ByteOrder.LITTLE_ENDIAN);
+            IntVector w2 = IntVector.fromMemorySegment(I, m, p + 128, ByteOrder.LITTLE_ENDIAN);
+            IntVector w3 = IntVector.fromMemorySegment(I, m, p + 160, ByteOrder.LITTLE_ENDIAN);
+            c0 = ((FloatVector) w0.and(PAIR_MASK).mul(x[xi + 0])
+                    .add(w0.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 8]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c0);
+            c1 = ((FloatVector) w0.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 1])
+                    .add(w0.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 9]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c1);
+            c2 = ((FloatVector) w1.and(PAIR_MASK).mul(x[xi + 2])
+                    .add(w1.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 10]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c2);
+            c3 = ((FloatVector) w1.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 3])
+                    .add(w1.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 11]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c3);
+            c4 = ((FloatVector) w2.and(PAIR_MASK).mul(x[xi + 4])
+                    .add(w2.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 12]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c4);
+            c5 = ((FloatVector) w2.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 5])
+                    .add(w2.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 13]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c5);
+            c6 = ((FloatVector) w3.and(PAIR_MASK).mul(x[xi + 6])
+                    .add(w3.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 14]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c6);
+            c7 = ((FloatVector) w3.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 7])
+                    .add(w3.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 15]))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c7);
         }
-        accA.intoArray(accs, ao);
-        accB.intoArray(accs, ao + 8);
+        c0.add(c4).add(c2.add(c6)).add(c1.add(c5).add(c3.add(c7))).add(mins).intoArray(out, oo);
     }
 
     /**
@@ -174,9 +278,13 @@ public final class Q4_1Matrix extends WeightMatrix {
         return t0.add(t2).add(t1.add(t3));
     }
 
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[8]);
+
     @Override
     public float dot(int row, Activations a, int b) {
-        return groupDot(row >> 3, a, b, SCRATCH.get().fit(nb)).lane(row & 7);
+        float[] lanes = LANES.get();
+        groupDot(row >> 3, a, b, lanes, 0);
+        return lanes[row & 7];
     }
 
     @Override
@@ -186,17 +294,17 @@ public final class Q4_1Matrix extends WeightMatrix {
 
     /** Activation rows b0.. one at a time, 8 weight rows per pass; rows of [r0, r1) are written. */
     private void dotEach(int r0, int r1, Activations a, int b0, FloatBatch out, int outCol0) {
-        float[] o = out.data();
+        float[] o = out.data(), part = LANES.get();
         int oc = out.cols();
-        Scratch s = SCRATCH.get().fit(nb);
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
+            boolean whole = 8 * g >= r0 && 8 * g + 8 <= r1;
             for (int b = b0; b < a.rows; b++) {
-                FloatVector v = groupDot(g, a, b, s);
                 int ob = b * oc + outCol0 + 8 * g;
-                if (8 * g >= r0 && 8 * g + 8 <= r1) {
-                    v.intoArray(o, ob);
+                if (whole) {
+                    groupDot(g, a, b, o, ob);
                 } else {
-                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = v.lane(l);
+                    groupDot(g, a, b, part, 0);
+                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = part[l];
                 }
             }
         }
@@ -220,10 +328,11 @@ public final class Q4_1Matrix extends WeightMatrix {
      * of row 8g + l.
      */
     void groupPairs(int g, int[] out) {
-        long p = g * groupBytes;
         for (int k = 0; k < nb; k++) {
+            long gb = (long) g * nb + k;
             for (int v = 0; v < 4; v++) {
-                IntVector w = load(nibbles(p, v, k));
+                IntVector w = quants != null ? IntVector.fromArray(I, quants, (int) (32 * gb) + 8 * v)
+                        : IntVector.fromMemorySegment(I, packed, GROUP_BLOCK * gb + 64 + 32L * v, ByteOrder.LITTLE_ENDIAN);
                 int o = 8 * (16 * k + 2 * v);
                 w.and(PAIR_MASK).intoArray(out, o);
                 w.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).intoArray(out, o + 64);
@@ -235,10 +344,15 @@ public final class Q4_1Matrix extends WeightMatrix {
 
     /** Group g's scales and minimums, rows in the lanes: d[8k + l], m[8k + l] of row 8g + l's block k. */
     void groupScales(int g, float[] d, float[] m) {
-        long p = g * groupBytes;
         for (int k = 0; k < nb; k++) {
-            FloatVector.fromMemorySegment(F, packed, p + 64L * k, ByteOrder.LITTLE_ENDIAN).intoArray(d, 8 * k);
-            FloatVector.fromMemorySegment(F, packed, p + 64L * k + 32, ByteOrder.LITTLE_ENDIAN).intoArray(m, 8 * k);
+            long gb = (long) g * nb + k;
+            if (quants != null) {
+                System.arraycopy(scales, (int) (16 * gb), d, 8 * k, 8);
+                System.arraycopy(scales, (int) (16 * gb) + 8, m, 8 * k, 8);
+            } else {
+                FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb, ByteOrder.LITTLE_ENDIAN).intoArray(d, 8 * k);
+                FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb + 32, ByteOrder.LITTLE_ENDIAN).intoArray(m, 8 * k);
+            }
         }
     }
 

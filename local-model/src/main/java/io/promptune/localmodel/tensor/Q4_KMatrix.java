@@ -111,14 +111,21 @@ public final class Q4_KMatrix extends KQuantMatrix {
 
     /** The repacked GEMV/GEMM order for rows [r0, r1) (whole 8-row groups computed) and every activation row. */
     private void groupDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        int nb = cols / QK;
+        // llama.cpp sends a batch's rows in whole fours through its GEMM, the rest through its GEMV
+        int gemmRows = a.rows > 3 ? a.rows - a.rows % 4 : 0, first = 0;
+        if (gemmRows >= Q4_KBatchKernel.MIN_ROWS) {
+            Q4_KBatchKernel.dotRows(packed, nb, GROUP_BLOCK_BYTES, r0, r1, gemmRows, a, out, outCol0);
+            first = gemmRows;
+            if (first == a.rows) return;
+        }
         int[] ap = a.shortPairs(), q8s = a.sums32;
         float[] ad = a.d, o = out.data();
-        int oc = out.cols(), nb = cols / QK;
+        int oc = out.cols();
         int[] scales = new int[TOTAL + 8];
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
-            for (int b = 0; b < a.rows; b++) {
-                // llama.cpp sends a batch's rows in whole fours through its GEMM, the rest through its GEMV
-                boolean gemm = a.rows > 3 && b < a.rows - a.rows % 4;
+            for (int b = first; b < a.rows; b++) {
+                boolean gemm = b < gemmRows;
                 FloatVector v = groupDot(g, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales, gemm);
                 int ob = b * oc + outCol0 + 8 * g;
                 if (8 * g >= r0 && 8 * g + 8 <= r1) {

@@ -1,6 +1,7 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -10,7 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Q8_0 weights (blocks of 32: half scale d, 32 int8) with Q8_0 activations, in the order llama.cpp uses
@@ -18,35 +21,56 @@ import java.nio.ByteOrder;
  * more to llamafile's tinyBLAS_Q0_AVX, and both keep, per output, 8 float lanes where lane j accumulates
  * fma(exact sum of elements 4j..4j+3 of block k, d_w * d_a, acc) in block order, then hsum_float_8.
  *
- * <p>The constructor repacks the tensor into its own off-heap copy, and the kernels never read the mapped
- * file again: the 32 values of each block as bytes, 32-byte aligned, rows interleaved in pairs block by
- * block (see {@link #quants}), and the scales as floats in a heap array (an eighth of the tensor's size).
+ * <p>The constructor repacks the tensor into its own copy, and the kernels never read the mapped file again:
+ * the 32 values of each block as bytes, rows interleaved in pairs block by block (see {@link #quants}), in a
+ * heap {@code byte[]} while the Q8_0 copies fit a quarter of the max heap (lab: the int16 kernel streams
+ * 10-45% faster from a heap array than from a native segment), else off the heap (a multi-GB model must still
+ * load with the launcher's default heap); the scales as floats in a heap array (an eighth of the tensor's size).
  * Matrix-vector products and batches of fewer than {@link #FLOAT_BATCH_ROWS} rows: two weight rows per pass
  * (one activation load for both, one sequential stream), int8 x int8 products in 16-bit lanes (see
  * {@link #quadInts}), each pair of rows taken against every activation row while its bytes are in L1.
- * Larger batches (prefill): {@link Q8_0BatchKernel}, float FMAs on row pairs widened once per batch.
+ * Larger batches (prefill; from {@link #HEAP_FLOAT_BATCH_ROWS} rows on the heap copy, {@link #FLOAT_BATCH_ROWS}
+ * off it): {@link Q8_0BatchKernel}, float FMAs on row pairs widened once per batch.
  */
 public final class Q8_0Matrix extends WeightMatrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int BLOCK_BYTES = 34;
 
     /**
-     * rows * cols bytes. Rows are interleaved in pairs, block by block: for an even row r with r + 1 < rows,
-     * block k of row r is at r * cols + 64k and block k of row r + 1 at r * cols + 64k + 32, so the two-row
-     * kernel reads one sequential stream; a last unpaired row lies plainly at r * cols + 32k.
+     * The copy on the heap (null off it): rows * cols bytes. Rows are interleaved in pairs, block by block: for
+     * an even row r with r + 1 < rows, block k of row r is at r * cols + 64k and block k of row r + 1 at
+     * r * cols + 64k + 32, so the two-row kernel reads one sequential stream; a last unpaired row lies plainly at
+     * r * cols + 32k.
      */
-    private final MemorySegment quants;
+    private final byte[] quants;
+    /** The copy off the heap (null when {@link #quants} holds it), 32-byte aligned, in the same order. */
+    private final MemorySegment packed;
     /** Scales as floats, paired like {@link #quants}: row r's block k at {@link #scaleBase} + k * {@link #scaleStride}. */
     private final float[] scales;
     private final int blocks;
 
+    /** Heap bytes the Q8_0 copies may still take: a quarter of the max heap; a collected matrix gives its share back. */
+    private static final AtomicLong HEAP_LEFT = new AtomicLong(Runtime.getRuntime().maxMemory() / 4);
+    private static final Cleaner CLEANER = Cleaner.create();
+
     public Q8_0Matrix(String name, int rows, int cols, MemorySegment data) {
+        this(name, rows, cols, data, takeHeap((long) rows * cols));
+        if (onHeap()) {
+            long bytes = (long) rows * cols;
+            CLEANER.register(this, () -> HEAP_LEFT.addAndGet(bytes));
+        }
+    }
+
+    /** With {@code onHeap} false the copy goes off the heap whatever its size (tests run both kernels). */
+    Q8_0Matrix(String name, int rows, int cols, MemorySegment data, boolean onHeap) {
         super(name, GgmlType.Q8_0, rows, cols, data);
         blocks = cols / 32;
-        quants = Arena.ofAuto().allocate((long) rows * cols, 64);
+        quants = onHeap ? new byte[Math.multiplyExact(rows, cols)] : null;
+        packed = onHeap ? null : Arena.ofAuto().allocate((long) rows * cols, 64);
         scales = new float[Math.multiplyExact(rows, blocks)];
         // a pair of rows at a time through heap arrays: one bulk copy in, one out (per-block segment copies took seconds per GB)
         byte[] in = new byte[(int) (2 * rowBytes)], out = new byte[2 * cols];
@@ -61,9 +85,24 @@ public final class Q8_0Matrix extends WeightMatrix {
                     System.arraycopy(in, p + 2, out, q0 + k * qs, 32);
                 }
             }
-            MemorySegment.copy(out, 0, quants, ValueLayout.JAVA_BYTE, (long) r * cols, n * cols);
+            if (onHeap) System.arraycopy(out, 0, quants, r * cols, n * cols);
+            else MemorySegment.copy(out, 0, packed, ValueLayout.JAVA_BYTE, (long) r * cols, n * cols);
         }
     }
+
+    /** Takes {@code bytes} from the heap budget if they fit (and one byte[] can hold them). */
+    private static boolean takeHeap(long bytes) {
+        if (bytes > Integer.MAX_VALUE - 64) return false;
+        long left;
+        do {
+            left = HEAP_LEFT.get();
+            if (bytes > left) return false;
+        } while (!HEAP_LEFT.compareAndSet(left, left - bytes));
+        return true;
+    }
+
+    /** True when the copy is on the heap. */
+    boolean onHeap() { return quants != null; }
 
     private boolean paired(int row) { return (row | 1) < rows; }
 
@@ -86,7 +125,11 @@ public final class Q8_0Matrix extends WeightMatrix {
 
     /** Value {@code i} (0..31) of block {@code k} of row {@code row}. */
     private byte value(int row, int k, int i) {
-        return quants.get(ValueLayout.JAVA_BYTE, quantBase(row) + (long) k * quantStride(row) + i);
+        return quantAt(quantBase(row) + (long) k * quantStride(row) + i);
+    }
+
+    private byte quantAt(long i) {
+        return quants != null ? quants[(int) i] : packed.get(ValueLayout.JAVA_BYTE, i);
     }
 
     /**
@@ -95,7 +138,16 @@ public final class Q8_0Matrix extends WeightMatrix {
      * 16-bit lanes, products summed in pairs (|b0*a0 + b1*a1| <= 2 * 128 * 127 fits), then the two halves of each int.
      */
     private IntVector quadInts(long q, ShortVector xEven, ShortVector xOdd) {
-        ShortVector s = IntVector.fromMemorySegment(I, quants, q, LE).reinterpretAsShorts();
+        return quadInts(IntVector.fromMemorySegment(I, packed, q, LE).reinterpretAsShorts(), xEven, xOdd);
+    }
+
+    /** {@link #quadInts(long, ShortVector, ShortVector)} from the heap copy. */
+    private IntVector quadInts(int q, ShortVector xEven, ShortVector xOdd) {
+        return quadInts(ByteVector.fromArray(B, quants, q).reinterpretAsShorts(), xEven, xOdd);
+    }
+
+    /** The quad sums of block bytes {@code s} (as 16 shorts). */
+    private static IntVector quadInts(ShortVector s, ShortVector xEven, ShortVector xOdd) {
         IntVector u = s.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xEven)
                 .add(s.lanewise(VectorOperators.ASHR, 8).mul(xOdd)).reinterpretAsInts();
         return u.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u.lanewise(VectorOperators.ASHR, 16));
@@ -103,6 +155,26 @@ public final class Q8_0Matrix extends WeightMatrix {
 
     @Override
     public float dot(int row, Activations a, int b) {
+        return quants != null ? dotHeap(row, a, b) : dotPacked(row, a, b);
+    }
+
+    /** {@link #dot} on the heap copy (each storage its own kernel method: one type profile per call site). */
+    private float dotHeap(int row, Activations a, int b) {
+        int q = (int) quantBase(row);
+        int qs = quantStride(row), si = scaleBase(row), ss = scaleStride(row), nb = blocks;
+        short[] x = a.wordPairs;
+        float[] ad = a.d, wd = scales;
+        int xo = a.rowOffset(b), bo = a.blockOffset(b);
+        FloatVector acc = FloatVector.zero(F);
+        for (int k = 0; k < nb; k++, q += qs, si += ss) {
+            IntVector quad = quadInts(q, ShortVector.fromArray(S, x, xo + 32 * k), ShortVector.fromArray(S, x, xo + 32 * k + 16));
+            acc = ((FloatVector) quad.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si] * ad[bo + k]), acc);
+        }
+        return GgmlSums.hsum8(acc);
+    }
+
+    /** {@link #dot} on the off-heap copy. */
+    private float dotPacked(int row, Activations a, int b) {
         long q = quantBase(row);
         int qs = quantStride(row), si = scaleBase(row), ss = scaleStride(row), nb = blocks;
         short[] x = a.wordPairs;
@@ -116,8 +188,25 @@ public final class Q8_0Matrix extends WeightMatrix {
         return GgmlSums.hsum8(acc);
     }
 
-    /** Rows {@code row} and {@code row + 1} (a pair: row even) against activation row {@code b}, reading the pair's one stream. */
-    private void dot2(int row, Activations a, int b, float[] o, int oi) {
+    /** Rows {@code row} and {@code row + 1} (a pair: row even) against activation row {@code b}, reading the pair's one stream (heap copy). */
+    private void dot2Heap(int row, Activations a, int b, float[] o, int oi) {
+        int q = (int) quantBase(row);
+        short[] x = a.wordPairs;
+        float[] ad = a.d, wd = scales;
+        int si = scaleBase(row), nb = blocks, xo = a.rowOffset(b), bo = a.blockOffset(b);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        for (int k = 0; k < nb; k++, q += 64, si += 2) {
+            ShortVector xe = ShortVector.fromArray(S, x, xo + 32 * k), xd = ShortVector.fromArray(S, x, xo + 32 * k + 16);
+            float dx = ad[bo + k];
+            acc0 = ((FloatVector) quadInts(q, xe, xd).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si] * dx), acc0);
+            acc1 = ((FloatVector) quadInts(q + 32, xe, xd).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si + 1] * dx), acc1);
+        }
+        o[oi] = GgmlSums.hsum8(acc0);
+        o[oi + 1] = GgmlSums.hsum8(acc1);
+    }
+
+    /** {@link #dot2Heap} on the off-heap copy. */
+    private void dot2Packed(int row, Activations a, int b, float[] o, int oi) {
         long q = quantBase(row);
         short[] x = a.wordPairs;
         float[] ad = a.d, wd = scales;
@@ -133,12 +222,17 @@ public final class Q8_0Matrix extends WeightMatrix {
         o[oi + 1] = GgmlSums.hsum8(acc1);
     }
 
-    /** Batches of at least this many rows take {@link Q8_0BatchKernel} (a row pair is widened once for all of them). */
+    /**
+     * Batches of at least this many rows take {@link Q8_0BatchKernel} (a row pair is widened once for all of
+     * them) when the copy is off the heap; {@link #HEAP_FLOAT_BATCH_ROWS} on the heap, where the int16 kernel
+     * streams faster (lab, 2048x2048: 14.9 vs 13.1 GMAC/s at batch 8, 15.9 vs 15.5 at 32, 16.9 vs 17.4 at 64).
+     */
     static final int FLOAT_BATCH_ROWS = 8;
+    static final int HEAP_FLOAT_BATCH_ROWS = 48;
 
     @Override
     public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        if (a.rows >= FLOAT_BATCH_ROWS) Q8_0BatchKernel.dotRows(this, r0, r1, a, out, outCol0);
+        if (a.rows >= (quants != null ? HEAP_FLOAT_BATCH_ROWS : FLOAT_BATCH_ROWS)) Q8_0BatchKernel.dotRows(this, r0, r1, a, out, outCol0);
         else dotEach(r0, r1, a, out, outCol0);
     }
 
@@ -153,7 +247,7 @@ public final class Q8_0Matrix extends WeightMatrix {
             int row = i == 0 ? r0 : r1, qs = quantStride(row), si = scaleBase(row), ss = scaleStride(row);
             long q = quantBase(row);
             for (int k = 0, o = wo + 32 * i; k < nb; k++, q += qs, si += ss, o += 64) {
-                IntVector v = IntVector.fromMemorySegment(I, quants, q, LE);
+                IntVector v = quants != null ? ByteVector.fromArray(B, quants, (int) q).reinterpretAsInts() : IntVector.fromMemorySegment(I, packed, q, LE);
                 ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o);
                 ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 8);
                 ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 16);
@@ -173,8 +267,14 @@ public final class Q8_0Matrix extends WeightMatrix {
             for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
             r++;
         }
-        for (; r + 2 <= r1 && paired(r); r += 2) {
-            for (int b = 0; b < a.rows; b++) dot2(r, a, b, o, b * oc + outCol0 + r);
+        if (quants != null) {
+            for (; r + 2 <= r1 && paired(r); r += 2) {
+                for (int b = 0; b < a.rows; b++) dot2Heap(r, a, b, o, b * oc + outCol0 + r);
+            }
+        } else {
+            for (; r + 2 <= r1 && paired(r); r += 2) {
+                for (int b = 0; b < a.rows; b++) dot2Packed(r, a, b, o, b * oc + outCol0 + r);
+            }
         }
         for (; r < r1; r++) {
             for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
@@ -203,7 +303,7 @@ public final class Q8_0Matrix extends WeightMatrix {
         int qs = quantStride(row), si = scaleBase(row), ss = scaleStride(row);
         for (int k = 0; k < blocks; k++, q += qs, si += ss) {
             float d = scales[si];
-            for (int j = 0; j < 32; j++) out[offset + k * 32 + j] = d * quants.get(ValueLayout.JAVA_BYTE, q + j);
+            for (int j = 0; j < 32; j++) out[offset + k * 32 + j] = d * quantAt(q + j);
         }
     }
 }

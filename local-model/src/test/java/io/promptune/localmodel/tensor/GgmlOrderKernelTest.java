@@ -11,6 +11,7 @@ import java.util.Random;
 
 import static io.promptune.localmodel.tensor.KernelChecks.randomBatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Vector API kernels equal, bit for bit, a scalar transcription of ggml's AVX2 summation order:
@@ -60,20 +61,29 @@ class GgmlOrderKernelTest {
     }
 
     /**
-     * Q8_0 (repacked into row pairs): matrix-vector (two rows per pass, a last unpaired row alone) and batched
-     * paths at several batch sizes (the int16 kernel below 8 rows, the float batch kernel from 8), a row range
+     * Q8_0 (repacked into row pairs), with the copy on the heap and off it (each has its own kernels):
+     * matrix-vector (two rows per pass, a last unpaired row alone) and batched paths at several batch sizes (the
+     * int16 kernel below 8 rows off the heap and below 48 on it, the float batch kernel from there), a row range
      * starting at an odd row (as a chunk of a fused Q/K/V product can), the tensor's last row, and dequantizeRow
      * against the file's bytes.
      */
     @ParameterizedTest
     @CsvSource({"1, 32, 1", "2, 64, 2", "7, 96, 1", "7, 96, 8", "9, 576, 11", "16, 64, 16", "13, 128, 1", "5, 2048, 64", "4, 32, 3",
             // the float batch kernel: several widened panels with an odd last row, block counts not a multiple of 8, odd batches
-            "37, 2048, 9", "35, 4096, 8", "21, 608, 13", "3, 32, 8"})
+            "37, 2048, 9", "35, 4096, 8", "21, 608, 13", "3, 32, 8", "37, 2048, 49", "21, 608, 50"})
     void q8_0FollowsGgmlOrderAtEveryBatchSizeAndRowSplit(int rows, int cols, int batch) {
         Random rnd = new Random(rows * 7919L + cols * 31L + batch);
         MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q8_0, rows, cols, rnd);
-        WeightMatrix w = WeightMatrices.create(GgmlType.Q8_0, "w", rows, cols, seg);
         FloatBatch in = randomBatch(batch, cols, rnd);
+        for (boolean onHeap : new boolean[] {true, false}) {
+            Q8_0Matrix w = new Q8_0Matrix("w", rows, cols, seg, onHeap);
+            assertEquals(onHeap, w.onHeap());
+            q8_0FollowsGgmlOrder(w, seg, in, (onHeap ? "heap" : "off-heap") + " copy, ");
+        }
+    }
+
+    private static void q8_0FollowsGgmlOrder(Q8_0Matrix w, MemorySegment seg, FloatBatch in, String copy) {
+        int rows = w.rows(), cols = w.cols(), batch = in.rows();
         Activations a = w.activationFormat().prepare(in);
         FloatBatch out1 = new FloatBatch(batch, rows), out2 = new FloatBatch(batch, rows), split = new FloatBatch(batch, rows);
         try (Parallel pool = new Parallel(1)) {
@@ -88,7 +98,7 @@ class GgmlOrderKernelTest {
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < batch; b++) {
                 float expect = ggmlOrder(GgmlType.Q8_0, seg, rows, cols, r, a, b);
-                String at = " row " + r + " of " + rows + ", batch " + b + " of " + batch;
+                String at = " row " + r + " of " + rows + ", batch " + b + " of " + batch + ", " + copy;
                 assertEquals(expect, w.dot(r, a, b), 0f, "dot" + at);
                 assertEquals(expect, out1.get(b, r), 0f, "matmul, 1 thread" + at);
                 assertEquals(expect, out2.get(b, r), 0f, "matmul, 2 threads" + at);
@@ -98,7 +108,7 @@ class GgmlOrderKernelTest {
             for (int i = 0; i < cols; i++) {
                 long p = (long) r * (cols / 32) * 34 + (i / 32) * 34L;
                 float d = Float.float16ToFloat(seg.get(SHORT, p));
-                assertEquals(d * seg.get(ValueLayout.JAVA_BYTE, p + 2 + i % 32), deq[i], 0f, "dequantizeRow " + r + " value " + i);
+                assertEquals(d * seg.get(ValueLayout.JAVA_BYTE, p + 2 + i % 32), deq[i], 0f, copy + "dequantizeRow " + r + " value " + i);
             }
         }
     }
@@ -320,7 +330,7 @@ class GgmlOrderKernelTest {
      * pair of sub-blocks) and the remaining rows through its GEMV (one per super-block); dot() is the GEMV.
      */
     @ParameterizedTest
-    @CsvSource({"8, 512, 4", "16, 256, 6", "8, 768, 9"})
+    @CsvSource({"8, 512, 4", "16, 256, 6", "8, 768, 9", "16, 512, 8", "24, 768, 13", "40, 2048, 16", "56, 256, 35", "8, 256, 11"})
     void repackedQ4KBatchesFollowGemmThenGemv(int rows, int cols, int batch) {
         Random rnd = new Random(rows * 13 + cols + batch);
         MemorySegment seg = MoreTypesKernelTest.randomBytes(GgmlType.Q4_K, rows, cols, rnd);
@@ -336,6 +346,17 @@ class GgmlOrderKernelTest {
             for (int r = 0; r < rows; r++) {
                 assertEquals(repackedQ4K(seg, cols, r, a, b, gemm), out.get(b, r), 0f, "matmul row " + r + " batch " + b);
                 assertEquals(repackedQ4K(seg, cols, r, a, b, false), w.dot(r, a, b), 0f, "dot row " + r + " batch " + b);
+            }
+        }
+        // a row range cutting 8-row groups writes exactly its rows, with the same values
+        FloatBatch part = new FloatBatch(batch, rows);
+        java.util.Arrays.fill(part.data(), Float.NaN);
+        int r0 = 3, r1 = rows - 5;
+        w.dotRows(r0, r1, a, part, 0);
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                if (r >= r0 && r < r1) assertEquals(out.get(b, r), part.get(b, r), 0f, "range row " + r + " batch " + b);
+                else assertTrue(Float.isNaN(part.get(b, r)), "row " + r + " outside the range was written");
             }
         }
     }

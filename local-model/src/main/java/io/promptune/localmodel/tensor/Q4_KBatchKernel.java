@@ -1,0 +1,209 @@
+package io.promptune.localmodel.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * Repacked Q4_K weights times a batch of Q8_K activation rows (prefill) with float FMAs on exact integers, in the
+ * order of llama.cpp's ggml_gemm_q4_K_8x8_q8_K (AVX2): per weight row, activation row and pair of sub-blocks h
+ * (64 values) the exact total sc_2h * dot_2h + sc_2h+1 * dot_2h+1 and the exact min total
+ * m_2h * bsum_2h + m_2h+1 * bsum_2h+1, accumulated as acc = fma(total, d * d_a, acc), accm = fma(mins, dmin * d_a,
+ * accm); the result acc - accm (as {@link Q4_KMatrix}'s GEMM rows, bit for bit).
+ *
+ * <p>Why floats: each weight is widened once per batch into an integer-valued float already multiplied by its
+ * sub-block scale (at most 63 * 15 = 945), so a product with an activation is at most 945 * 128 and a sum of the
+ * 64 products of a sub-block pair stays below 2^23: exact in float in any order, and exactly the integer total
+ * ggml converts. The micro-kernel runs 16 weight rows (two 8-row groups in the lanes of two vectors) against 4
+ * activation rows (broadcast): 2 weight loads and 4 broadcasts feed 8 FMAs, against ~14 vector ops per 8 lanes of
+ * 16-bit products in the per-row integer kernel. One super-block of the 16 rows (16 KB widened) stays in L1
+ * while every activation row of the batch passes over it; the accumulators live in arrays between super-blocks.
+ */
+final class Q4_KBatchKernel {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+
+    /** GEMM rows (a batch's rows in whole fours) from which this kernel runs instead of the per-row integer one. */
+    static final int MIN_ROWS = 8;
+
+    /** Offsets in a group's super-block of {@link Q4_KMatrix}'s copy: d, dmin, scale ints, nibble ints. */
+    private static final int DMIN = 32, SCALES = 64, NIBBLES = 160;
+
+    private Q4_KBatchKernel() { }
+
+    /** A thread's widened super-block of two groups and its accumulators, kept between calls. */
+    private static final class Scratch {
+        /** Widened weights: value e (0..63) of sub-block pair h, row 8g + l at (64h + e) * 16 + 8g + l. */
+        final float[] w = new float[256 * 16];
+        /** d, dmin of row 8g + l at 8g + l. */
+        final float[] d = new float[16], dmin = new float[16];
+        /** Sub-block j's scale (sc) and min (m) of row 8g + l at 8 * (8g + j) + l, as floats. */
+        final float[] sc = new float[128], m = new float[128];
+        /** acc and accm of activation row b and row 8g + l at 16b + 8g + l. */
+        float[] acc = new float[0], accm = new float[0];
+
+        Scratch fit(int rows) {
+            if (acc.length < 16 * rows) {
+                acc = new float[16 * rows];
+                accm = new float[16 * rows];
+            }
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * {@code out[b][outCol0 + r]} for rows [r0, r1) (whole 8-row groups computed, only [r0, r1) written) and the
+     * activation rows b < {@code gemmRows} (a multiple of 4), from the group-interleaved copy {@code packed} of a
+     * matrix with {@code nb} super-blocks per row ({@code groupBlockBytes} per group and super-block).
+     */
+    static void dotRows(MemorySegment packed, int nb, long groupBlockBytes, int r0, int r1, int gemmRows, Activations a,
+                        FloatBatch out, int outCol0) {
+        Scratch s = SCRATCH.get().fit(gemmRows);
+        float[] acc = s.acc, accm = s.accm, o = out.data();
+        int oc = out.cols(), gEnd = (r1 + 7) >> 3;
+        for (int g0 = r0 >> 3; g0 < gEnd; g0 += 2) {
+            int g1 = Math.min(g0 + 1, gEnd - 1); // an odd last group is widened twice, written once
+            java.util.Arrays.fill(acc, 0, 16 * gemmRows, 0f);
+            java.util.Arrays.fill(accm, 0, 16 * gemmRows, 0f);
+            for (int k = 0; k < nb; k++) {
+                widen(packed, (g0 * (long) nb + k) * groupBlockBytes, 0, s);
+                widen(packed, (g1 * (long) nb + k) * groupBlockBytes, 1, s);
+                for (int b = 0; b < gemmRows; b += 4) {
+                    tile(s.w, s.d, a.q, a.rowOffset(b) + 256 * k, a.cols, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
+                    mins(s.m, s.dmin, a.sums32, 8 * (a.blockOffset(b) + k), 8 * nb, a.d, a.blockOffset(b) + k, nb, accm, 16 * b);
+                }
+            }
+            for (int g = g0; g <= g1; g++) {
+                int lo = Math.max(0, r0 - 8 * g), hi = Math.min(8, r1 - 8 * g), at = 8 * (g - g0);
+                for (int b = 0; b < gemmRows; b++) {
+                    int ob = b * oc + outCol0 + 8 * g;
+                    if (lo == 0 && hi == 8) {
+                        FloatVector.fromArray(F, acc, 16 * b + at).sub(FloatVector.fromArray(F, accm, 16 * b + at)).intoArray(o, ob);
+                    } else {
+                        for (int l = lo; l < hi; l++) o[ob + l] = acc[16 * b + at + l] - accm[16 * b + at + l];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Group super-block at {@code p} into slot {@code g} (0 or 1) of the scratch: its d and dmin, its 6-bit scales and
+     * mins as floats (get_scale_min_k4 in lanes), and its nibbles times their sub-block scale as floats.
+     */
+    private static void widen(MemorySegment packed, long p, int g, Scratch s) {
+        FloatVector.fromMemorySegment(F, packed, p, ByteOrder.LITTLE_ENDIAN).intoArray(s.d, 8 * g);
+        FloatVector.fromMemorySegment(F, packed, p + DMIN, ByteOrder.LITTLE_ENDIAN).intoArray(s.dmin, 8 * g);
+        IntVector a = IntVector.fromMemorySegment(I, packed, p + SCALES, ByteOrder.LITTLE_ENDIAN); // scale bytes 0-3
+        IntVector m = IntVector.fromMemorySegment(I, packed, p + SCALES + 32, ByteOrder.LITTLE_ENDIAN); // bytes 4-7
+        IntVector b = IntVector.fromMemorySegment(I, packed, p + SCALES + 64, ByteOrder.LITTLE_ENDIAN); // bytes 8-11
+        IntVector s4 = b.and(0x0F0F0F0F).or(a.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+        IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+        float[] sc = s.sc, mm = s.m;
+        int o = 64 * g;
+        ((FloatVector) a.and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o);
+        ((FloatVector) a.lanewise(VectorOperators.LSHR, 8).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 8);
+        ((FloatVector) a.lanewise(VectorOperators.LSHR, 16).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 16);
+        ((FloatVector) a.lanewise(VectorOperators.LSHR, 24).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 24);
+        ((FloatVector) s4.and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 32);
+        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 40);
+        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 48);
+        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 56);
+        ((FloatVector) m.and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o);
+        ((FloatVector) m.lanewise(VectorOperators.LSHR, 8).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 8);
+        ((FloatVector) m.lanewise(VectorOperators.LSHR, 16).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 16);
+        ((FloatVector) m.lanewise(VectorOperators.LSHR, 24).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 24);
+        ((FloatVector) m4.and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 32);
+        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 40);
+        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 48);
+        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 56);
+        for (int h = 0; h < 4; h++) widenPair(packed, p + NIBBLES + 256 * h, sc, o + 16 * h, s.w, 1024 * h + 8 * g);
+    }
+
+    /**
+     * Sub-block pair h of a group: int v of row l (at q + 32v) holds bytes 4v..4v+3, whose low nibbles are values
+     * 4v..4v+3 of sub-block 2h and high nibbles those of sub-block 2h+1; value e of the pair (0..31 low, 32..63
+     * high) goes to w[wo + 16e], times its scale (sc[so], sc[so + 8]).
+     */
+    private static void widenPair(MemorySegment packed, long q, float[] sc, int so, float[] w, int wo) {
+        FloatVector lo = FloatVector.fromArray(F, sc, so), hi = FloatVector.fromArray(F, sc, so + 8);
+        for (int v = 0; v < 8; v++) {
+            IntVector x = IntVector.fromMemorySegment(I, packed, q + 32 * v, ByteOrder.LITTLE_ENDIAN);
+            int e = wo + 64 * v;
+            ((FloatVector) x.and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 16);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 32);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 48);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 512);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 528);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 544);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 560);
+        }
+    }
+
+    /**
+     * The 16 widened rows times activation rows x0, x0 + cols, x0 + 2 cols, x0 + 3 cols (super-block k's values):
+     * per sub-block pair the 8 exact totals, then acc = fma(total, d * d_a, acc) in {@code acc} (16 per activation row
+     * from {@code ao}). The accumulators stay in the array across super-blocks and pairs: carried in vectors across
+     * the loop they would be 8 more registers than the tile has.
+     */
+    private static void tile(float[] w, float[] d, float[] x, int x0, int cols, float[] ad, int da, int nb, float[] acc, int ao) {
+        int x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        for (int h = 0; h < 4; h++) {
+            FloatVector t00 = FloatVector.zero(F), t01 = t00, t02 = t00, t03 = t00, t10 = t00, t11 = t00, t12 = t00, t13 = t00;
+            int wb = 1024 * h, xb = 64 * h;
+            for (int e = 0; e < 64; e++) {
+                FloatVector w0 = FloatVector.fromArray(F, w, wb + 16 * e), w1 = FloatVector.fromArray(F, w, wb + 16 * e + 8);
+                FloatVector b = FloatVector.broadcast(F, x[x0 + xb + e]);
+                t00 = w0.fma(b, t00);
+                t10 = w1.fma(b, t10);
+                b = FloatVector.broadcast(F, x[x1 + xb + e]);
+                t01 = w0.fma(b, t01);
+                t11 = w1.fma(b, t11);
+                b = FloatVector.broadcast(F, x[x2 + xb + e]);
+                t02 = w0.fma(b, t02);
+                t12 = w1.fma(b, t12);
+                b = FloatVector.broadcast(F, x[x3 + xb + e]);
+                t03 = w0.fma(b, t03);
+                t13 = w1.fma(b, t13);
+            }
+            FloatVector d0 = FloatVector.fromArray(F, d, 0), d1 = FloatVector.fromArray(F, d, 8);
+            float e0 = ad[da], e1 = ad[da + nb], e2 = ad[da + 2 * nb], e3 = ad[da + 3 * nb];
+            t00.fma(d0.mul(e0), FloatVector.fromArray(F, acc, ao)).intoArray(acc, ao);
+            t10.fma(d1.mul(e0), FloatVector.fromArray(F, acc, ao + 8)).intoArray(acc, ao + 8);
+            t01.fma(d0.mul(e1), FloatVector.fromArray(F, acc, ao + 16)).intoArray(acc, ao + 16);
+            t11.fma(d1.mul(e1), FloatVector.fromArray(F, acc, ao + 24)).intoArray(acc, ao + 24);
+            t02.fma(d0.mul(e2), FloatVector.fromArray(F, acc, ao + 32)).intoArray(acc, ao + 32);
+            t12.fma(d1.mul(e2), FloatVector.fromArray(F, acc, ao + 40)).intoArray(acc, ao + 40);
+            t03.fma(d0.mul(e3), FloatVector.fromArray(F, acc, ao + 48)).intoArray(acc, ao + 48);
+            t13.fma(d1.mul(e3), FloatVector.fromArray(F, acc, ao + 56)).intoArray(acc, ao + 56);
+        }
+    }
+
+    /**
+     * The min chains of the 16 rows and 4 activation rows for one super-block: per sub-block pair h the exact
+     * m_2h * bsum_2h + m_2h+1 * bsum_2h+1 (integers below 2^20, exact in float), accm = fma(mins, dmin * d_a, accm).
+     * {@code so}: activation row 0's sums32 for this super-block, {@code sstep} between activation rows.
+     */
+    private static void mins(float[] m, float[] dmin, int[] q8s, int so, int sstep, float[] ad, int da, int nb, float[] accm, int ao) {
+        for (int r = 0; r < 4; r++) {
+            int sr = so + r * sstep, ar = ao + 16 * r;
+            float e = ad[da + r * nb];
+            FloatVector dm0 = FloatVector.fromArray(F, dmin, 0).mul(e), dm1 = FloatVector.fromArray(F, dmin, 8).mul(e);
+            for (int h = 0; h < 4; h++) {
+                float s0 = q8s[sr + 2 * h];
+                FloatVector b1 = FloatVector.broadcast(F, (float) q8s[sr + 2 * h + 1]);
+                FloatVector u0 = FloatVector.fromArray(F, m, 16 * h + 8).fma(b1, FloatVector.fromArray(F, m, 16 * h).mul(s0));
+                FloatVector u1 = FloatVector.fromArray(F, m, 64 + 16 * h + 8).fma(b1, FloatVector.fromArray(F, m, 64 + 16 * h).mul(s0));
+                u0.fma(dm0, FloatVector.fromArray(F, accm, ar)).intoArray(accm, ar);
+                u1.fma(dm1, FloatVector.fromArray(F, accm, ar + 8)).intoArray(accm, ar + 8);
+            }
+        }
+    }
+}

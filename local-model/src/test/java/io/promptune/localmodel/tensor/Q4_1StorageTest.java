@@ -1,0 +1,63 @@
+package io.promptune.localmodel.tensor;
+
+import io.promptune.localmodel.gguf.GgmlType;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+
+import static io.promptune.localmodel.tensor.KernelChecks.randomBatch;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Q4_1's repacked copy lives on the heap or, past the heap budget, off it, with one kernel per storage: both
+ * must give exactly ggml_vec_dot_q4_1_q8_1's results (matrix-vector, small batches one row at a time, the
+ * row-group batch kernel, a row range cutting 8-row groups, a zero-padded last group), and dequantize alike.
+ */
+class Q4_1StorageTest {
+    @ParameterizedTest
+    @CsvSource({"true, 9, 96, 1", "false, 9, 96, 1", "true, 13, 608, 3", "false, 13, 608, 3", "true, 16, 576, 5",
+            "false, 16, 576, 5", "true, 21, 160, 9", "false, 21, 160, 9", "true, 8, 1536, 16", "false, 8, 1536, 16",
+            "false, 3, 32, 7"})
+    void bothStoragesFollowGgmlOrderExactly(boolean onHeap, int rows, int cols, int batch) {
+        Random rnd = new Random(rows * 131L + cols * 7L + batch);
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_1, rows, cols, rnd);
+        Q4_1Matrix w = new Q4_1Matrix("w", rows, cols, seg, onHeap);
+        assertEquals(onHeap, w.onHeap());
+        FloatBatch in = randomBatch(batch, cols, rnd);
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(batch, rows), part = new FloatBatch(batch, rows);
+        try (Parallel pool = new Parallel(2)) {
+            w.matmul(in, out, pool);
+        }
+        int r0 = Math.min(3, rows - 1), r1 = Math.max(r0 + 1, rows - 2);
+        w.dotRows(r0, r1, a, part, 0);
+        float[] deq = new float[cols];
+        Q4_1Matrix other = new Q4_1Matrix("w", rows, cols, seg, !onHeap);
+        float[] deqOther = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < batch; b++) {
+                float expect = GgmlOrderKernelTest.ggmlOrder(GgmlType.Q4_1, seg, rows, cols, r, a, b);
+                String at = (onHeap ? "heap" : "off-heap") + " row " + r + " batch " + b;
+                assertEquals(expect, out.get(b, r), 0f, "matmul " + at);
+                assertEquals(expect, w.dot(r, a, b), 0f, "dot " + at);
+                assertEquals(r >= r0 && r < r1 ? expect : 0f, part.get(b, r), 0f, "dotRows " + r0 + ".." + r1 + " " + at);
+            }
+            w.dequantizeRow(r, deq, 0);
+            other.dequantizeRow(r, deqOther, 0);
+            for (int i = 0; i < cols; i++) assertEquals(deqOther[i], deq[i], 0f, "dequantized row " + r + " element " + i);
+        }
+    }
+
+    /** The public constructor puts a small tensor on the heap (the budget is a quarter of the max heap). */
+    @ParameterizedTest
+    @CsvSource({"8, 64"})
+    void smallTensorsGoOnTheHeap(int rows, int cols) {
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_1, rows, cols, new Random(3));
+        assertTrue(((Q4_1Matrix) WeightMatrices.create(GgmlType.Q4_1, "w", rows, cols, seg)).onHeap());
+        assertFalse(new Q4_1Matrix("w", rows, cols, seg, false).onHeap());
+    }
+}
