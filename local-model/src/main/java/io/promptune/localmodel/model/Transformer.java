@@ -375,6 +375,13 @@ public final class Transformer {
     /** Per-thread scratch of the attention tasks (one head's keys and values as floats, the query, the accumulator). */
     private static final class AttentionScratch {
         float[] keys = new float[0], values = new float[0], query = new float[0], acc = new float[0];
+        /** {@link HalfAttention#attend}'s per-position scratch. */
+        float[] positions = new float[0];
+
+        void ensurePositions(int n) {
+            int size = HalfAttention.scratchSize(n);
+            if (positions.length < size) positions = new float[Math.max(size, positions.length * 2)];
+        }
 
         void ensure(int kvFloats, int hd) {
             if (keys.length < kvFloats) {
@@ -438,7 +445,8 @@ public final class Transformer {
                 for (int d = 0; d < hd; d++) qh[d] = toHalf(qd[qo + d]);
                 int ao = att.offset(i) + h * hd;
                 if (HalfAttention.supports(hd)) {
-                    HalfAttention.attend(qh, keys, values, stride, off, positions[i], hd, scale, sc.acc, att.data(), ao);
+                    sc.ensurePositions(positions[i] + 1);
+                    HalfAttention.attend(qh, keys, values, stride, off, positions[i], hd, scale, sc.acc, att.data(), ao, sc.positions);
                 } else {
                     attendScalar(qh, keys, values, positions[i], hd, scale, sc.acc, att.data(), ao);
                 }

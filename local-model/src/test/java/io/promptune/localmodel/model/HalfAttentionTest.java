@@ -95,4 +95,63 @@ class HalfAttentionTest {
             for (int d = 0; d < hd; d++) assertEquals(acc[d] / s, out[d], Math.ulp(acc[d] / s), "last " + last + " dim " + d);
         }
     }
+
+    /**
+     * The register accumulation's float-arithmetic rounding against the JDK's conversion, bit for bit, on values that
+     * reach every branch of half's range: subnormal halves, results that round to (signed) zero, values past 32768
+     * (which send the head back to the exact path) and up to infinity, NaN, and keys that raise the maximum often.
+     */
+    @Test
+    void attendRoundsLikeTheConversionAtEveryRangeEnd() {
+        Random rnd = new Random(5);
+        for (int hd : new int[]{64, 128, 96}) {
+            int kvDim = 2 * hd, positions = 90, kvOff = hd;
+            float scale = (float) (1.0 / Math.sqrt(hd));
+            for (int round = 0; round < 60; round++) {
+                int kind = round % 6;
+                float[] kc = new float[positions * kvDim], vc = new float[positions * kvDim], q = new float[hd];
+                for (int i = 0; i < hd; i++) q[i] = half((float) rnd.nextGaussian());
+                for (int i = 0; i < kc.length; i++) {
+                    int t = i / kvDim;
+                    // kind 1: scores rising with the position, so the maximum rises (and the accumulator is scaled) often
+                    float k = (float) rnd.nextGaussian() * (kind == 1 ? 0.05f * t : 1f);
+                    kc[i] = half(kind == 1 ? k * Math.signum(q[i % kvDim % hd]) : k);
+                    vc[i] = half(switch (kind) {
+                        case 2 -> (float) rnd.nextGaussian() * 1e-6f;                          // subnormal halves, zeros
+                        case 3 -> rnd.nextInt(3) == 0 ? -0f : (float) rnd.nextGaussian() * 1e-7f; // negative zeros, sign of zero results
+                        case 4 -> (rnd.nextInt(5) == 0 ? -1 : 1) * (10000f + Math.abs((float) rnd.nextGaussian()) * 20000f); // past 32768, to infinity
+                        case 5 -> rnd.nextInt(500) == 0 ? Float.NaN : (float) rnd.nextGaussian();
+                        default -> (float) rnd.nextGaussian() * (rnd.nextBoolean() ? 1f : 1e-3f);
+                    });
+                }
+                for (int last : new int[]{0, 7, positions - 1}) {
+                    float[] out = new float[hd];
+                    HalfAttention.attend(q, kc, vc, kvDim, kvOff, last, hd, scale, new float[hd], out, 0);
+                    float[] acc = new float[hd];
+                    float m = Float.NEGATIVE_INFINITY, s = 0f;
+                    for (int t = 0; t <= last; t++) {
+                        int ko = t * kvDim + kvOff;
+                        float score = dotScalar(kc, ko, q, hd) * scale;
+                        float ms = 1f, vs = 1f;
+                        if (score > m) {
+                            float old = m;
+                            m = score;
+                            ms = GgmlMath.expf(old - m);
+                            if (old != Float.NEGATIVE_INFINITY) for (int d = 0; d < hd; d++) acc[d] = half(acc[d] * ms);
+                        } else {
+                            vs = GgmlMath.expf(score - m);
+                        }
+                        for (int d = 0; d < hd; d++) acc[d] = half(Math.fma(vc[ko + d], vs, acc[d]));
+                        s = Math.fma(s, ms, vs);
+                    }
+                    float inv = s == 0f ? 0f : 1f / s;
+                    for (int d = 0; d < hd; d++) {
+                        float expect = acc[d] * inv;
+                        if (Float.isNaN(expect)) assertEquals(true, Float.isNaN(out[d]), "hd " + hd + " kind " + kind + " dim " + d);
+                        else assertEquals(Float.floatToIntBits(expect), Float.floatToIntBits(out[d]), "hd " + hd + " kind " + kind + " last " + last + " dim " + d);
+                    }
+                }
+            }
+        }
+    }
 }
