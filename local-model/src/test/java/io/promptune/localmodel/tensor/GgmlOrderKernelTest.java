@@ -27,7 +27,7 @@ class GgmlOrderKernelTest {
     @ParameterizedTest
     @CsvSource({"Q8_0, 7, 32, 3", "Q8_0, 9, 576, 3", "Q4_0, 7, 32, 3", "Q4_0, 7, 576, 3", "Q4_0, 8, 32, 3", "Q4_0, 16, 576, 3",
             "Q4_0, 40, 64, 11", "Q4_1, 7, 32, 3",
-            // repacked Q4_0: single rows, row pairs (an odd last row alone), the float-tile path from 16 rows
+            // repacked Q4_0: single rows, row pairs, group tiles from 3 rows (odd group counts, batches not a multiple of 4)
             "Q4_0, 16, 96, 1", "Q4_0, 24, 160, 2", "Q4_0, 8, 608, 5", "Q4_0, 32, 64, 16", "Q4_0, 16, 96, 15", "Q4_0, 8, 64, 24",
             "Q4_0, 24, 96, 25", "Q4_1, 5, 576, 3", "Q4_1, 8, 1536, 3",
             "Q4_1, 7, 64, 11", "Q4_1, 9, 576, 16", "Q4_1, 12, 1536, 8",
@@ -145,6 +145,46 @@ class GgmlOrderKernelTest {
             assertEquals(expect, out.get(0, r), 0f, "matrix-vector row " + r);
             assertEquals(expect, w.dot(r, a, 0), 0f, "dot row " + r);
             assertEquals(r >= 3 && r < 13 ? expect : 0f, part.get(0, r), 0f, "rows 3..12 only, row " + r);
+        }
+    }
+
+    /**
+     * Repacked Q4_0 keeps its copy in heap arrays when it fits {@link HeapBudget} and off-heap otherwise: each copy
+     * has its own kernel methods (matrix-vector, row pairs, float tiles), so both must give ggml's results exactly,
+     * over whole and partial row ranges, and dequantize to the file's values.
+     */
+    @ParameterizedTest
+    @CsvSource({"false, 1", "true, 1", "false, 2", "true, 3", "false, 7", "true, 16", "false, 16", "true, 25"})
+    void repackedQ4_0OnAndOffHeapFollowGgmlOrder(boolean heapAllowed, int batch) {
+        int rows = 24, cols = 160;
+        Random rnd = new Random(31L * batch + (heapAllowed ? 1 : 0));
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_0, rows, cols, rnd);
+        Q4_0Matrix w = new Q4_0Matrix("w", rows, cols, seg, heapAllowed);
+        Q4_0Matrix offHeap = new Q4_0Matrix("w", rows, cols, seg, false);
+        FloatBatch in = randomBatch(batch, cols, rnd);
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(batch, rows), part = new FloatBatch(batch, rows);
+        try (Parallel pool = new Parallel(2)) {
+            w.matmul(in, out, pool);
+        }
+        w.dotRows(5, 19, a, part, 0);
+        float[] deq = new float[cols], deqOff = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < batch; b++) {
+                float expect = ggmlOrder(GgmlType.Q4_0, seg, rows, cols, r, a, b);
+                String at = " row " + r + ", batch row " + b + " of " + batch + (heapAllowed ? " (heap allowed)" : " (off-heap)");
+                assertEquals(expect, out.get(b, r), 0f, "matmul" + at);
+                assertEquals(r >= 5 && r < 19 ? expect : 0f, part.get(b, r), 0f, "rows 5..18" + at);
+                assertEquals(expect, w.dot(r, a, b), 0f, "dot" + at);
+            }
+            w.dequantizeRow(r, deq, 0);
+            offHeap.dequantizeRow(r, deqOff, 0);
+            for (int i = 0; i < cols; i++) {
+                long p = (long) r * (cols / 32) * 18 + (i / 32) * 18L;
+                float expect = Float.float16ToFloat(seg.get(SHORT, p)) * (nibble(seg, p + 2, i % 32) - 8);
+                assertEquals(expect, deq[i], 0f, "dequantizeRow " + r + " value " + i);
+                assertEquals(expect, deqOff[i], 0f, "off-heap dequantizeRow " + r + " value " + i);
+            }
         }
     }
 
