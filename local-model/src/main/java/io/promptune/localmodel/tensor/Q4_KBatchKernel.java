@@ -47,9 +47,8 @@ final class Q4_KBatchKernel {
         final float[] tot = new float[256];
         /** acc and accm of activation row b and row 8g + l at 16b + 8g + l. */
         float[] acc = new float[0], accm = new float[0];
-        /** The activations of {@link #xOf} in fours: value i of activation row 4q + r at (q * cols + i) * 4 + r. */
-        float[] x = new float[0];
-        private Activations xOf;
+        /** The batch's activation rows interleaved by fours. */
+        final FourRows x = new FourRows();
 
         Scratch fit(int rows) {
             if (acc.length < 16 * rows) {
@@ -57,29 +56,6 @@ final class Q4_KBatchKernel {
                 accm = new float[16 * rows];
             }
             return this;
-        }
-
-        /**
-         * {@link #x} for the first {@code rows} (a multiple of 4) activation rows of {@code a}, built once per thread and
-         * batch: the tile then broadcasts its 4 rows' values from one base at constant offsets.
-         */
-        float[] interleaved(Activations a, int rows) {
-            if (xOf != a) {
-                int cols = a.cols;
-                if (x.length < rows * cols) x = new float[rows * cols];
-                float[] q = a.q;
-                for (int b = 0; b < rows; b += 4) {
-                    int o = b * cols, s = a.rowOffset(b);
-                    for (int i = 0; i < cols; i++) {
-                        x[o + 4 * i] = q[s + i];
-                        x[o + 4 * i + 1] = q[s + cols + i];
-                        x[o + 4 * i + 2] = q[s + 2 * cols + i];
-                        x[o + 4 * i + 3] = q[s + 3 * cols + i];
-                    }
-                }
-                xOf = a;
-            }
-            return x;
         }
     }
 
@@ -93,7 +69,7 @@ final class Q4_KBatchKernel {
     static void dotRows(MemorySegment packed, int nb, long groupBlockBytes, int r0, int r1, int gemmRows, Activations a,
                         FloatBatch out, int outCol0) {
         Scratch s = SCRATCH.get().fit(gemmRows);
-        float[] acc = s.acc, accm = s.accm, o = out.data(), x = s.interleaved(a, gemmRows);
+        float[] acc = s.acc, accm = s.accm, o = out.data(), x = s.x.of(a, gemmRows);
         int oc = out.cols(), gEnd = (r1 + 7) >> 3;
         for (int g0 = r0 >> 3; g0 < gEnd; g0 += 2) {
             int g1 = Math.min(g0 + 1, gEnd - 1); // an odd last group is widened twice, written once
@@ -177,7 +153,7 @@ final class Q4_KBatchKernel {
     }
 
     /**
-     * The 16 widened rows times 4 activation rows (super-block k's values, interleaved by {@link Scratch#interleaved} from
+     * The 16 widened rows times 4 activation rows (super-block k's values, interleaved by {@link FourRows} from
      * x0): per sub-block pair h the 8 exact totals into tot[64h..64h+63] (activation row r, row 8g + l at 64h + 16r +
      * 8g + l). Nothing else is live across the loop: with the scale products here too C2 ran out of registers and kept
      * two of the 8 sums on the stack.

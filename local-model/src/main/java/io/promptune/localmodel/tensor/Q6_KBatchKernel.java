@@ -40,6 +40,8 @@ final class Q6_KBatchKernel {
         final int[] total = new int[64];
         /** acc of activation row b and row 8g + l at 16b + 8g + l. */
         float[] acc = new float[0];
+        /** The batch's activation rows interleaved by fours. */
+        final FourRows x = new FourRows();
 
         Scratch fit(int rows) {
             if (acc.length < 16 * rows) acc = new float[16 * rows];
@@ -57,7 +59,7 @@ final class Q6_KBatchKernel {
     static void dotRows(MemorySegment packed, int nb, long groupBlockBytes, int r0, int r1, int tileRows, Activations a,
                         FloatBatch out, int outCol0) {
         Scratch s = SCRATCH.get().fit(tileRows);
-        float[] acc = s.acc, o = out.data();
+        float[] acc = s.acc, o = out.data(), x = s.x.of(a, tileRows);
         int oc = out.cols(), gEnd = (r1 + 7) >> 3;
         for (int g0 = r0 >> 3; g0 < gEnd; g0 += 2) {
             int g1 = Math.min(g0 + 1, gEnd - 1); // an odd last group is widened twice, written once
@@ -66,7 +68,7 @@ final class Q6_KBatchKernel {
                 widen(packed, (g0 * (long) nb + k) * groupBlockBytes, 0, s);
                 widen(packed, (g1 * (long) nb + k) * groupBlockBytes, 1, s);
                 for (int b = 0; b < tileRows; b += 4) {
-                    tile(s.w, a.q, a.rowOffset(b) + 256 * k, a.cols, s.total);
+                    tile(s.w, x, b * a.cols + 1024 * k, s.total);
                     accumulate(s.total, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
                 }
             }
@@ -111,27 +113,27 @@ final class Q6_KBatchKernel {
     }
 
     /**
-     * The 16 widened rows times activation rows x0, x0 + cols, x0 + 2 cols, x0 + 3 cols over one super-block: per
+     * The 16 widened rows times 4 activation rows (interleaved by {@link FourRows}, from x0) over one super-block: per
      * 32-value chunk 8 exact float sums, converted and added as ints into {@code total} (16 per activation row).
      */
-    private static void tile(float[] w, float[] x, int x0, int cols, int[] total) {
-        int x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+    private static void tile(float[] w, float[] x, int x0, int[] total) {
         java.util.Arrays.fill(total, 0);
         for (int c = 0; c < 8; c++) {
             FloatVector t00 = FloatVector.zero(F), t01 = t00, t02 = t00, t03 = t00, t10 = t00, t11 = t00, t12 = t00, t13 = t00;
-            int wb = 512 * c, xb = 32 * c;
+            int wb = 512 * c, xb = x0 + 128 * c;
             for (int e = 0; e < 32; e++) {
-                FloatVector w0 = FloatVector.fromArray(F, w, wb + 16 * e), w1 = FloatVector.fromArray(F, w, wb + 16 * e + 8);
-                FloatVector b = FloatVector.broadcast(F, x[x0 + xb + e]);
+                int wi = wb + 16 * e, xi = xb + 4 * e;
+                FloatVector w0 = FloatVector.fromArray(F, w, wi), w1 = FloatVector.fromArray(F, w, wi + 8);
+                FloatVector b = FloatVector.broadcast(F, x[xi]);
                 t00 = w0.fma(b, t00);
                 t10 = w1.fma(b, t10);
-                b = FloatVector.broadcast(F, x[x1 + xb + e]);
+                b = FloatVector.broadcast(F, x[xi + 1]);
                 t01 = w0.fma(b, t01);
                 t11 = w1.fma(b, t11);
-                b = FloatVector.broadcast(F, x[x2 + xb + e]);
+                b = FloatVector.broadcast(F, x[xi + 2]);
                 t02 = w0.fma(b, t02);
                 t12 = w1.fma(b, t12);
-                b = FloatVector.broadcast(F, x[x3 + xb + e]);
+                b = FloatVector.broadcast(F, x[xi + 3]);
                 t03 = w0.fma(b, t03);
                 t13 = w1.fma(b, t13);
             }
