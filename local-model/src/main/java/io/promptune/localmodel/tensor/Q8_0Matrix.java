@@ -24,13 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The constructor repacks the tensor into its own copy, and the kernels never read the mapped file again:
  * the 32 values of each block as bytes, rows interleaved in pairs block by block (see {@link #quants}), in a
  * heap {@code byte[]} while the Q8_0 copies fit a quarter of the max heap (lab: the int16 kernel streams
- * 10-45% faster from a heap array than from a native segment), else off the heap (a multi-GB model must still
+ * 6-45% faster from a heap array than from a native segment), else off the heap (a multi-GB model must still
  * load with the launcher's default heap); the scales as floats in a heap array (an eighth of the tensor's size).
  * Matrix-vector products and batches of fewer than {@link #FLOAT_BATCH_ROWS} rows: two weight rows per pass
  * (one activation load for both, one sequential stream), int8 x int8 products in 16-bit lanes (see
  * {@link #quadInts}), each pair of rows taken against every activation row while its bytes are in L1.
- * Larger batches (prefill; from {@link #HEAP_FLOAT_BATCH_ROWS} rows on the heap copy, {@link #FLOAT_BATCH_ROWS}
- * off it): {@link Q8_0BatchKernel}, float FMAs on row pairs widened once per batch.
+ * Larger batches (prefill): {@link Q8_0BatchKernel}, float FMAs on row pairs widened once per batch.
  */
 public final class Q8_0Matrix extends WeightMatrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -223,16 +222,16 @@ public final class Q8_0Matrix extends WeightMatrix {
     }
 
     /**
-     * Batches of at least this many rows take {@link Q8_0BatchKernel} (a row pair is widened once for all of
-     * them) when the copy is off the heap; {@link #HEAP_FLOAT_BATCH_ROWS} on the heap, where the int16 kernel
-     * streams faster (lab, 2048x2048: 14.9 vs 13.1 GMAC/s at batch 8, 15.9 vs 15.5 at 32, 16.9 vs 17.4 at 64).
+     * Batches of at least this many rows take {@link Q8_0BatchKernel} (a row pair is widened once for all of them).
+     * On the heap copy the int16 kernel was faster up to ~32 rows in the lab (2048x2048: 14.9 vs 13.1 GMAC/s at
+     * batch 8) but not in SmolLM2's batched decode at N=8/16 (3 alternated pairs, +6% CPU per token at N=16), so
+     * both copies switch at 8.
      */
     static final int FLOAT_BATCH_ROWS = 8;
-    static final int HEAP_FLOAT_BATCH_ROWS = 48;
 
     @Override
     public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        if (a.rows >= (quants != null ? HEAP_FLOAT_BATCH_ROWS : FLOAT_BATCH_ROWS)) Q8_0BatchKernel.dotRows(this, r0, r1, a, out, outCol0);
+        if (a.rows >= FLOAT_BATCH_ROWS) Q8_0BatchKernel.dotRows(this, r0, r1, a, out, outCol0);
         else dotEach(r0, r1, a, out, outCol0);
     }
 
