@@ -16,9 +16,9 @@ import java.nio.ByteOrder;
  * Q4_0 weights (blocks of 32: half scale d, 16 bytes of nibbles; value = d * (nibble - 8); low nibbles
  * are elements 0-15, high nibbles 16-31) with Q8_0 activations, as ggml_vec_dot_q4_0_q8_0; for rows % 8 == 0
  * as llama.cpp's repacked block_q4_0x8 kernels (one scalar fma per block and row), on a copy of the tensor
- * repacked at load time so that 8 rows sit in the 8 lanes of the matrix-vector kernel ({@link #groupDots}).
- * Small batches run two activation rows per pass over that copy ({@link #pairDots}); from 16 rows, rows decoded
- * from it feed {@link BlockRowKernel}'s float tiles.
+ * repacked at load time (in heap arrays when it fits {@link HeapBudget}, off-heap otherwise) so that 8 rows sit in
+ * the 8 lanes: one activation row through {@link #groupDots}, two through {@link #pairDots}, from three rows
+ * whole groups decoded to floats against the batch ({@link #groupTiles}).
  */
 public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -40,14 +40,47 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * inlining limit. Null otherwise; the mapped bytes are then read in place.
      */
     private final MemorySegment packed;
+    /**
+     * The same copy in heap arrays when it fits {@link HeapBudget} (then {@link #packed} is null): block k of
+     * group g's 32 nibble ints at (g * blocks + k) * 32, its 8 scales at (g * blocks + k) * 8 of {@link #scales}.
+     * The kernels streamed these 15-25% faster than the segment; each kernel has a heap and a segment method.
+     */
+    private final int[] nibbles;
+    private final float[] scales;
 
     public Q4_0Matrix(String name, int rows, int cols, MemorySegment data) {
+        this(name, rows, cols, data, true);
+    }
+
+    /** With {@code heapAllowed} false the repacked copy is off-heap whatever {@link HeapBudget} says (tests of both kernels). */
+    Q4_0Matrix(String name, int rows, int cols, MemorySegment data, boolean heapAllowed) {
         super(name, GgmlType.Q4_0, rows, cols, data);
-        this.packed = rows % 8 == 0 ? repack(data, rows, cols, rowBytes) : null;
+        boolean grouped = rows % 8 == 0;
+        boolean heap = grouped && heapAllowed && HeapBudget.reserve(this, (long) rows / 8 * (cols / 32) * GROUP_BLOCK_BYTES);
+        int groupBlocks = heap ? rows / 8 * (cols / 32) : 0;
+        this.nibbles = heap ? new int[32 * groupBlocks] : null;
+        this.scales = heap ? new float[8 * groupBlocks] : null;
+        if (heap) repackToHeap();
+        this.packed = grouped && !heap ? repack(data, rows, cols, rowBytes) : null;
     }
 
     @Override
-    public boolean repacked() { return packed != null; }
+    public boolean repacked() { return packed != null || nibbles != null; }
+
+    /** Fills {@link #nibbles} and {@link #scales} from the file's blocks ({@link #packed}'s layout in two arrays). */
+    private void repackToHeap() {
+        int nb = cols / 32;
+        for (int g = 0; g < rows / 8; g++) {
+            for (int k = 0; k < nb; k++) {
+                int gb = g * nb + k;
+                for (int l = 0; l < 8; l++) {
+                    long src = (8L * g + l) * rowBytes + (long) k * BLOCK_BYTES;
+                    scales[8 * gb + l] = Float.float16ToFloat(data.get(SHORT_LE, src));
+                    for (int v = 0; v < 4; v++) nibbles[32 * gb + 8 * v + l] = data.get(INT_LE, src + 2 + 4 * v);
+                }
+            }
+        }
+    }
 
     /** The interleaved copy of the tensor described at {@link #packed}. */
     private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
@@ -65,12 +98,14 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     /** Nibble byte j (0..15) of block k of row {@code row}: low nibble element j, high nibble element j + 16. */
     private int quantByte(int row, int k, int j) {
+        if (nibbles != null) return (nibbles[32 * ((row >> 3) * (cols / 32) + k) + 8 * (j >> 2) + (row & 7)] >>> 8 * (j & 3)) & 0xFF;
         if (packed == null) return data.get(ValueLayout.JAVA_BYTE, row * rowBytes + (long) k * BLOCK_BYTES + 2 + j) & 0xFF;
         return packed.get(ValueLayout.JAVA_BYTE, groupBlock(row, k) + 32 + 4 * (8 * (j >> 2) + (row & 7)) + (j & 3)) & 0xFF;
     }
 
     /** The scale of block k of row {@code row}. */
     private float scale(int row, int k) {
+        if (nibbles != null) return scales[8 * ((row >> 3) * (cols / 32) + k) + (row & 7)];
         if (packed == null) return half(row * rowBytes + (long) k * BLOCK_BYTES);
         return packed.get(FLOAT_LE, groupBlock(row, k) + 4 * (row & 7));
     }
@@ -112,7 +147,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     @Override
     public float dot(int row, Activations a, int b) {
-        if (packed != null) return packedDot(row, a, b);
+        if (repacked()) return packedDot(row, a, b);
         long base = row * rowBytes;
         int[] m = a.pairs;
         float[] ad = a.d;
@@ -139,17 +174,9 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         return GgmlSums.hsum8(acc);
     }
 
-    @Override
-    public BlockRowKernel.Combine combine() {
-        return packed != null ? BlockRowKernel.Combine.REDUCED : BlockRowKernel.Combine.LANES;
-    }
-
+    /** Rows without the repacked copy (rows % 8 != 0): with it, {@link #dotRows} runs the group kernels instead. */
     @Override
     public void decodeBlocks(int row, float[] wq, float[] wd) {
-        if (packed != null) {
-            decodePackedBlocks(row, wq, wd);
-            return;
-        }
         long base = row * rowBytes;
         for (int k = 0; k < cols / 32; k++) {
             long p = base + (long) k * BLOCK_BYTES;
@@ -161,15 +188,16 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     /**
      * With the repacked copy every batch runs llama.cpp's repacked order (its GEMM and GEMV take the same per-row
-     * chain: one fma(block total, d_w * d_a, acc) per block in block order): one activation row alone through
-     * {@link #groupDot}, batches up to {@link #PAIR_ROWS_MAX} two rows at a time through {@link #groupDot2}, larger
-     * ones through {@link BlockRowKernel}'s float tiles, whose per-tile decoding pays off from about 16 rows (lab,
-     * 2048x2048, GMAC/s: pairs 12.8 / 10.1 / 13.1 at batch 4 / 8 / 16, tiles 7.8 / 6.9 / 14.0, tiles 21.6 at 64).
+     * chain: one fma(block total, d_w * d_a, acc) per block in block order): one activation row through
+     * {@link #groupDot}, two through {@link #groupDot2}, from {@link #TILE_ROWS_MIN} rows {@link #groupTiles} (lab,
+     * 8 matrices 5632x2048, GMAC/s: batch 2 pairs 14.0 vs tiles 9.3, batch 3 11.2 vs 12.4, batch 4 14.9 vs 18.6).
      */
     @Override
     public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        if (packed == null || a.rows > PAIR_ROWS_MAX) {
+        if (!repacked()) {
             super.dotRows(r0, r1, a, out, outCol0);
+        } else if (a.rows >= TILE_ROWS_MIN) {
+            groupTiles(r0, r1, a, out, outCol0);
         } else if (a.rows == 1) {
             groupDots(r0, r1, a, out, outCol0);
         } else {
@@ -177,12 +205,13 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         }
     }
 
-    /** The largest batch {@link #dotRows} runs through {@link #groupDot2}. */
-    private static final int PAIR_ROWS_MAX = 15;
+    /** The smallest batch {@link #dotRows} runs through {@link #groupTiles}. */
+    private static final int TILE_ROWS_MIN = 3;
 
     /** {@link #groupDots} for batches: activation rows in pairs (an odd last row paired with itself). */
     private void pairDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         int[] ap = a.shortPairs(), as = a.blockSums();
+        boolean heap = nibbles != null;
         float[] ad = a.d, o = out.data(), part = new float[16];
         int oc = out.cols(), nb = cols / 32;
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
@@ -190,11 +219,12 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             for (int b = 0; b < a.rows; b += 2) {
                 int c = Math.min(b + 1, a.rows - 1);
                 int ob = b * oc + outCol0 + 8 * g, oc1 = c * oc + outCol0 + 8 * g;
-                if (whole && c > b) {
-                    groupDot2(g, ap, a.rowOffset(b) / 2, a.rowOffset(c) / 2, as, ad, a.blockOffset(b), a.blockOffset(c), nb, o, ob, oc1);
-                    continue;
-                }
-                groupDot2(g, ap, a.rowOffset(b) / 2, a.rowOffset(c) / 2, as, ad, a.blockOffset(b), a.blockOffset(c), nb, part, 0, 8);
+                boolean direct = whole && c > b;
+                float[] to = direct ? o : part;
+                int at0 = direct ? ob : 0, at1 = direct ? oc1 : 8;
+                if (heap) groupDot2Heap(g, ap, a.rowOffset(b) / 2, a.rowOffset(c) / 2, as, ad, a.blockOffset(b), a.blockOffset(c), nb, to, at0, at1);
+                else groupDot2(g, ap, a.rowOffset(b) / 2, a.rowOffset(c) / 2, as, ad, a.blockOffset(b), a.blockOffset(c), nb, to, at0, at1);
+                if (direct) continue;
                 for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) {
                     o[ob + l] = part[l];
                     o[oc1 + l] = part[8 + l];
@@ -221,15 +251,18 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     private void groupDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         short[] ax = a.pairLanes();
         int[] as = a.blockSums();
+        boolean heap = nibbles != null;
         float[] ad = a.d, o = out.data(), part = new float[8];
         int oc = out.cols(), nb = cols / 32;
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             for (int b = 0; b < a.rows; b++) {
                 int ob = b * oc + outCol0 + 8 * g;
-                if (8 * g >= r0 && 8 * g + 8 <= r1) {
-                    groupDot(g, ax, a.rowOffset(b) * 8, as, ad, a.blockOffset(b), nb, o, ob);
-                } else {
-                    groupDot(g, ax, a.rowOffset(b) * 8, as, ad, a.blockOffset(b), nb, part, 0);
+                boolean whole = 8 * g >= r0 && 8 * g + 8 <= r1;
+                float[] to = whole ? o : part;
+                int at = whole ? ob : 0;
+                if (heap) groupDotHeap(g, ax, a.rowOffset(b) * 8, as, ad, a.blockOffset(b), nb, to, at);
+                else groupDot(g, ax, a.rowOffset(b) * 8, as, ad, a.blockOffset(b), nb, to, at);
+                if (!whole) {
                     for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = part[l];
                 }
             }
@@ -284,6 +317,45 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
             FloatVector dd = FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]);
+            ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
+        }
+    }
+
+    /** {@link #groupDot} over the heap copy ({@link #nibbles}, {@link #scales}): the same operations, array loads. */
+    private void groupDotHeap(int g, short[] ax, int xo, int[] as, float[] ad, int bo, int nb, float[] acc, int ai) {
+        int[] nib = nibbles;
+        float[] sc = scales;
+        int q0 = g * nb;
+        FloatVector.zero(F).intoArray(acc, ai);
+        for (int k = 0; k < nb; k++) {
+            int q = q0 + k;
+            int x = xo + 256 * k;
+            // nibble int v of each row holds bytes 4v..4v+3: elements (4v, 4v+2), (4v+1, 4v+3) in the low nibbles,
+            // (4v+16, 4v+18), (4v+17, 4v+19) in the high ones, i.e. Activations.shortPairs ints v, 4+v, 8+v, 12+v
+            IntVector w0 = IntVector.fromArray(I, nib, 32 * q);
+            IntVector w1 = IntVector.fromArray(I, nib, 32 * q + 8);
+            IntVector w2 = IntVector.fromArray(I, nib, 32 * q + 16);
+            IntVector w3 = IntVector.fromArray(I, nib, 32 * q + 24);
+            ShortVector s0 = w0.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
+                    .add(w0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
+                    .add(w1.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
+                    .add(w2.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
+                    .add(w3.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)));
+            ShortVector s1 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128))
+                    .add(w0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 192)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
+                    .add(w1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 208)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
+                    .add(w2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 224)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
+                    .add(w3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 240)));
+            IntVector t = s0.add(s1).reinterpretAsInts();
+            IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
+            FloatVector dd = FloatVector.fromArray(F, sc, 8 * q).mul(ad[bo + k]);
             ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
         }
     }
@@ -371,6 +443,225 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         }
     }
 
+    /** {@link #groupDot2} over the heap copy ({@link #nibbles}, {@link #scales}): the same operations, array loads. */
+    private void groupDot2Heap(int g, int[] ap, int xo0, int xo1, int[] as, float[] ad, int bo0, int bo1, int nb, float[] acc, int a0, int a1) {
+        int[] nib = nibbles;
+        float[] sc = scales;
+        int q0 = g * nb;
+        FloatVector.zero(F).intoArray(acc, a0);
+        FloatVector.zero(F).intoArray(acc, a1);
+        for (int k = 0; k < nb; k++) {
+            int q = q0 + k;
+            int x0 = xo0 + 16 * k, x1 = xo1 + 16 * k;
+            IntVector w0 = IntVector.fromArray(I, nib, 32 * q);
+            IntVector w1 = IntVector.fromArray(I, nib, 32 * q + 8);
+            IntVector w2 = IntVector.fromArray(I, nib, 32 * q + 16);
+            IntVector w3 = IntVector.fromArray(I, nib, 32 * q + 24);
+            // e<v><j>: nibble int v's field j (bits 4j..4j+3 of each 16-bit half), times shortPairs int v + 4j
+            ShortVector e00 = w0.and(NIBBLES).reinterpretAsShorts();
+            ShortVector e01 = w0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e02 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e03 = w0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e10 = w1.and(NIBBLES).reinterpretAsShorts();
+            ShortVector e11 = w1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e12 = w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e13 = w1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e20 = w2.and(NIBBLES).reinterpretAsShorts();
+            ShortVector e21 = w2.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e22 = w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e23 = w2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e30 = w3.and(NIBBLES).reinterpretAsShorts();
+            ShortVector e31 = w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e32 = w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
+            ShortVector e33 = w3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            FloatVector dw = FloatVector.fromArray(F, sc, 8 * q);
+            {
+                ShortVector s0 = e00.mul(IntVector.broadcast(I, ap[x0 + 0]).reinterpretAsShorts())
+                        .add(e01.mul(IntVector.broadcast(I, ap[x0 + 4]).reinterpretAsShorts()))
+                        .add(e10.mul(IntVector.broadcast(I, ap[x0 + 1]).reinterpretAsShorts()))
+                        .add(e11.mul(IntVector.broadcast(I, ap[x0 + 5]).reinterpretAsShorts()))
+                        .add(e20.mul(IntVector.broadcast(I, ap[x0 + 2]).reinterpretAsShorts()))
+                        .add(e21.mul(IntVector.broadcast(I, ap[x0 + 6]).reinterpretAsShorts()))
+                        .add(e30.mul(IntVector.broadcast(I, ap[x0 + 3]).reinterpretAsShorts()))
+                        .add(e31.mul(IntVector.broadcast(I, ap[x0 + 7]).reinterpretAsShorts()));
+                ShortVector s1 = e02.mul(IntVector.broadcast(I, ap[x0 + 8]).reinterpretAsShorts())
+                        .add(e03.mul(IntVector.broadcast(I, ap[x0 + 12]).reinterpretAsShorts()))
+                        .add(e12.mul(IntVector.broadcast(I, ap[x0 + 9]).reinterpretAsShorts()))
+                        .add(e13.mul(IntVector.broadcast(I, ap[x0 + 13]).reinterpretAsShorts()))
+                        .add(e22.mul(IntVector.broadcast(I, ap[x0 + 10]).reinterpretAsShorts()))
+                        .add(e23.mul(IntVector.broadcast(I, ap[x0 + 14]).reinterpretAsShorts()))
+                        .add(e32.mul(IntVector.broadcast(I, ap[x0 + 11]).reinterpretAsShorts()))
+                        .add(e33.mul(IntVector.broadcast(I, ap[x0 + 15]).reinterpretAsShorts()));
+                IntVector t = s0.add(s1).reinterpretAsInts();
+                IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo0 + k]);
+                ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dw.mul(ad[bo0 + k]), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
+            }
+            {
+                ShortVector s0 = e00.mul(IntVector.broadcast(I, ap[x1 + 0]).reinterpretAsShorts())
+                        .add(e01.mul(IntVector.broadcast(I, ap[x1 + 4]).reinterpretAsShorts()))
+                        .add(e10.mul(IntVector.broadcast(I, ap[x1 + 1]).reinterpretAsShorts()))
+                        .add(e11.mul(IntVector.broadcast(I, ap[x1 + 5]).reinterpretAsShorts()))
+                        .add(e20.mul(IntVector.broadcast(I, ap[x1 + 2]).reinterpretAsShorts()))
+                        .add(e21.mul(IntVector.broadcast(I, ap[x1 + 6]).reinterpretAsShorts()))
+                        .add(e30.mul(IntVector.broadcast(I, ap[x1 + 3]).reinterpretAsShorts()))
+                        .add(e31.mul(IntVector.broadcast(I, ap[x1 + 7]).reinterpretAsShorts()));
+                ShortVector s1 = e02.mul(IntVector.broadcast(I, ap[x1 + 8]).reinterpretAsShorts())
+                        .add(e03.mul(IntVector.broadcast(I, ap[x1 + 12]).reinterpretAsShorts()))
+                        .add(e12.mul(IntVector.broadcast(I, ap[x1 + 9]).reinterpretAsShorts()))
+                        .add(e13.mul(IntVector.broadcast(I, ap[x1 + 13]).reinterpretAsShorts()))
+                        .add(e22.mul(IntVector.broadcast(I, ap[x1 + 10]).reinterpretAsShorts()))
+                        .add(e23.mul(IntVector.broadcast(I, ap[x1 + 14]).reinterpretAsShorts()))
+                        .add(e32.mul(IntVector.broadcast(I, ap[x1 + 11]).reinterpretAsShorts()))
+                        .add(e33.mul(IntVector.broadcast(I, ap[x1 + 15]).reinterpretAsShorts()));
+                IntVector t = s0.add(s1).reinterpretAsInts();
+                IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo1 + k]);
+                ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dw.mul(ad[bo1 + k]), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
+            }
+        }
+    }
+
+    /** A thread's two decoded weight groups ({@link #groupTiles}), their scales and the batch's accumulators. */
+    private static final class GroupScratch {
+        float[] weights = new float[0], scales = new float[0], results = new float[0];
+
+        GroupScratch fit(int cols, int batchRows) {
+            if (weights.length < 16 * cols) {
+                weights = new float[16 * cols];
+                scales = new float[cols / 2];
+            }
+            int n = 16 * ((batchRows + 3) & ~3);
+            if (results.length < n) results = new float[n];
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<GroupScratch> GROUP_SCRATCH = ThreadLocal.withInitial(GroupScratch::new);
+
+    /**
+     * Batches of {@link #TILE_ROWS_MIN} rows or more: two 8-row weight groups at a time decoded into floats with the
+     * rows in lanes ({@link #decodeGroupHeap}; 16 x cols floats, in L2), then every activation row of the batch
+     * against them, four rows per {@link #tile4x2} call (a last short chunk repeats its last row, whose results are
+     * the same). Activations are read from {@link Activations#quads} as they are. An odd last group is paired with
+     * itself (results written once). Lab (8 matrices 5632x2048 in turn, 1 thread, GMAC/s): batch 4 18.6 (row pairs
+     * 14.9), 8 23.1 (14.0), 16 25.0 (float tiles over decoded rows 16.4), 128 33 (28); decoding the groups 8
+     * blocks at a time to keep them in L1 measured slower (16 rows: 18.7 vs 23.8).
+     */
+    private void groupTiles(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        int nb = cols / 32, oc = out.cols(), last = a.rows - 1, chunks = (a.rows + 3) / 4;
+        GroupScratch gs = GROUP_SCRATCH.get().fit(cols, a.rows);
+        float[] t = gs.weights, ts = gs.scales, res = gs.results, x = a.quads, ad = a.d, o = out.data();
+        boolean heap = nibbles != null;
+        int g1 = (r1 + 7) >> 3, t1 = 8 * cols, ts1 = cols / 4;
+        for (int g = r0 >> 3; g < g1; g += 2) {
+            int h = Math.min(g + 1, g1 - 1);
+            java.util.Arrays.fill(res, 0, 64 * chunks, 0f);
+            if (heap) {
+                decodeGroupHeap(g, nb, t, 0, ts, 0);
+                decodeGroupHeap(h, nb, t, t1, ts, ts1);
+            } else {
+                decodeGroup(g, nb, t, 0, ts, 0);
+                decodeGroup(h, nb, t, t1, ts, ts1);
+            }
+            for (int c = 0; c < chunks; c++) {
+                int b = 4 * c, b1 = Math.min(b + 1, last), b2 = Math.min(b + 2, last), b3 = Math.min(b + 3, last);
+                tile4x2(t, t1, ts, ts1, x, a.rowOffset(b), a.rowOffset(b1), a.rowOffset(b2), a.rowOffset(b3),
+                        ad, a.blockOffset(b), a.blockOffset(b1), a.blockOffset(b2), a.blockOffset(b3), nb, res, 64 * c);
+            }
+            int l0 = Math.max(0, r0 - 8 * g), l1 = Math.min(h > g ? 16 : 8, r1 - 8 * g);
+            for (int b = 0; b < a.rows; b++) {
+                int ob = b * oc + outCol0 + 8 * g, ri = 64 * (b >> 2) + 8 * (b & 3);
+                for (int l = l0; l < l1; l++) o[ob + l] = res[ri + (l < 8 ? l : 24 + l)];
+            }
+        }
+    }
+
+    /**
+     * Group g of the heap copy as floats, element-major in {@link Activations#quads} order: t[8 * (32k + i) + l] is
+     * row 8g + l's value at quads index i of block k (i = 8m + j holds element 4j + m); ts[8k + l] its scale.
+     * Nibble int v's byte m holds elements 4v + m (low) and 4v + m + 16 (high): quads indices 8m + v and 8m + v + 4.
+     */
+    private void decodeGroupHeap(int g, int nb, float[] t, int t0, float[] ts, int ts0) {
+        int[] nib = nibbles;
+        for (int k = 0; k < nb; k++) {
+            int q = g * nb + k;
+            for (int v = 0; v < 4; v++) {
+                IntVector n = IntVector.fromArray(I, nib, 32 * q + 8 * v);
+                int ti = t0 + 256 * k + 8 * v;
+                ((FloatVector) n.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 32);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 8).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 64);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 12).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 96);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 16).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 128);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 20).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 160);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 24).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 192);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 28).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 224);
+            }
+            System.arraycopy(scales, 8 * q, ts, ts0 + 8 * k, 8);
+        }
+    }
+
+    /** {@link #decodeGroupHeap} from the off-heap copy. */
+    private void decodeGroup(int g, int nb, float[] t, int t0, float[] ts, int ts0) {
+        MemorySegment m = packed;
+        for (int k = 0; k < nb; k++) {
+            long p = ((long) g * nb + k) * GROUP_BLOCK_BYTES;
+            for (int v = 0; v < 4; v++) {
+                IntVector n = IntVector.fromMemorySegment(I, m, p + 32 + 32 * v, ByteOrder.LITTLE_ENDIAN);
+                int ti = t0 + 256 * k + 8 * v;
+                ((FloatVector) n.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 32);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 8).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 64);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 12).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 96);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 16).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 128);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 20).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 160);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 24).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 192);
+                ((FloatVector) n.lanewise(VectorOperators.LSHR, 28).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 224);
+            }
+            FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).intoArray(ts, ts0 + 8 * k);
+        }
+    }
+
+    /**
+     * A decoded slice of two groups ({@link #decodeGroupHeap}; the second at {@code t1} / {@code ts1}) against 4
+     * activation rows (quads at x0..x3, scales at d0..d3), {@code nb} blocks, each broadcast activation feeding two
+     * fmas. Per block and row the exact integer total of (q - 8) * a accumulates in float lanes (products and sums of
+     * at most 32 of them are integers below 2^24), then fma(total, d_w * d_a, acc) into the accumulators kept in
+     * {@code res} (loop-carried vectors were boxed in the GEMV): res[r + 8i + l] for activation row i and the first
+     * group's row l, res[r + 32 + 8i + l] for the second group's.
+     */
+    private static void tile4x2(float[] t, int t1, float[] ts, int ts1, float[] x, int x0, int x1, int x2, int x3,
+                                float[] ad, int d0, int d1, int d2, int d3, int nb, float[] res, int r) {
+        for (int k = 0; k < nb; k++) {
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
+            int ti = 256 * k, tj = t1 + ti, xk = 32 * k;
+            for (int i = 0; i < 32; i++) {
+                FloatVector w = FloatVector.fromArray(F, t, ti + 8 * i), v = FloatVector.fromArray(F, t, tj + 8 * i);
+                FloatVector a0 = FloatVector.broadcast(F, x[x0 + xk + i]), a1 = FloatVector.broadcast(F, x[x1 + xk + i]);
+                s0 = w.fma(a0, s0);
+                u0 = v.fma(a0, u0);
+                s1 = w.fma(a1, s1);
+                u1 = v.fma(a1, u1);
+                FloatVector a2 = FloatVector.broadcast(F, x[x2 + xk + i]), a3 = FloatVector.broadcast(F, x[x3 + xk + i]);
+                s2 = w.fma(a2, s2);
+                u2 = v.fma(a2, u2);
+                s3 = w.fma(a3, s3);
+                u3 = v.fma(a3, u3);
+            }
+            FloatVector dw = FloatVector.fromArray(F, ts, 8 * k), dv = FloatVector.fromArray(F, ts, ts1 + 8 * k);
+            float e0 = ad[d0 + k], e1 = ad[d1 + k], e2 = ad[d2 + k], e3 = ad[d3 + k];
+            s0.fma(dw.mul(e0), FloatVector.fromArray(F, res, r)).intoArray(res, r);
+            s1.fma(dw.mul(e1), FloatVector.fromArray(F, res, r + 8)).intoArray(res, r + 8);
+            s2.fma(dw.mul(e2), FloatVector.fromArray(F, res, r + 16)).intoArray(res, r + 16);
+            s3.fma(dw.mul(e3), FloatVector.fromArray(F, res, r + 24)).intoArray(res, r + 24);
+            u0.fma(dv.mul(e0), FloatVector.fromArray(F, res, r + 32)).intoArray(res, r + 32);
+            u1.fma(dv.mul(e1), FloatVector.fromArray(F, res, r + 40)).intoArray(res, r + 40);
+            u2.fma(dv.mul(e2), FloatVector.fromArray(F, res, r + 48)).intoArray(res, r + 48);
+            u3.fma(dv.mul(e3), FloatVector.fromArray(F, res, r + 56)).intoArray(res, r + 56);
+        }
+    }
+
     /** {@link #groupDots}' arithmetic for one row (the lane of its group), in scalar code. */
     private float packedDot(int row, Activations a, int b) {
         int xo = a.rowOffset(b), bo = a.blockOffset(b);
@@ -384,18 +675,6 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             acc = Math.fma((float) sum, scale(row, k) * a.d[bo + k], acc);
         }
         return acc;
-    }
-
-    /** {@link #decodeBlocks} from the repacked layout: the row's 4 nibble ints of each block, spread as {@link #nibbleLanes}. */
-    private void decodePackedBlocks(int row, float[] wq, float[] wd) {
-        int[] ints = new int[8];
-        for (int k = 0; k < cols / 32; k++) {
-            long p = groupBlock(row, k) + 4 * (row & 7);
-            for (int v = 0; v < 4; v++) ints[v] = packed.get(INT_LE, p + 32 + 32 * v);
-            IntVector w = IntVector.fromArray(I, ints, 0).rearrange(DUP).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT);
-            for (int j = 0; j < 4; j++) nibble(w, j).intoArray(wq, 32 * k + 8 * j);
-            wd[k] = scale(row, k);
-        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -26,7 +27,7 @@ class GgmlOrderKernelTest {
     @ParameterizedTest
     @CsvSource({"Q8_0, 7, 32, 3", "Q8_0, 9, 576, 3", "Q4_0, 7, 32, 3", "Q4_0, 7, 576, 3", "Q4_0, 8, 32, 3", "Q4_0, 16, 576, 3",
             "Q4_0, 40, 64, 11", "Q4_1, 7, 32, 3",
-            // repacked Q4_0: single rows, row pairs (an odd last row alone), the float-tile path from 16 rows
+            // repacked Q4_0: single rows, row pairs, group tiles from 3 rows (odd group counts, batches not a multiple of 4)
             "Q4_0, 16, 96, 1", "Q4_0, 24, 160, 2", "Q4_0, 8, 608, 5", "Q4_0, 32, 64, 16", "Q4_0, 16, 96, 15", "Q4_0, 8, 64, 24",
             "Q4_0, 24, 96, 25", "Q4_1, 5, 576, 3", "Q4_1, 8, 1536, 3",
             "Q4_1, 7, 64, 11", "Q4_1, 9, 576, 16", "Q4_1, 12, 1536, 8",
@@ -148,6 +149,46 @@ class GgmlOrderKernelTest {
     }
 
     /**
+     * Repacked Q4_0 keeps its copy in heap arrays when it fits {@link HeapBudget} and off-heap otherwise: each copy
+     * has its own kernel methods (matrix-vector, row pairs, float tiles), so both must give ggml's results exactly,
+     * over whole and partial row ranges, and dequantize to the file's values.
+     */
+    @ParameterizedTest
+    @CsvSource({"false, 1", "true, 1", "false, 2", "true, 3", "false, 7", "true, 16", "false, 16", "true, 25"})
+    void repackedQ4_0OnAndOffHeapFollowGgmlOrder(boolean heapAllowed, int batch) {
+        int rows = 24, cols = 160;
+        Random rnd = new Random(31L * batch + (heapAllowed ? 1 : 0));
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_0, rows, cols, rnd);
+        Q4_0Matrix w = new Q4_0Matrix("w", rows, cols, seg, heapAllowed);
+        Q4_0Matrix offHeap = new Q4_0Matrix("w", rows, cols, seg, false);
+        FloatBatch in = randomBatch(batch, cols, rnd);
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(batch, rows), part = new FloatBatch(batch, rows);
+        try (Parallel pool = new Parallel(2)) {
+            w.matmul(in, out, pool);
+        }
+        w.dotRows(5, 19, a, part, 0);
+        float[] deq = new float[cols], deqOff = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < batch; b++) {
+                float expect = ggmlOrder(GgmlType.Q4_0, seg, rows, cols, r, a, b);
+                String at = " row " + r + ", batch row " + b + " of " + batch + (heapAllowed ? " (heap allowed)" : " (off-heap)");
+                assertEquals(expect, out.get(b, r), 0f, "matmul" + at);
+                assertEquals(r >= 5 && r < 19 ? expect : 0f, part.get(b, r), 0f, "rows 5..18" + at);
+                assertEquals(expect, w.dot(r, a, b), 0f, "dot" + at);
+            }
+            w.dequantizeRow(r, deq, 0);
+            offHeap.dequantizeRow(r, deqOff, 0);
+            for (int i = 0; i < cols; i++) {
+                long p = (long) r * (cols / 32) * 18 + (i / 32) * 18L;
+                float expect = Float.float16ToFloat(seg.get(SHORT, p)) * (nibble(seg, p + 2, i % 32) - 8);
+                assertEquals(expect, deq[i], 0f, "dequantizeRow " + r + " value " + i);
+                assertEquals(expect, deqOff[i], 0f, "off-heap dequantizeRow " + r + " value " + i);
+            }
+        }
+    }
+
+    /**
      * Repacked Q4_1 keeps the file's half scales and minimums and converts them in vector lanes: negative,
      * subnormal, zero, largest, infinite and NaN halves must act exactly as Float.float16ToFloat's values, on
      * the matrix-vector and batch paths; a row range that cuts 8-row groups (and the zero-padded last group)
@@ -228,7 +269,7 @@ class GgmlOrderKernelTest {
      * dot() stays the vec_dot order (a batch below 8 rows, or one row).
      */
     @ParameterizedTest
-    @CsvSource({"5, 256, 8", "16, 768, 9", "9, 512, 17", "8, 512, 8"})
+    @CsvSource({"5, 256, 8", "16, 768, 9", "9, 512, 17", "8, 512, 8", "16, 2048, 12", "40, 512, 16", "24, 256, 35"})
     void q6KBatchesOfEightOrMoreFollowTheTiledOrder(int rows, int cols, int batch) {
         Random rnd = new Random(rows * 7 + cols + batch);
         MemorySegment seg = MoreTypesKernelTest.randomBytes(GgmlType.Q6_K, rows, cols, rnd);
@@ -244,6 +285,32 @@ class GgmlOrderKernelTest {
                 assertEquals(tiledQ6K(seg, cols, r, a, b), out.get(b, r), 0f, "matmul row " + r + " batch " + b);
                 assertEquals(ggmlOrderK(GgmlType.Q6_K, seg, cols, r, a, b), w.dot(r, a, b), 0f, "dot row " + r + " batch " + b);
             }
+        }
+    }
+
+    /**
+     * Repacked Q6_K near the extremes (values q - 32 in -32..-29, scales -128 and -127, activations -115..-127): super-block
+     * totals near 256 * 4096 * 127, far past 2^24 with arbitrary low bits, so the batch kernel's float sums must stay
+     * within their exact range and the total be summed as an int before its one conversion.
+     */
+    @Test
+    void repackedQ6KBatchAtTheExtremesIsExact() {
+        int rows = 16, cols = 512, batch = 8;
+        Random rnd = new Random(3);
+        MemorySegment seg = java.lang.foreign.Arena.ofAuto().allocate((long) rows * (cols / 256) * 210);
+        for (long p = 0; p < seg.byteSize(); p += 210) {
+            for (int i = 0; i < 128; i++) seg.set(ValueLayout.JAVA_BYTE, p + i, (byte) (rnd.nextInt() & 0x33)); // qh stays 0
+            for (int j = 0; j < 16; j++) seg.set(ValueLayout.JAVA_BYTE, p + 192 + j, (byte) (j == 0 ? -128 : -127)); // odd: totals with low bits
+            seg.set(SHORT, p + 208, Float.floatToFloat16(0.001f * (1 + p % 7)));
+        }
+        WeightMatrix w = WeightMatrices.create(GgmlType.Q6_K, "w", rows, cols, seg);
+        FloatBatch in = new FloatBatch(batch, cols);
+        for (int i = 0; i < batch * cols; i++) in.data()[i] = 0.9f + 0.1f * rnd.nextFloat();
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(batch, rows);
+        w.dotRows(0, rows, a, out, 0);
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) assertEquals(tiledQ6K(seg, cols, r, a, b), out.get(b, r), 0f, "row " + r + " batch " + b);
         }
     }
 
