@@ -27,8 +27,11 @@ final class Q4_KBatchKernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
-    /** GEMM rows (a batch's rows in whole fours) from which this kernel runs instead of the per-row integer one. */
-    static final int MIN_ROWS = 8;
+    /**
+     * GEMM rows (a batch's rows in whole fours) from which this kernel runs instead of the per-row integer one: one
+     * four already pays for the widening (lab, 2048x2048 batch 4: 13-15 -> 18-19 GMAC/s; 5632x2048: 13.0 -> 13.8).
+     */
+    static final int MIN_ROWS = 4;
 
     /** Offsets in a group's super-block of {@link Q4_KMatrix}'s copy: d, dmin, scale ints, nibble ints. */
     private static final int DMIN = 32, SCALES = 64, NIBBLES = 160;
@@ -43,8 +46,12 @@ final class Q4_KBatchKernel {
         final float[] d = new float[16], dmin = new float[16];
         /** Sub-block j's scale (sc) and min (m) of row 8g + l at 8 * (8g + j) + l, as floats. */
         final float[] sc = new float[128], m = new float[128];
+        /** A tile's exact totals (see {@link #tile}). */
+        final float[] tot = new float[256];
         /** acc and accm of activation row b and row 8g + l at 16b + 8g + l. */
         float[] acc = new float[0], accm = new float[0];
+        /** The batch's activation rows interleaved by fours. */
+        final FourRows x = new FourRows();
 
         Scratch fit(int rows) {
             if (acc.length < 16 * rows) {
@@ -65,7 +72,7 @@ final class Q4_KBatchKernel {
     static void dotRows(MemorySegment packed, int nb, long groupBlockBytes, int r0, int r1, int gemmRows, Activations a,
                         FloatBatch out, int outCol0) {
         Scratch s = SCRATCH.get().fit(gemmRows);
-        float[] acc = s.acc, accm = s.accm, o = out.data();
+        float[] acc = s.acc, accm = s.accm, o = out.data(), x = s.x.of(a, gemmRows);
         int oc = out.cols(), gEnd = (r1 + 7) >> 3;
         for (int g0 = r0 >> 3; g0 < gEnd; g0 += 2) {
             int g1 = Math.min(g0 + 1, gEnd - 1); // an odd last group is widened twice, written once
@@ -75,7 +82,8 @@ final class Q4_KBatchKernel {
                 widen(packed, (g0 * (long) nb + k) * groupBlockBytes, 0, s);
                 widen(packed, (g1 * (long) nb + k) * groupBlockBytes, 1, s);
                 for (int b = 0; b < gemmRows; b += 4) {
-                    tile(s.w, s.d, a.q, a.rowOffset(b) + 256 * k, a.cols, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
+                    tile(s.w, x, b * a.cols + 1024 * k, s.tot);
+                    accumulate(s.tot, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
                     mins(s.m, s.dmin, a.sums32, 8 * (a.blockOffset(b) + k), 8 * nb, a.d, a.blockOffset(b) + k, nb, accm, 16 * b);
                 }
             }
@@ -148,41 +156,61 @@ final class Q4_KBatchKernel {
     }
 
     /**
-     * The 16 widened rows times activation rows x0, x0 + cols, x0 + 2 cols, x0 + 3 cols (super-block k's values):
-     * per sub-block pair the 8 exact totals, then acc = fma(total, d * d_a, acc) in {@code acc} (16 per activation row
-     * from {@code ao}). The accumulators stay in the array across super-blocks and pairs: carried in vectors across
-     * the loop they would be 8 more registers than the tile has.
+     * The 16 widened rows times 4 activation rows (super-block k's values, interleaved by {@link FourRows} from
+     * x0): per sub-block pair h the 8 exact totals into tot[64h..64h+63] (activation row r, row 8g + l at 64h + 16r +
+     * 8g + l). Nothing else is live across the loop: with the scale products here too C2 ran out of registers and kept
+     * two of the 8 sums on the stack.
      */
-    private static void tile(float[] w, float[] d, float[] x, int x0, int cols, float[] ad, int da, int nb, float[] acc, int ao) {
-        int x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+    private static void tile(float[] w, float[] x, int x0, float[] tot) {
         for (int h = 0; h < 4; h++) {
             FloatVector t00 = FloatVector.zero(F), t01 = t00, t02 = t00, t03 = t00, t10 = t00, t11 = t00, t12 = t00, t13 = t00;
-            int wb = 1024 * h, xb = 64 * h;
+            int wb = 1024 * h, xb = x0 + 256 * h;
             for (int e = 0; e < 64; e++) {
-                FloatVector w0 = FloatVector.fromArray(F, w, wb + 16 * e), w1 = FloatVector.fromArray(F, w, wb + 16 * e + 8);
-                FloatVector b = FloatVector.broadcast(F, x[x0 + xb + e]);
+                int wi = wb + 16 * e, xi = xb + 4 * e;
+                FloatVector w0 = FloatVector.fromArray(F, w, wi), w1 = FloatVector.fromArray(F, w, wi + 8);
+                FloatVector b = FloatVector.broadcast(F, x[xi]);
                 t00 = w0.fma(b, t00);
                 t10 = w1.fma(b, t10);
-                b = FloatVector.broadcast(F, x[x1 + xb + e]);
+                b = FloatVector.broadcast(F, x[xi + 1]);
                 t01 = w0.fma(b, t01);
                 t11 = w1.fma(b, t11);
-                b = FloatVector.broadcast(F, x[x2 + xb + e]);
+                b = FloatVector.broadcast(F, x[xi + 2]);
                 t02 = w0.fma(b, t02);
                 t12 = w1.fma(b, t12);
-                b = FloatVector.broadcast(F, x[x3 + xb + e]);
+                b = FloatVector.broadcast(F, x[xi + 3]);
                 t03 = w0.fma(b, t03);
                 t13 = w1.fma(b, t13);
             }
-            FloatVector d0 = FloatVector.fromArray(F, d, 0), d1 = FloatVector.fromArray(F, d, 8);
-            float e0 = ad[da], e1 = ad[da + nb], e2 = ad[da + 2 * nb], e3 = ad[da + 3 * nb];
-            t00.fma(d0.mul(e0), FloatVector.fromArray(F, acc, ao)).intoArray(acc, ao);
-            t10.fma(d1.mul(e0), FloatVector.fromArray(F, acc, ao + 8)).intoArray(acc, ao + 8);
-            t01.fma(d0.mul(e1), FloatVector.fromArray(F, acc, ao + 16)).intoArray(acc, ao + 16);
-            t11.fma(d1.mul(e1), FloatVector.fromArray(F, acc, ao + 24)).intoArray(acc, ao + 24);
-            t02.fma(d0.mul(e2), FloatVector.fromArray(F, acc, ao + 32)).intoArray(acc, ao + 32);
-            t12.fma(d1.mul(e2), FloatVector.fromArray(F, acc, ao + 40)).intoArray(acc, ao + 40);
-            t03.fma(d0.mul(e3), FloatVector.fromArray(F, acc, ao + 48)).intoArray(acc, ao + 48);
-            t13.fma(d1.mul(e3), FloatVector.fromArray(F, acc, ao + 56)).intoArray(acc, ao + 56);
+            int t = 64 * h;
+            t00.intoArray(tot, t);
+            t10.intoArray(tot, t + 8);
+            t01.intoArray(tot, t + 16);
+            t11.intoArray(tot, t + 24);
+            t02.intoArray(tot, t + 32);
+            t12.intoArray(tot, t + 40);
+            t03.intoArray(tot, t + 48);
+            t13.intoArray(tot, t + 56);
+        }
+    }
+
+    /** acc = fma(total, d * d_a, acc) per sub-block pair in order, for the tile's 4 activation rows (d_a at ad[da + r * nb]). */
+    private static void accumulate(float[] tot, float[] d, float[] ad, int da, int nb, float[] acc, int ao) {
+        FloatVector d0 = FloatVector.fromArray(F, d, 0), d1 = FloatVector.fromArray(F, d, 8);
+        for (int r = 0; r < 4; r++) {
+            float e = ad[da + r * nb];
+            FloatVector dd0 = d0.mul(e), dd1 = d1.mul(e);
+            int o = ao + 16 * r, t = 16 * r;
+            FloatVector c0 = FloatVector.fromArray(F, acc, o), c1 = FloatVector.fromArray(F, acc, o + 8);
+            c0 = FloatVector.fromArray(F, tot, t).fma(dd0, c0);
+            c1 = FloatVector.fromArray(F, tot, t + 8).fma(dd1, c1);
+            c0 = FloatVector.fromArray(F, tot, t + 64).fma(dd0, c0);
+            c1 = FloatVector.fromArray(F, tot, t + 72).fma(dd1, c1);
+            c0 = FloatVector.fromArray(F, tot, t + 128).fma(dd0, c0);
+            c1 = FloatVector.fromArray(F, tot, t + 136).fma(dd1, c1);
+            c0 = FloatVector.fromArray(F, tot, t + 192).fma(dd0, c0);
+            c1 = FloatVector.fromArray(F, tot, t + 200).fma(dd1, c1);
+            c0.intoArray(acc, o);
+            c1.intoArray(acc, o + 8);
         }
     }
 
@@ -195,14 +223,19 @@ final class Q4_KBatchKernel {
         for (int r = 0; r < 4; r++) {
             int sr = so + r * sstep, ar = ao + 16 * r;
             float e = ad[da + r * nb];
-            FloatVector dm0 = FloatVector.fromArray(F, dmin, 0).mul(e), dm1 = FloatVector.fromArray(F, dmin, 8).mul(e);
-            for (int h = 0; h < 4; h++) {
-                float s0 = q8s[sr + 2 * h];
-                FloatVector b1 = FloatVector.broadcast(F, (float) q8s[sr + 2 * h + 1]);
-                FloatVector u0 = FloatVector.fromArray(F, m, 16 * h + 8).fma(b1, FloatVector.fromArray(F, m, 16 * h).mul(s0));
-                FloatVector u1 = FloatVector.fromArray(F, m, 64 + 16 * h + 8).fma(b1, FloatVector.fromArray(F, m, 64 + 16 * h).mul(s0));
-                u0.fma(dm0, FloatVector.fromArray(F, accm, ar)).intoArray(accm, ar);
-                u1.fma(dm1, FloatVector.fromArray(F, accm, ar + 8)).intoArray(accm, ar + 8);
+            FloatVector s0 = FloatVector.broadcast(F, (float) q8s[sr]), s1 = FloatVector.broadcast(F, (float) q8s[sr + 1]);
+            FloatVector s2 = FloatVector.broadcast(F, (float) q8s[sr + 2]), s3 = FloatVector.broadcast(F, (float) q8s[sr + 3]);
+            FloatVector s4 = FloatVector.broadcast(F, (float) q8s[sr + 4]), s5 = FloatVector.broadcast(F, (float) q8s[sr + 5]);
+            FloatVector s6 = FloatVector.broadcast(F, (float) q8s[sr + 6]), s7 = FloatVector.broadcast(F, (float) q8s[sr + 7]);
+            for (int g = 0; g < 2; g++) {
+                int mg = 64 * g;
+                FloatVector dm = FloatVector.fromArray(F, dmin, 8 * g).mul(e);
+                FloatVector c = FloatVector.fromArray(F, accm, ar + 8 * g);
+                c = FloatVector.fromArray(F, m, mg + 8).fma(s1, FloatVector.fromArray(F, m, mg).mul(s0)).fma(dm, c);
+                c = FloatVector.fromArray(F, m, mg + 24).fma(s3, FloatVector.fromArray(F, m, mg + 16).mul(s2)).fma(dm, c);
+                c = FloatVector.fromArray(F, m, mg + 40).fma(s5, FloatVector.fromArray(F, m, mg + 32).mul(s4)).fma(dm, c);
+                c = FloatVector.fromArray(F, m, mg + 56).fma(s7, FloatVector.fromArray(F, m, mg + 48).mul(s6)).fma(dm, c);
+                c.intoArray(accm, ar + 8 * g);
             }
         }
     }

@@ -87,13 +87,19 @@ public final class Q6_KMatrix extends KQuantMatrix {
             super.dotRows(r0, r1, a, out, outCol0);
             return;
         }
+        boolean tiled = a.rows >= TILED_MIN_BATCH;
+        int first = 0;
+        if (tiled) { // the batch kernel takes the rows in fours, the per-row kernel the rest (the same order)
+            first = a.rows - a.rows % 4;
+            Q6_KBatchKernel.dotRows(packed, cols / QK, GROUP_BLOCK_BYTES, r0, r1, first, a, out, outCol0);
+            if (first == a.rows) return;
+        }
         int[] ap = a.shortPairs();
         float[] o = out.data(), acc = new float[64];
         int[] scales = new int[128];
         int oc = out.cols();
-        boolean tiled = a.rows >= TILED_MIN_BATCH;
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
-            for (int b = 0; b < a.rows; b++) {
+            for (int b = first; b < a.rows; b++) {
                 FloatVector v = tiled ? groupDotTiled(g, ap, a, b, scales) : groupDotVec(g, ap, a, b, scales, acc);
                 int ob = b * oc + outCol0 + 8 * g;
                 if (8 * g >= r0 && 8 * g + 8 <= r1) {

@@ -1,6 +1,7 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -268,7 +269,7 @@ class GgmlOrderKernelTest {
      * dot() stays the vec_dot order (a batch below 8 rows, or one row).
      */
     @ParameterizedTest
-    @CsvSource({"5, 256, 8", "16, 768, 9", "9, 512, 17", "8, 512, 8"})
+    @CsvSource({"5, 256, 8", "16, 768, 9", "9, 512, 17", "8, 512, 8", "16, 2048, 12", "40, 512, 16", "24, 256, 35"})
     void q6KBatchesOfEightOrMoreFollowTheTiledOrder(int rows, int cols, int batch) {
         Random rnd = new Random(rows * 7 + cols + batch);
         MemorySegment seg = MoreTypesKernelTest.randomBytes(GgmlType.Q6_K, rows, cols, rnd);
@@ -284,6 +285,32 @@ class GgmlOrderKernelTest {
                 assertEquals(tiledQ6K(seg, cols, r, a, b), out.get(b, r), 0f, "matmul row " + r + " batch " + b);
                 assertEquals(ggmlOrderK(GgmlType.Q6_K, seg, cols, r, a, b), w.dot(r, a, b), 0f, "dot row " + r + " batch " + b);
             }
+        }
+    }
+
+    /**
+     * Repacked Q6_K near the extremes (values q - 32 in -32..-29, scales -128 and -127, activations -115..-127): super-block
+     * totals near 256 * 4096 * 127, far past 2^24 with arbitrary low bits, so the batch kernel's float sums must stay
+     * within their exact range and the total be summed as an int before its one conversion.
+     */
+    @Test
+    void repackedQ6KBatchAtTheExtremesIsExact() {
+        int rows = 16, cols = 512, batch = 8;
+        Random rnd = new Random(3);
+        MemorySegment seg = java.lang.foreign.Arena.ofAuto().allocate((long) rows * (cols / 256) * 210);
+        for (long p = 0; p < seg.byteSize(); p += 210) {
+            for (int i = 0; i < 128; i++) seg.set(ValueLayout.JAVA_BYTE, p + i, (byte) (rnd.nextInt() & 0x33)); // qh stays 0
+            for (int j = 0; j < 16; j++) seg.set(ValueLayout.JAVA_BYTE, p + 192 + j, (byte) (j == 0 ? -128 : -127)); // odd: totals with low bits
+            seg.set(SHORT, p + 208, Float.floatToFloat16(0.001f * (1 + p % 7)));
+        }
+        WeightMatrix w = WeightMatrices.create(GgmlType.Q6_K, "w", rows, cols, seg);
+        FloatBatch in = new FloatBatch(batch, cols);
+        for (int i = 0; i < batch * cols; i++) in.data()[i] = 0.9f + 0.1f * rnd.nextFloat();
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(batch, rows);
+        w.dotRows(0, rows, a, out, 0);
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) assertEquals(tiledQ6K(seg, cols, r, a, b), out.get(b, r), 0f, "row " + r + " batch " + b);
         }
     }
 

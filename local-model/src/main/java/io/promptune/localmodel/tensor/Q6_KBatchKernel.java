@@ -1,0 +1,163 @@
+package io.promptune.localmodel.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Repacked Q6_K weights times a batch of Q8_K activation rows in the tiled order llama.cpp takes from 8 batch rows
+ * (see {@link Q6_KMatrix}): per weight row, activation row and super-block one exact integer total
+ * sum_j(sc_j * sum((q - 32) * a)), then acc = fma(d * (float) total, d_a, acc). Float FMAs on exact integers as
+ * {@link Q4_KBatchKernel}: each weight is widened once per batch into the integer-valued float sc_j * (q - 32)
+ * (|.| <= 128 * 32), so a product with an activation is at most 2^19 in magnitude and a sum of 32 of them at most
+ * 2^24: exact in float. Each 32-value chunk's sums are converted to ints and added as ints (the super-block total
+ * may pass 2^24), then converted once, as ggml converts its int total.
+ */
+final class Q6_KBatchKernel {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** Offsets in a group's super-block of {@link Q6_KMatrix}'s copy: scale bytes, value ints. */
+    private static final int SCALES = 16, VALUES = 144;
+
+    private Q6_KBatchKernel() { }
+
+    /** A thread's widened super-block of two groups, its chunk totals and accumulators, kept between calls. */
+    private static final class Scratch {
+        /** Widened weights: value e (0..255) of row 8g + l at 16e + 8g + l. */
+        final float[] w = new float[256 * 16];
+        /** d of row 8g + l at 8g + l; scale j of row 8g + l at 8 * (16g + j) + l, as floats. */
+        final float[] d = new float[16], sc = new float[256];
+        /** A tile's exact integer totals: activation row r, row 8g + l at 16r + 8g + l. */
+        final int[] total = new int[64];
+        /** acc of activation row b and row 8g + l at 16b + 8g + l. */
+        float[] acc = new float[0];
+        /** The batch's activation rows interleaved by fours. */
+        final FourRows x = new FourRows();
+
+        Scratch fit(int rows) {
+            if (acc.length < 16 * rows) acc = new float[16 * rows];
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * {@code out[b][outCol0 + r]} for rows [r0, r1) (whole 8-row groups computed, only [r0, r1) written) and the
+     * activation rows b < {@code tileRows} (a multiple of 4), from the group-interleaved copy {@code packed} of a
+     * matrix with {@code nb} super-blocks per row ({@code groupBlockBytes} per group and super-block).
+     */
+    static void dotRows(MemorySegment packed, int nb, long groupBlockBytes, int r0, int r1, int tileRows, Activations a,
+                        FloatBatch out, int outCol0) {
+        Scratch s = SCRATCH.get().fit(tileRows);
+        float[] acc = s.acc, o = out.data(), x = s.x.of(a, tileRows);
+        int oc = out.cols(), gEnd = (r1 + 7) >> 3;
+        for (int g0 = r0 >> 3; g0 < gEnd; g0 += 2) {
+            int g1 = Math.min(g0 + 1, gEnd - 1); // an odd last group is widened twice, written once
+            java.util.Arrays.fill(acc, 0, 16 * tileRows, 0f);
+            for (int k = 0; k < nb; k++) {
+                widen(packed, (g0 * (long) nb + k) * groupBlockBytes, 0, s);
+                widen(packed, (g1 * (long) nb + k) * groupBlockBytes, 1, s);
+                for (int b = 0; b < tileRows; b += 4) {
+                    tile(s.w, x, b * a.cols + 1024 * k, s.total);
+                    accumulate(s.total, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
+                }
+            }
+            for (int g = g0; g <= g1; g++) {
+                int lo = Math.max(0, r0 - 8 * g), hi = Math.min(8, r1 - 8 * g), at = 8 * (g - g0);
+                for (int b = 0; b < tileRows; b++) {
+                    int ob = b * oc + outCol0 + 8 * g;
+                    if (lo == 0 && hi == 8) {
+                        FloatVector.fromArray(F, acc, 16 * b + at).intoArray(o, ob);
+                    } else {
+                        for (int l = lo; l < hi; l++) o[ob + l] = acc[16 * b + at + l];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Group super-block at {@code p} into slot {@code g} (0 or 1) of the scratch: its d, its 16 scales as floats and
+     * its values as sc_j * (q - 32) in element order. The copy's int (l, c) of row r holds the 6-bit values of
+     * elements 32c + 4l .. 32c + 4l + 3 as q0 | q1 << 6 | q2 << 16 | q3 << 22.
+     */
+    private static void widen(MemorySegment packed, long p, int g, Scratch s) {
+        float[] sc = s.sc, d = s.d, w = s.w;
+        for (int l = 0; l < 8; l++) d[8 * g + l] = Float.float16ToFloat(packed.get(SHORT_LE, p + 2 * l));
+        for (int j = 0; j < 16; j++) {
+            ((FloatVector) ByteVector.fromMemorySegment(B64, packed, p + SCALES + 8 * j, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2F, F, 0)).intoArray(sc, 8 * (16 * g + j));
+        }
+        for (int l = 0; l < 8; l++) {
+            int sj = 8 * (16 * g + (l >> 2)); // values 4l..4l+3 of a chunk: its first 16-value scale for l < 4
+            for (int c = 0; c < 8; c++) {
+                IntVector x = IntVector.fromMemorySegment(I, packed, p + VALUES + 256L * l + 32 * c, ByteOrder.LITTLE_ENDIAN);
+                FloatVector f = FloatVector.fromArray(F, sc, sj + 16 * c);
+                int e = 16 * (32 * c + 4 * l) + 8 * g;
+                ((FloatVector) x.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e);
+                ((FloatVector) x.lanewise(VectorOperators.LSHR, 6).and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e + 16);
+                ((FloatVector) x.lanewise(VectorOperators.LSHR, 16).and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e + 32);
+                ((FloatVector) x.lanewise(VectorOperators.LSHR, 22).and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e + 48);
+            }
+        }
+    }
+
+    /**
+     * The 16 widened rows times 4 activation rows (interleaved by {@link FourRows}, from x0) over one super-block: per
+     * 32-value chunk 8 exact float sums, converted and added as ints into {@code total} (16 per activation row).
+     */
+    private static void tile(float[] w, float[] x, int x0, int[] total) {
+        java.util.Arrays.fill(total, 0);
+        for (int c = 0; c < 8; c++) {
+            FloatVector t00 = FloatVector.zero(F), t01 = t00, t02 = t00, t03 = t00, t10 = t00, t11 = t00, t12 = t00, t13 = t00;
+            int wb = 512 * c, xb = x0 + 128 * c;
+            for (int e = 0; e < 32; e++) {
+                int wi = wb + 16 * e, xi = xb + 4 * e;
+                FloatVector w0 = FloatVector.fromArray(F, w, wi), w1 = FloatVector.fromArray(F, w, wi + 8);
+                FloatVector b = FloatVector.broadcast(F, x[xi]);
+                t00 = w0.fma(b, t00);
+                t10 = w1.fma(b, t10);
+                b = FloatVector.broadcast(F, x[xi + 1]);
+                t01 = w0.fma(b, t01);
+                t11 = w1.fma(b, t11);
+                b = FloatVector.broadcast(F, x[xi + 2]);
+                t02 = w0.fma(b, t02);
+                t12 = w1.fma(b, t12);
+                b = FloatVector.broadcast(F, x[xi + 3]);
+                t03 = w0.fma(b, t03);
+                t13 = w1.fma(b, t13);
+            }
+            ((IntVector) t00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, total, 0)).intoArray(total, 0);
+            ((IntVector) t10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, total, 8)).intoArray(total, 8);
+            ((IntVector) t01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, total, 16)).intoArray(total, 16);
+            ((IntVector) t11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, total, 24)).intoArray(total, 24);
+            ((IntVector) t02.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, total, 32)).intoArray(total, 32);
+            ((IntVector) t12.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, total, 40)).intoArray(total, 40);
+            ((IntVector) t03.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, total, 48)).intoArray(total, 48);
+            ((IntVector) t13.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, total, 56)).intoArray(total, 56);
+        }
+    }
+
+    /** acc = fma(d * (float) total, d_a, acc) for the tile's 4 activation rows (d_a at ad[da + r * nb]). */
+    private static void accumulate(int[] total, float[] d, float[] ad, int da, int nb, float[] acc, int ao) {
+        FloatVector d0 = FloatVector.fromArray(F, d, 0), d1 = FloatVector.fromArray(F, d, 8);
+        for (int r = 0; r < 4; r++) {
+            FloatVector e = FloatVector.broadcast(F, ad[da + r * nb]);
+            int t = 16 * r, o = ao + 16 * r;
+            d0.mul((FloatVector) IntVector.fromArray(I, total, t).convert(VectorOperators.I2F, 0))
+                    .fma(e, FloatVector.fromArray(F, acc, o)).intoArray(acc, o);
+            d1.mul((FloatVector) IntVector.fromArray(I, total, t + 8).convert(VectorOperators.I2F, 0))
+                    .fma(e, FloatVector.fromArray(F, acc, o + 8)).intoArray(acc, o + 8);
+        }
+    }
+}
