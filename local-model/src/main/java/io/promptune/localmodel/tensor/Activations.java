@@ -116,26 +116,7 @@ public final class Activations {
         }
     }
 
-    private float[] quadsByRowGroup;
     private float[] scalesByRowGroup;
-
-    /**
-     * Q8_0, built on first use: {@link #quads} regrouped so that 8 activation rows lie side by side:
-     * index ((g * cols + i) * 8 + lane) holds quads[(8g + lane) * cols + i] (zero past the last row). Lets a
-     * kernel compute 8 rows' block sums in the lanes of one vector (see {@link BlockRowKernel}).
-     */
-    synchronized float[] quadsByRowGroup() {
-        if (quadsByRowGroup == null) {
-            int groups = (rows + 7) / 8;
-            float[] t = new float[groups * cols * 8];
-            for (int r = 0; r < rows; r++) {
-                int g = r >> 3, lane = r & 7, base = g * cols * 8 + lane;
-                for (int i = 0; i < cols; i++) t[base + 8 * i] = quads[r * cols + i];
-            }
-            quadsByRowGroup = t;
-        }
-        return quadsByRowGroup;
-    }
 
     private int[] pairsByRowGroup;
 

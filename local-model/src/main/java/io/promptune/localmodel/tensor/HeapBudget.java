@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * that sees both kinds of data gets polymorphic profiles and C2 compiles it worse), and branch once per call
  * on which copy exists.
  *
- * <p>Budget: a quarter of the max heap (as Q8_0's and Q4_1's own budgets, which predate this class and could move
- * onto it), or the system property {@code promptune.heapWeights} (bytes; 0 = never on heap).
+ * <p>Budget: a quarter of the max heap, shared by every matrix type's copy (Q4_0, Q4_1, Q8_0), or the system
+ * property {@code promptune.heapWeights} (bytes; 0 = never on heap).
  */
 final class HeapBudget {
     private static final long LIMIT = Long.getLong("promptune.heapWeights", Runtime.getRuntime().maxMemory() / 4);
@@ -33,13 +33,25 @@ final class HeapBudget {
      * {@code bytes} fits; false when it does not (or is too large for one Java array of ints), nothing taken.
      */
     static boolean reserve(Object owner, long bytes) {
-        if (bytes / 4 > Integer.MAX_VALUE - 16) return false;
+        if (bytes / 4 > Integer.MAX_VALUE - 16 || !take(bytes)) return false;
+        giveBackWhenCollected(owner, bytes);
+        return true;
+    }
+
+    /**
+     * Takes {@code bytes} from the budget when they fit (for a constructor that must decide before its object
+     * exists; it then calls {@link #giveBackWhenCollected}). The caller checks its own array-size limit first.
+     */
+    static boolean take(long bytes) {
         while (true) {
             long used = USED.get();
             if (used + bytes > LIMIT) return false;
-            if (USED.compareAndSet(used, used + bytes)) break;
+            if (USED.compareAndSet(used, used + bytes)) return true;
         }
+    }
+
+    /** Returns {@code bytes} taken by {@link #take} to the budget once {@code owner} is unreachable. */
+    static void giveBackWhenCollected(Object owner, long bytes) {
         CLEANER.register(owner, () -> USED.addAndGet(-bytes));
-        return true;
     }
 }

@@ -9,9 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.ref.Cleaner;
 import java.nio.ByteOrder;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Q4_1 weights (blocks of 32: half scale d, half minimum m, 16 bytes of nibbles; value = d * nibble + m)
@@ -43,9 +41,6 @@ public final class Q4_1Matrix extends WeightMatrix {
     /** Bytes of one 8-row group's block in {@link #packed}: 8 d, 8 m (floats), 32 nibble ints. */
     private static final int GROUP_BLOCK = 192;
 
-    /** Heap bytes the Q4_1 copies may still take: a quarter of the max heap; a collected matrix gives its share back. */
-    private static final AtomicLong HEAP_LEFT = new AtomicLong(Runtime.getRuntime().maxMemory() / 4);
-    private static final Cleaner CLEANER = Cleaner.create();
 
     /** Activation rows from which a partial group of 8 is cheaper in {@link Q4_1BatchKernel} (lab: 5-6). */
     static final int GROUP_MIN = 6;
@@ -61,7 +56,7 @@ public final class Q4_1Matrix extends WeightMatrix {
         this(name, rows, cols, data, takeHeap(copyBytes(rows, cols)));
         if (quants != null) {
             long bytes = copyBytes(rows, cols);
-            CLEANER.register(this, () -> HEAP_LEFT.addAndGet(bytes));
+            HeapBudget.giveBackWhenCollected(this, bytes);
         }
     }
 
@@ -87,15 +82,10 @@ public final class Q4_1Matrix extends WeightMatrix {
         return (long) ((rows + 7) / 8) * (cols / 32) * GROUP_BLOCK;
     }
 
-    /** Takes {@code bytes} from the heap budget if they fit (and the arrays can be indexed by int). */
+    /** Takes {@code bytes} from the {@link HeapBudget} if they fit (and the arrays can be indexed by int). */
     private static boolean takeHeap(long bytes) {
         if (bytes / 6 > Integer.MAX_VALUE - 64) return false; // 32 ints per 192 bytes
-        long left;
-        do {
-            left = HEAP_LEFT.get();
-            if (left < bytes) return false;
-        } while (!HEAP_LEFT.compareAndSet(left, left - bytes));
-        return true;
+        return HeapBudget.take(bytes);
     }
 
     /** True when the copy is on the heap. */

@@ -11,9 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.ref.Cleaner;
 import java.nio.ByteOrder;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Q8_0 weights (blocks of 32: half scale d, 32 int8) with Q8_0 activations, in the order llama.cpp uses
@@ -52,15 +50,12 @@ public final class Q8_0Matrix extends WeightMatrix {
     private final float[] scales;
     private final int blocks;
 
-    /** Heap bytes the Q8_0 copies may still take: a quarter of the max heap; a collected matrix gives its share back. */
-    private static final AtomicLong HEAP_LEFT = new AtomicLong(Runtime.getRuntime().maxMemory() / 4);
-    private static final Cleaner CLEANER = Cleaner.create();
 
     public Q8_0Matrix(String name, int rows, int cols, MemorySegment data) {
         this(name, rows, cols, data, takeHeap((long) rows * cols));
         if (onHeap()) {
             long bytes = (long) rows * cols;
-            CLEANER.register(this, () -> HEAP_LEFT.addAndGet(bytes));
+            HeapBudget.giveBackWhenCollected(this, bytes);
         }
     }
 
@@ -89,15 +84,10 @@ public final class Q8_0Matrix extends WeightMatrix {
         }
     }
 
-    /** Takes {@code bytes} from the heap budget if they fit (and one byte[] can hold them). */
+    /** Takes {@code bytes} from the {@link HeapBudget} if they fit (and one byte[] can hold them). */
     private static boolean takeHeap(long bytes) {
         if (bytes > Integer.MAX_VALUE - 64) return false;
-        long left;
-        do {
-            left = HEAP_LEFT.get();
-            if (bytes > left) return false;
-        } while (!HEAP_LEFT.compareAndSet(left, left - bytes));
-        return true;
+        return HeapBudget.take(bytes);
     }
 
     /** True when the copy is on the heap. */

@@ -47,9 +47,6 @@ class ParallelPrepareTest {
             if (s.sums32 != null) assertArrayEquals(s.sums32, java.util.Arrays.copyOf(p.sums32, n / 32));
             if (format != ActivationFormat.Q8_K) {
                 int grouped = (rows + 7) / 8 * cols * 8, groupedBlocks = (rows + 7) / 8 * (cols / 32) * 8;
-                if (format == ActivationFormat.Q8_0) {
-                    assertArrayEquals(s.quadsByRowGroup(), java.util.Arrays.copyOf(p.quadsByRowGroup(), grouped));
-                }
                 assertArrayEquals(s.pairsByRowGroup(), java.util.Arrays.copyOf(p.pairsByRowGroup(), grouped / 2));
                 assertArrayEquals(s.scalesByRowGroup(), java.util.Arrays.copyOf(p.scalesByRowGroup(), groupedBlocks));
                 if (format == ActivationFormat.Q8_1) {
