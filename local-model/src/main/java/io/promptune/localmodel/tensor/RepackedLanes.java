@@ -1,19 +1,19 @@
 package io.promptune.localmodel.tensor;
 
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 
 /** The 8-row interleaving and lane conversions shared by the kernels over 8-row interleaved copies ({@link Q4_0Matrix}, {@link Q4_KMatrix}, {@link Q6_KMatrix}). */
 final class RepackedLanes {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    private static final VectorSpecies<Short> S4 = ShortVector.SPECIES_128;
 
     private RepackedLanes() { }
 
@@ -29,7 +29,13 @@ final class RepackedLanes {
      * Null when {@code copy} gives up on a block (e.g. a scale the kernels cannot convert).
      */
     static MemorySegment interleave8(int rows, int blocks, long rowBytes, int blockBytes, int groupBlockBytes, BlockCopy copy) {
-        MemorySegment p = Arena.ofAuto().allocate((long) rows / 8 * blocks * groupBlockBytes, 32);
+        return interleave8(Arena.ofAuto().allocate((long) rows / 8 * blocks * groupBlockBytes, 32), rows, blocks, rowBytes,
+                blockBytes, groupBlockBytes, copy);
+    }
+
+    /** As above into {@code p} (e.g. a heap segment over a byte[] of the copy's size); {@code p}, or null. */
+    static MemorySegment interleave8(MemorySegment p, int rows, int blocks, long rowBytes, int blockBytes, int groupBlockBytes,
+                                     BlockCopy copy) {
         for (int g = 0; g < rows / 8; g++) {
             long dst = (long) g * blocks * groupBlockBytes;
             for (int k = 0; k < blocks; k++, dst += groupBlockBytes) {
@@ -46,14 +52,54 @@ final class RepackedLanes {
         return IntVector.broadcast(I, v).reinterpretAsShorts();
     }
 
+    /** Part of a shared heap byte[] holding one matrix's repacked copy, from {@code base}. */
+    record HeapRegion(byte[] array, int base) {
+        /** The region as a segment (offset 0 = {@code base}), for writing the copy and the rare per-row readers. */
+        MemorySegment segment(long bytes) {
+            return MemorySegment.ofArray(array).asSlice(base, bytes);
+        }
+    }
+
     /**
-     * The 8 half scales at {@code p} of {@code packed} as floats, exactly as Float.float16ToFloat for finite halves:
-     * the magnitude bits moved into a float's exponent/mantissa position are the value times 2^-112 (subnormal
-     * halves become subnormal floats), so one exact multiply by 2^112 restores it; then the sign.
+     * Slab size for heap copies. Why slabs: ParallelGC allocates an array of at least half of eden directly in the
+     * old generation, smaller ones in eden, and a model's hundreds of 0.3-12 MB copies were then copied between
+     * survivor spaces and promoted, leaving the old generation with ~180 MB of dead filler (TinyLlama Q4_K_M peak
+     * RSS 1.11-1.17 GB instead of ~0.97 with the off-heap copies; with -Xmn8m, i.e. every copy pretenured, 0.92).
+     * 40 MB is above half of the launcher's eden (-Xmn64m), so each slab is allocated once, in place.
      */
-    static FloatVector halves(MemorySegment packed, long p) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(S4, packed, p, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.S2I, I, 0);
-        FloatVector mag = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-        return mag.reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+    private static final int SLAB_BYTES = 40 << 20;
+    /** Open slabs (weakly held: a slab goes away with the last matrix that uses it) and the bytes used in each. */
+    private static final List<Slab> SLABS = new ArrayList<>();
+
+    private static final class Slab {
+        final WeakReference<byte[]> array;
+        int used;
+
+        Slab(byte[] a) { array = new WeakReference<>(a); }
+    }
+
+    /**
+     * A zeroed heap region of {@code bytes} (< 2^31 - 64) for a repacked copy: copies from half a slab up get their
+     * own array, smaller ones the first open slab with room (first fit keeps the slabs' tails small).
+     */
+    static synchronized HeapRegion heapRegion(long bytes) {
+        if (bytes >= SLAB_BYTES / 2) return new HeapRegion(new byte[(int) bytes], 0);
+        int size = (int) ((bytes + 63) & ~63L); // 64-byte aligned regions
+        for (Iterator<Slab> it = SLABS.iterator(); it.hasNext(); ) {
+            Slab s = it.next();
+            byte[] a = s.array.get();
+            if (a == null) {
+                it.remove();
+            } else if (a.length - s.used >= size) {
+                HeapRegion r = new HeapRegion(a, s.used);
+                s.used += size;
+                return r;
+            }
+        }
+        byte[] a = new byte[SLAB_BYTES];
+        Slab s = new Slab(a);
+        s.used = size;
+        SLABS.add(s);
+        return new HeapRegion(a, 0);
     }
 }
