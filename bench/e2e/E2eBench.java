@@ -8,6 +8,10 @@
 //          bench/e2e/llamacpp_peer.py replays the same prompts one at a time through llama.cpp.
 //   prefix the same evaluation with a few-shot template, once with the prefix cache and once with it
 //          off (two engines, same file): prompt tokens computed, wall and CPU time -> OUT/prefix-summary.json.
+//   tuning a tuning run: the TRIALS configurations below (zero-shot and --few-shot templates, temperature
+//          0 / 0.7, top_p 1 / 0.9, seeded) evaluated one after another over the same examples by one engine,
+//          as `promptune tune` does; writes OUT/prompts.jsonl (every trial's prompts and decoding parameters,
+//          in order, for bench/e2e/llamacpp_peer.py) and OUT/tuning-summary.json.
 //
 //   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp cli/target/promptune-all.jar \
 //        bench/e2e/E2eBench.java e2e|prefix --out DIR [--set sentiment] [--limit 64] [--threads 2] [--batch 8]
@@ -43,6 +47,12 @@ public class E2eBench {
     /** Enough for each set's expected answer (as bench/evals uses). */
     static final Map<String, Integer> MAX_TOKENS = Map.of("sentiment", 8, "extraction", 48, "arithmetic", 24, "summary", 48);
     static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The tuning mode's trials, {zero (0) or few-shot (1), temperature, top_p}, in the order a random sampler
+     * might propose them: templates interleaved, so the prefix cache holds both kinds of prompt at once.
+     */
+    static final Object[][] TRIALS = {{0, 0.0, 1.0}, {1, 0.7, 0.9}, {0, 0.7, 1.0}, {1, 0.0, 1.0},
+            {0, 0.0, 0.9}, {1, 0.7, 1.0}, {0, 0.7, 0.9}, {1, 0.0, 0.9}};
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) throw new IllegalArgumentException("usage: E2eBench e2e|prefix --out DIR [options]");
@@ -130,10 +140,65 @@ public class E2eBench {
             result.put("examples", texts.get(0).size());
             JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("prefix-summary.json").toFile(), result);
             System.out.println(JSON.writeValueAsString(result));
+        } else if (mode.equals("tuning")) {
+            int fewShot = Integer.parseInt(o.get("few-shot"));
+            List<Configuration> trials = new ArrayList<>();
+            for (Object[] t : TRIALS) {
+                trials.add(new Configuration(Map.of(Configuration.FEW_SHOT, (int) t[0] == 0 ? 0 : fewShot,
+                        "temperature", t[1], "top_p", t[2], "top_k", 40, "min_p", 0.0, "seed", 1234)));
+            }
+            try (LocalModel engine = LocalModel.load(model, LocalModel.Options.defaults().withThreads(threads));
+                 LocalEngineModel lm = LocalEngineModel.of(engine)) {
+                StringBuilder rows = new StringBuilder();
+                for (int phase = 0; phase < 2; phase++) {
+                    for (int i = 0; i < trials.size(); i++) {
+                        if (phase == 0 && i >= 2) break; // warm-up: one zero-shot and one few-shot trial
+                        Configuration c = trials.get(i);
+                        for (Example ex : phase == 0 ? warm : measured) {
+                            CompletionRequest r = request(info.template().render(ex, pool.subList(0, c.fewShot())));
+                            Map<String, Object> row = new LinkedHashMap<>();
+                            row.put("id", ex.id());
+                            row.put("trial", phase == 0 ? -1 : i);
+                            row.put("warmup", phase == 0);
+                            row.put("prompt", lm.promptText(r));
+                            row.put("tokens", lm.promptTokens(r));
+                            row.put("max_tokens", maxTokens);
+                            row.put("temperature", c.params().get("temperature"));
+                            row.put("top_p", c.params().get("top_p"));
+                            row.put("top_k", c.params().get("top_k"));
+                            row.put("min_p", c.params().get("min_p"));
+                            row.put("seed", c.params().get("seed"));
+                            rows.append(JSON.writeValueAsString(row)).append('\n');
+                        }
+                    }
+                }
+                Files.writeString(out.resolve("prompts.jsonl"), rows);
+                ConfigurationEvaluator ev = new ConfigurationEvaluator(lm, Map.of("given", info.template()), "given", params,
+                        List.of(metric), metric.name(), pool, batch);
+                for (int i = 0; i < 2; i++) ev.evaluate(trials.get(i), warm, () -> false); // JIT warm-up, untimed
+                engine.prefixCache().clear();
+                Map<String, Long> before = lm.counters();
+                List<Double> scores = new ArrayList<>();
+                Timed t = Timed.run(() -> {
+                    Evaluation last = null;
+                    for (Configuration c : trials) {
+                        last = ev.evaluate(c, measured, () -> false);
+                        scores.add(last.objective().mean());
+                    }
+                    return last;
+                });
+                Map<String, Object> s = summary(set, measured.size() * trials.size(), threads, batch, maxTokens, t, before, lm.counters());
+                s.put("trials", trials.size());
+                s.put("examples_per_trial", measured.size());
+                s.put("few_shot", fewShot);
+                s.put("trial_scores", scores);
+                JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("tuning-summary.json").toFile(), s);
+                System.out.println(JSON.writeValueAsString(s));
+            }
         } else if (mode.equals("compare")) {
             System.out.println(compareRow(out, set, metric, all));
         } else {
-            throw new IllegalArgumentException("unknown mode " + mode + " (e2e, prefix or compare)");
+            throw new IllegalArgumentException("unknown mode " + mode + " (e2e, prefix, tuning or compare)");
         }
     }
 

@@ -5,6 +5,8 @@ Reads PROMPTS (JSONL: id, warmup, prompt = the rendered chat text, tokens = the 
 max_tokens), checks llama.cpp's own tokenization of the text equals the ids, then generates greedily
 from the ids (same max tokens, no stop strings: end-of-generation tokens stop, as in the engine).
 Warm-up rows run first, untimed. Writes one JSON line per measured prompt to OUT and prints a summary.
+Rows may carry a trial's sampling parameters (temperature, top_p, top_k, min_p, seed: E2eBench's tuning mode); without
+them the request is greedy.
 llama-cpp-python keeps the previous prompt's KV cache and reuses the longest common prefix, so this
 loop already has one-slot prefix reuse (as llama-server with one slot does).
 
@@ -36,8 +38,11 @@ def main():
         same_tokens += own == r["tokens"]
 
     def generate(r):
-        res = llm.create_completion(r["tokens"], max_tokens=r["max_tokens"], temperature=0.0, top_k=1, top_p=1.0,
-                                    min_p=0.0, repeat_penalty=1.0)
+        temperature = r.get("temperature", 0.0)
+        res = llm.create_completion(r["tokens"], max_tokens=r["max_tokens"], temperature=temperature,
+                                    top_k=1 if temperature == 0 else r.get("top_k", 40), top_p=r.get("top_p", 1.0),
+                                    min_p=r.get("min_p", 0.0),
+                                    repeat_penalty=1.0, seed=r.get("seed"))
         return res["choices"][0]["text"], res["usage"], res["choices"][0]["finish_reason"]
 
     for r in rows:

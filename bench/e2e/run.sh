@@ -4,15 +4,18 @@
 # sequential llama.cpp loop (llama-cpp-python, one request at a time) on byte-identical prompts (the Java
 # side writes the rendered prompt text and token ids; the peer checks its own tokenization against them),
 # same max tokens, greedy, same threads, in the same run. Then the prefix-reuse saving with a few-shot
-# template (prefix cache on vs off). Appends a dated table to bench/RESULTS.md.
+# template (prefix cache on vs off), and a tuning run: 8 trials (zero-shot and few-shot templates, temperature
+# 0 / 0.7, top_p 1 / 0.9) over the same examples, ours in one engine vs the same requests one at a time through
+# llama.cpp. Appends a dated table to bench/RESULTS.md.
 #
 # usage: bench/e2e/run.sh [--threads "1 2"] [--sets sentiment,extraction,arithmetic,summary] [--limit 32]
-#                         [--batch 8] [--shots 0] [--prefix-set sentiment|none] [--few-shot 3] [--model FILE]
+#                         [--batch 8] [--shots 0] [--prefix-set sentiment|none] [--few-shot 3]
+#                         [--tuning-set sentiment|none] [--model FILE]
 # Build first: mvn -q -o -pl cli -am package -DskipTests. Takes ~5-15 minutes per thread count on 2 busy cores.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 threads_list="1 2" sets="sentiment,extraction,arithmetic,summary" limit=32 batch=8 shots=0
-prefix_set=sentiment few_shot=3 model="$HOME/.cache/promptune/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+prefix_set=sentiment tuning_set=sentiment few_shot=3 model="$HOME/.cache/promptune/models/SmolLM2-135M-Instruct.Q4_1.gguf"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --threads) threads_list="$2"; shift 2 ;;
@@ -22,8 +25,9 @@ while [[ $# -gt 0 ]]; do
     --shots) shots="$2"; shift 2 ;;
     --prefix-set) prefix_set="$2"; shift 2 ;;
     --few-shot) few_shot="$2"; shift 2 ;;
+    --tuning-set) tuning_set="$2"; shift 2 ;;
     --model) model="$2"; shift 2 ;;
-    -h|--help) sed -n 2,11p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,15p "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -69,11 +73,32 @@ PY
 )"
 echo "$prefix_row" >&2
 fi
+tuning_row=""
+if [[ "$tuning_set" != none ]]; then
+  pt="${threads_list%% *}"
+  echo "== tuning run: $tuning_set, 8 trials: promptune" >&2
+  bench tuning --out "$tmp/tuning" --set "$tuning_set" --limit "$limit" --threads "$pt" --batch "$batch" --few-shot "$few_shot" \
+    --model "$model" >/dev/null
+  echo "== tuning run: $tuning_set, 8 trials: llama.cpp" >&2
+  python3 "$here/bench/e2e/llamacpp_peer.py" "$model" "$tmp/tuning/prompts.jsonl" "$tmp/tuning/peer.jsonl" --threads "$pt" \
+    > "$tmp/tuning/peer-summary.json"
+  tuning_row="$(python3 - "$tmp/tuning/tuning-summary.json" "$tmp/tuning/peer-summary.json" <<'PY'
+import json, sys
+o, p = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+computed = o["local_prompt_tokens"] - o["local_prompt_tokens_reused"]
+print(f"| {o['set']} | {o['trials']} x {o['examples_per_trial']} | 0 / {o['few_shot']} | {o['threads']} | {o['examples_per_s']:.3f} / {p['examples_per_s']:.3f} "
+      f"(**{o['examples_per_s'] / p['examples_per_s']:.2f}x**) | {o['examples_per_cpu_s']:.3f} / {p['examples_per_cpu_s']:.3f} "
+      f"(**{o['examples_per_cpu_s'] / p['examples_per_cpu_s']:.2f}x**) | {o['local_generated_tokens']} / {p['output_tokens']} "
+      f"| {computed} of {o['local_prompt_tokens']} | {min(o['trial_scores']):.3f}-{max(o['trial_scores']):.3f} |")
+PY
+)"
+  echo "$tuning_row" >&2
+fi
 {
   echo
   echo "## $(date -u '+%Y-%m-%d %H:%M UTC'): end to end, examples scored per second (bench/e2e)"
   echo
-  echo "Command: \`bench/e2e/run.sh --threads \"$threads_list\" --sets $sets --limit $limit --batch $batch --shots $shots --prefix-set $prefix_set --few-shot $few_shot\`"
+  echo "Command: \`bench/e2e/run.sh --threads \"$threads_list\" --sets $sets --limit $limit --batch $batch --shots $shots --prefix-set $prefix_set --few-shot $few_shot --tuning-set $tuning_set\`"
   echo "Model: $(basename "$model"). Commit: $(git -C "$here" rev-parse --short HEAD). Load average at the start: $load_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Machine: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) CPUs, shared with other work while measuring."
   echo "Each set: the built-in template, examples ${limit} after 8 untimed warm-up examples, greedy, the set's max tokens"
@@ -91,7 +116,7 @@ fi
   echo "| set | shots | threads | batch | examples/s | examples per CPU-s | generated tokens | same greedy output | mean score | prompt tokens reused (ours) | next trial: examples/s / per CPU-s (ratio to llama.cpp) |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
-  [[ -n "$prefix_row" ]] || exit 0
+  if [[ -n "$prefix_row" ]]; then
   echo
   echo "Prefix reuse (promptune, the same evaluation with the prefix cache on / off; \"repeat trial\" = the same prompts again"
   echo "with the cache warm, as the next trial with the same template sees them):"
@@ -99,5 +124,18 @@ fi
   echo "| set | shots | threads | examples | prompt tokens | tokens computed, reuse on / off | wall, on / off | CPU, on / off | repeat trial | same outputs on/off |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
   echo "$prefix_row"
+  fi
+  if [[ -n "$tuning_row" ]]; then
+  echo
+  echo "Tuning run (the end-to-end workload of issue 6: one study's trials over the same examples): 8 trials, zero-shot"
+  echo "and $few_shot-shot templates interleaved, temperature 0 / 0.7, top_p 1 / 0.9, top_k 40, seed 1234, the set's max tokens;"
+  echo "promptune = one engine evaluating the trials one after another (ConfigurationEvaluator, batches of $batch, prefix"
+  echo "cache on, as \`promptune tune\` runs them); llama.cpp = the same requests (same token ids and sampling parameters)"
+  echo "one at a time. Generated tokens differ where sampling does (different random streams)."
+  echo
+  echo "| set | trials x examples | shots | threads | examples scored/s | examples per CPU-s | generated tokens | prompt tokens computed (ours) | mean score per trial (ours) |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "$tuning_row"
+  fi
 } >> "$here/bench/RESULTS.md"
 echo "appended to $here/bench/RESULTS.md" >&2

@@ -1,5 +1,6 @@
 package io.promptune.localmodel.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -26,6 +27,7 @@ import java.nio.ByteOrder;
 final class Q4_KBatchKernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
 
     /**
      * GEMM rows (a batch's rows in whole fours) from which this kernel runs instead of the per-row integer one: one
@@ -69,7 +71,7 @@ final class Q4_KBatchKernel {
      * activation rows b < {@code gemmRows} (a multiple of 4), from the group-interleaved copy {@code packed} of a
      * matrix with {@code nb} super-blocks per row ({@code groupBlockBytes} per group and super-block).
      */
-    static void dotRows(MemorySegment packed, int nb, long groupBlockBytes, int r0, int r1, int gemmRows, Activations a,
+    static void dotRows(MemorySegment packed, byte[] heap, int nb, long groupBlockBytes, int r0, int r1, int gemmRows, Activations a,
                         FloatBatch out, int outCol0) {
         Scratch s = SCRATCH.get().fit(gemmRows);
         float[] acc = s.acc, accm = s.accm, o = out.data(), x = s.x.of(a, gemmRows);
@@ -79,8 +81,13 @@ final class Q4_KBatchKernel {
             java.util.Arrays.fill(acc, 0, 16 * gemmRows, 0f);
             java.util.Arrays.fill(accm, 0, 16 * gemmRows, 0f);
             for (int k = 0; k < nb; k++) {
-                widen(packed, (g0 * (long) nb + k) * groupBlockBytes, 0, s);
-                widen(packed, (g1 * (long) nb + k) * groupBlockBytes, 1, s);
+                if (heap != null) {
+                    widenHeap(heap, (int) ((g0 * (long) nb + k) * groupBlockBytes), 0, s);
+                    widenHeap(heap, (int) ((g1 * (long) nb + k) * groupBlockBytes), 1, s);
+                } else {
+                    widen(packed, (g0 * (long) nb + k) * groupBlockBytes, 0, s);
+                    widen(packed, (g1 * (long) nb + k) * groupBlockBytes, 1, s);
+                }
                 for (int b = 0; b < gemmRows; b += 4) {
                     tile(s.w, x, b * a.cols + 1024 * k, s.tot);
                     accumulate(s.tot, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
@@ -134,6 +141,36 @@ final class Q4_KBatchKernel {
         for (int h = 0; h < 4; h++) widenPair(packed, p + NIBBLES + 256 * h, sc, o + 16 * h, s.w, 1024 * h + 8 * g);
     }
 
+    /** As {@link #widen} from the heap copy (its own method: one kind of copy per compiled body). */
+    private static void widenHeap(byte[] heap, int p, int g, Scratch s) {
+        ByteVector.fromArray(B, heap, p).reinterpretAsFloats().intoArray(s.d, 8 * g);
+        ByteVector.fromArray(B, heap, p + DMIN).reinterpretAsFloats().intoArray(s.dmin, 8 * g);
+        IntVector a = ByteVector.fromArray(B, heap, p + SCALES).reinterpretAsInts(); // scale bytes 0-3
+        IntVector m = ByteVector.fromArray(B, heap, p + SCALES + 32).reinterpretAsInts(); // bytes 4-7
+        IntVector b = ByteVector.fromArray(B, heap, p + SCALES + 64).reinterpretAsInts(); // bytes 8-11
+        IntVector s4 = b.and(0x0F0F0F0F).or(a.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+        IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+        float[] sc = s.sc, mm = s.m;
+        int o = 64 * g;
+        ((FloatVector) a.and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o);
+        ((FloatVector) a.lanewise(VectorOperators.LSHR, 8).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 8);
+        ((FloatVector) a.lanewise(VectorOperators.LSHR, 16).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 16);
+        ((FloatVector) a.lanewise(VectorOperators.LSHR, 24).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 24);
+        ((FloatVector) s4.and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 32);
+        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 40);
+        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 48);
+        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 56);
+        ((FloatVector) m.and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o);
+        ((FloatVector) m.lanewise(VectorOperators.LSHR, 8).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 8);
+        ((FloatVector) m.lanewise(VectorOperators.LSHR, 16).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 16);
+        ((FloatVector) m.lanewise(VectorOperators.LSHR, 24).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 24);
+        ((FloatVector) m4.and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 32);
+        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 40);
+        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 48);
+        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 56);
+        for (int h = 0; h < 4; h++) widenPairHeap(heap, p + NIBBLES + 256 * h, sc, o + 16 * h, s.w, 1024 * h + 8 * g);
+    }
+
     /**
      * Sub-block pair h of a group: int v of row l (at q + 32v) holds bytes 4v..4v+3, whose low nibbles are values
      * 4v..4v+3 of sub-block 2h and high nibbles those of sub-block 2h+1; value e of the pair (0..31 low, 32..63
@@ -143,6 +180,23 @@ final class Q4_KBatchKernel {
         FloatVector lo = FloatVector.fromArray(F, sc, so), hi = FloatVector.fromArray(F, sc, so + 8);
         for (int v = 0; v < 8; v++) {
             IntVector x = IntVector.fromMemorySegment(I, packed, q + 32 * v, ByteOrder.LITTLE_ENDIAN);
+            int e = wo + 64 * v;
+            ((FloatVector) x.and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 16);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 32);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 48);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 512);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 528);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 544);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 560);
+        }
+    }
+
+    /** As {@link #widenPair} from the heap copy (its own method: one kind of copy per compiled body). */
+    private static void widenPairHeap(byte[] heap, int q, float[] sc, int so, float[] w, int wo) {
+        FloatVector lo = FloatVector.fromArray(F, sc, so), hi = FloatVector.fromArray(F, sc, so + 8);
+        for (int v = 0; v < 8; v++) {
+            IntVector x = ByteVector.fromArray(B, heap, q + 32 * v).reinterpretAsInts();
             int e = wo + 64 * v;
             ((FloatVector) x.and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e);
             ((FloatVector) x.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 16);

@@ -1,6 +1,7 @@
 package io.promptune.localmodel.tensor;
 
 import io.promptune.localmodel.gguf.GgmlType;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import io.promptune.localmodel.quant.QuantFormats;
 import jdk.incubator.vector.IntVector;
@@ -8,6 +9,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -22,7 +24,7 @@ import java.nio.ByteOrder;
  * sum_j(scale_j * dot_j) and one sum_j(min_j * bsum_j), accumulated as acc = fma(total, d * d_a, acc) and
  * accm = fma(mins, dmin * d_a, accm), the result acc - accm (no lanes, no horizontal sum). Its GEMM (a batch's
  * rows in whole fours) does the same per pair of sub-blocks (64 values: 4 fma per super-block and chain).
- * Such matrices are repacked at load time too ({@link #packed}), 8 rows in the 8 lanes of {@link #groupDot}.
+ * Such matrices are repacked at load time too ({@link #packed}), 8 rows in the 8 lanes of {@link #groupDotGemvHeap}.
  */
 public final class Q4_KMatrix extends KQuantMatrix {
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -32,6 +34,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
     private static final int SCALES = 64, NIBBLE_BYTES = 160;
 
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
     private static final int BLOCK_BYTES = 144;
     /** Bytes of a super-block of 8 rows in the copy: 8 float d, 8 float dmin, 3 x 8 scale ints, 4 x 8 x 8 nibble ints. */
     private static final int GROUP_BLOCK_BYTES = 32 + 32 + 96 + 1024;
@@ -46,18 +49,38 @@ public final class Q4_KMatrix extends KQuantMatrix {
      * otherwise, or if a d/dmin is infinite or NaN (kept to the file's bytes, read in place with the vec_dot order).
      */
     private final MemorySegment packed;
+    /**
+     * The same copy in a heap byte[] when it fits {@link HeapBudget} (then {@link #packed} is a heap segment over
+     * it, for the batch kernel and the rare per-row readers): the GEMV streams it faster than the off-heap copy
+     * (the loads' range checks hoist; segment loads kept a checkIndex each). Null for the off-heap copy.
+     */
+    private final byte[] heap;
 
     public Q4_KMatrix(String name, int rows, int cols, MemorySegment data) {
+        this(name, rows, cols, data, true);
+    }
+
+    /** With {@code heapAllowed} false the repacked copy is off-heap whatever {@link HeapBudget} says (tests of both kernels). */
+    Q4_KMatrix(String name, int rows, int cols, MemorySegment data, boolean heapAllowed) {
         super(name, GgmlType.Q4_K, rows, cols, data, Mins.FOUR_LANES);
-        this.packed = rows % 8 == 0 ? repack(data, rows, cols, rowBytes) : null;
+        long bytes = (long) rows / 8 * (cols / QK) * GROUP_BLOCK_BYTES;
+        boolean onHeap = rows % 8 == 0 && heapAllowed && bytes < Integer.MAX_VALUE - 64 && HeapBudget.take(bytes);
+        if (onHeap) HeapBudget.giveBackWhenCollected(this, bytes);
+        byte[] h = onHeap ? new byte[(int) bytes] : null;
+        this.packed = rows % 8 != 0 ? null
+                : repack(onHeap ? MemorySegment.ofArray(h) : Arena.ofAuto().allocate(bytes, 32), data, rows, cols, rowBytes);
+        this.heap = packed != null ? h : null;
     }
 
     @Override
     public boolean repacked() { return packed != null; }
 
+    /** True when the repacked copy is the heap one (tests). */
+    boolean onHeap() { return heap != null; }
+
     /** The interleaved copy described at {@link #packed}, or null if a d or dmin is not finite. */
-    private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
-        return RepackedLanes.interleave8(rows, cols / QK, rowBytes, BLOCK_BYTES, GROUP_BLOCK_BYTES, (p, src, dst, l) -> {
+    private static MemorySegment repack(MemorySegment into, MemorySegment data, int rows, int cols, long rowBytes) {
+        return RepackedLanes.interleave8(into, rows, cols / QK, rowBytes, BLOCK_BYTES, GROUP_BLOCK_BYTES, (p, src, dst, l) -> {
             short d = data.get(SHORT_LE, src), dmin = data.get(SHORT_LE, src + 2);
             if ((d & 0x7C00) == 0x7C00 || (dmin & 0x7C00) == 0x7C00) return false;
             p.set(FLOAT_LE, dst + 4 * l, Float.float16ToFloat(d));
@@ -115,7 +138,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
         // llama.cpp sends a batch's rows in whole fours through its GEMM, the rest through its GEMV
         int gemmRows = a.rows > 3 ? a.rows - a.rows % 4 : 0, first = 0;
         if (gemmRows >= Q4_KBatchKernel.MIN_ROWS) {
-            Q4_KBatchKernel.dotRows(packed, nb, GROUP_BLOCK_BYTES, r0, r1, gemmRows, a, out, outCol0);
+            Q4_KBatchKernel.dotRows(packed, heap, nb, GROUP_BLOCK_BYTES, r0, r1, gemmRows, a, out, outCol0);
             first = gemmRows;
             if (first == a.rows) return;
         }
@@ -123,10 +146,21 @@ public final class Q4_KMatrix extends KQuantMatrix {
         float[] ad = a.d, o = out.data();
         int oc = out.cols();
         int[] scales = new int[TOTAL + 8];
+        float[] acc = new float[16];
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             for (int b = first; b < a.rows; b++) {
-                boolean gemm = b < gemmRows;
-                FloatVector v = groupDot(g, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales, gemm);
+                FloatVector v;
+                if (b < gemmRows) {
+                    v = groupDotGemm(g, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales);
+                } else {
+                    // one branch per call: each kernel method sees one kind of copy (monomorphic profiles)
+                    if (heap != null) {
+                        groupDotGemvHeap(g, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales, acc);
+                    } else {
+                        groupDotGemvSegment(g, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales, acc);
+                    }
+                    v = FloatVector.fromArray(F, acc, 0).sub(FloatVector.fromArray(F, acc, 8));
+                }
                 int ob = b * oc + outCol0 + 8 * g;
                 if (8 * g >= r0 && 8 * g + 8 <= r1) {
                     v.intoArray(o, ob);
@@ -138,30 +172,128 @@ public final class Q4_KMatrix extends KQuantMatrix {
     }
 
     /**
-     * Rows 8g..8g+7 (lanes) against one activation row. Per 32-value sub-block the nibbles times the
-     * activations as 16-bit products (a short lane sums 16 products of at most 15 * 127: no overflow), the
-     * two shorts of a row added: the exact sub-block dot, times the row's 6-bit scale into the super-block
-     * total; the mins times the activations' 32-value sums likewise. Then llama.cpp's two fma chains.
+     * Rows 8g..8g+7 (lanes) against one activation row in the GEMV order, from the heap copy: per super-block the
+     * exact totals sum_j(scale_j * dot_j) and sum_j(min_j * bsum_j) per row, then acc = fma(total, d * d_a, acc) and
+     * accm = fma(mins, dmin * d_a, accm) into {@code acc[0..7]} and {@code acc[8..15]} (the result is their
+     * difference). A sub-block dot: nibbles times activations as 16-bit products (a short lane sums 16 products
+     * of at most 15 * 127: no overflow), a row's two shorts added. Everything in this one method with the
+     * accumulators in arrays: vectors returned from a helper or carried by the outer loop were boxed (JFR), and
+     * a helper of ours past C2's node cutoff is not inlined.
      */
-    private FloatVector groupDot(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] scales, boolean gemm) {
-        // two methods, not one with a branch: the combined loop body fell off C2's fast path (2 GMAC/s instead of 12)
-        return gemm ? groupDotGemm(g, ap, apo, q8s, ad, bo, nb, scales) : groupDotGemv(g, ap, apo, q8s, ad, bo, nb, scales);
+    private void groupDotGemvHeap(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] sc, float[] acc) {
+        byte[] w = heap;
+        FloatVector.zero(F).intoArray(acc, 0);
+        FloatVector.zero(F).intoArray(acc, 8);
+        int p = g * nb * GROUP_BLOCK_BYTES;
+        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
+            // get_scale_min_k4 in lanes: scale j of each row to sc[8j..8j+7]; constant shifts only
+            IntVector a = ByteVector.fromArray(B, w, p + SCALES).reinterpretAsInts();  // scale bytes 0-3
+            IntVector b = ByteVector.fromArray(B, w, p + SCALES + 64).reinterpretAsInts(); // bytes 8-11
+            a.and(63).intoArray(sc, 0);
+            a.lanewise(VectorOperators.LSHR, 8).and(63).intoArray(sc, 8);
+            a.lanewise(VectorOperators.LSHR, 16).and(63).intoArray(sc, 16);
+            a.lanewise(VectorOperators.LSHR, 24).and(63).intoArray(sc, 24);
+            IntVector s4 = b.and(0x0F0F0F0F).or(a.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+            s4.and(0xFF).intoArray(sc, 32);
+            s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).intoArray(sc, 40);
+            s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).intoArray(sc, 48);
+            s4.lanewise(VectorOperators.LSHR, 24).intoArray(sc, 56);
+            IntVector.zero(I).intoArray(sc, TOTAL);
+            int x = apo + 128 * k;
+            for (int h = 0; h < 4; h++, x += 32) {
+                ShortVector lo = ShortVector.zero(S), hi = lo;
+                int q = p + NIBBLE_BYTES + 256 * h;
+                for (int v = 0; v < 8; v++) {
+                    IntVector n = ByteVector.fromArray(B, w, q + 32 * v).reinterpretAsInts();
+                    lo = lo.add(n.and(NIBBLES).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[x + v]).reinterpretAsShorts()))
+                            .add(n.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts()
+                                    .mul(IntVector.broadcast(I, ap[x + 8 + v]).reinterpretAsShorts()));
+                    hi = hi.add(n.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts()
+                                    .mul(IntVector.broadcast(I, ap[x + 16 + v]).reinterpretAsShorts()))
+                            .add(n.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(IntVector.broadcast(I, ap[x + 24 + v]).reinterpretAsShorts()));
+                }
+                IntVector tl = lo.reinterpretAsInts(), th = hi.reinterpretAsInts();
+                tl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(tl.lanewise(VectorOperators.ASHR, 16))
+                        .mul(IntVector.fromArray(I, sc, 16 * h))
+                        .add(th.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(th.lanewise(VectorOperators.ASHR, 16))
+                                .mul(IntVector.fromArray(I, sc, 16 * h + 8)))
+                        .add(IntVector.fromArray(I, sc, TOTAL)).intoArray(sc, TOTAL);
+            }
+            IntVector m = ByteVector.fromArray(B, w, p + SCALES + 32).reinterpretAsInts(); // bytes 4-7
+            IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+            int so = 8 * (bo + k);
+            IntVector mins = m.and(63).mul(q8s[so])
+                    .add(m.lanewise(VectorOperators.LSHR, 8).and(63).mul(q8s[so + 1]))
+                    .add(m.lanewise(VectorOperators.LSHR, 16).and(63).mul(q8s[so + 2]))
+                    .add(m.lanewise(VectorOperators.LSHR, 24).and(63).mul(q8s[so + 3]))
+                    .add(m4.and(0xFF).mul(q8s[so + 4]))
+                    .add(m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).mul(q8s[so + 5]))
+                    .add(m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(q8s[so + 6]))
+                    .add(m4.lanewise(VectorOperators.LSHR, 24).mul(q8s[so + 7]));
+            float da = ad[bo + k];
+            ((FloatVector) IntVector.fromArray(I, sc, TOTAL).convert(VectorOperators.I2F, 0))
+                    .fma(ByteVector.fromArray(B, w, p).reinterpretAsFloats().mul(da), FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
+            ((FloatVector) mins.convert(VectorOperators.I2F, 0))
+                    .fma(ByteVector.fromArray(B, w, p + 32).reinterpretAsFloats().mul(da), FloatVector.fromArray(F, acc, 8)).intoArray(acc, 8);
+        }
     }
 
-    /** GEMV order: one fma per super-block for the scales' total and one for the mins'. */
-    private FloatVector groupDotGemv(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] scales) {
+    /** {@link #groupDotGemvHeap} over the off-heap copy (a large model's tensors past the heap budget). */
+    private void groupDotGemvSegment(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] sc, float[] acc) {
+        MemorySegment w = packed;
+        FloatVector.zero(F).intoArray(acc, 0);
+        FloatVector.zero(F).intoArray(acc, 8);
         long p = (long) g * nb * GROUP_BLOCK_BYTES;
-        FloatVector acc = FloatVector.zero(F), accm = acc;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
-            IntVector mins = scalesAndMins(p, q8s, 8 * (bo + k), scales);
-            IntVector.zero(I).intoArray(scales, TOTAL);
-            for (int h = 0; h < 4; h++) pairTotal(p, h, ap, apo + 16 * (8 * k + 2 * h), scales);
-            IntVector total = IntVector.fromArray(I, scales, TOTAL);
+            IntVector a = IntVector.fromMemorySegment(I, w, p + SCALES, ByteOrder.LITTLE_ENDIAN);
+            IntVector b = IntVector.fromMemorySegment(I, w, p + SCALES + 64, ByteOrder.LITTLE_ENDIAN);
+            a.and(63).intoArray(sc, 0);
+            a.lanewise(VectorOperators.LSHR, 8).and(63).intoArray(sc, 8);
+            a.lanewise(VectorOperators.LSHR, 16).and(63).intoArray(sc, 16);
+            a.lanewise(VectorOperators.LSHR, 24).and(63).intoArray(sc, 24);
+            IntVector s4 = b.and(0x0F0F0F0F).or(a.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+            s4.and(0xFF).intoArray(sc, 32);
+            s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).intoArray(sc, 40);
+            s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).intoArray(sc, 48);
+            s4.lanewise(VectorOperators.LSHR, 24).intoArray(sc, 56);
+            IntVector.zero(I).intoArray(sc, TOTAL);
+            int x = apo + 128 * k;
+            for (int h = 0; h < 4; h++, x += 32) {
+                ShortVector lo = ShortVector.zero(S), hi = lo;
+                long q = p + NIBBLE_BYTES + 256 * h;
+                for (int v = 0; v < 8; v++) {
+                    IntVector n = IntVector.fromMemorySegment(I, w, q + 32 * v, ByteOrder.LITTLE_ENDIAN);
+                    lo = lo.add(n.and(NIBBLES).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[x + v]).reinterpretAsShorts()))
+                            .add(n.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts()
+                                    .mul(IntVector.broadcast(I, ap[x + 8 + v]).reinterpretAsShorts()));
+                    hi = hi.add(n.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts()
+                                    .mul(IntVector.broadcast(I, ap[x + 16 + v]).reinterpretAsShorts()))
+                            .add(n.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(IntVector.broadcast(I, ap[x + 24 + v]).reinterpretAsShorts()));
+                }
+                IntVector tl = lo.reinterpretAsInts(), th = hi.reinterpretAsInts();
+                tl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(tl.lanewise(VectorOperators.ASHR, 16))
+                        .mul(IntVector.fromArray(I, sc, 16 * h))
+                        .add(th.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(th.lanewise(VectorOperators.ASHR, 16))
+                                .mul(IntVector.fromArray(I, sc, 16 * h + 8)))
+                        .add(IntVector.fromArray(I, sc, TOTAL)).intoArray(sc, TOTAL);
+            }
+            IntVector m = IntVector.fromMemorySegment(I, w, p + SCALES + 32, ByteOrder.LITTLE_ENDIAN);
+            IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+            int so = 8 * (bo + k);
+            IntVector mins = m.and(63).mul(q8s[so])
+                    .add(m.lanewise(VectorOperators.LSHR, 8).and(63).mul(q8s[so + 1]))
+                    .add(m.lanewise(VectorOperators.LSHR, 16).and(63).mul(q8s[so + 2]))
+                    .add(m.lanewise(VectorOperators.LSHR, 24).and(63).mul(q8s[so + 3]))
+                    .add(m4.and(0xFF).mul(q8s[so + 4]))
+                    .add(m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).mul(q8s[so + 5]))
+                    .add(m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(q8s[so + 6]))
+                    .add(m4.lanewise(VectorOperators.LSHR, 24).mul(q8s[so + 7]));
             float da = ad[bo + k];
-            acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, packed, p, ByteOrder.LITTLE_ENDIAN).mul(da), acc);
-            accm = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromMemorySegment(F, packed, p + 32, ByteOrder.LITTLE_ENDIAN).mul(da), accm);
+            ((FloatVector) IntVector.fromArray(I, sc, TOTAL).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, w, p, ByteOrder.LITTLE_ENDIAN).mul(da), FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
+            ((FloatVector) mins.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, w, p + 32, ByteOrder.LITTLE_ENDIAN).mul(da), FloatVector.fromArray(F, acc, 8)).intoArray(acc, 8);
         }
-        return acc.sub(accm);
     }
 
     /** GEMM order: the same per pair of sub-blocks (64 values), scales and mins alike. */
@@ -215,28 +347,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
         return t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16));
     }
 
-    /**
-     * get_scale_min_k4 in lanes for super-block {@code p} of a group: writes sub-block j's 6-bit scales to
-     * scales[8j..8j+7] and returns the exact min total sum_j(min_j * q8s[so + j]) per row. (Constant shifts
-     * only: C2 left the variable-shift form un-intrinsified.)
-     */
-    private IntVector scalesAndMins(long p, int[] q8s, int so, int[] scales) {
-        IntVector a = IntVector.fromMemorySegment(I, packed, p + SCALES, ByteOrder.LITTLE_ENDIAN); // scale bytes 0-3
-        IntVector m = IntVector.fromMemorySegment(I, packed, p + SCALES + 32, ByteOrder.LITTLE_ENDIAN); // bytes 4-7
-        IntVector b = IntVector.fromMemorySegment(I, packed, p + SCALES + 64, ByteOrder.LITTLE_ENDIAN); // bytes 8-11
-        storeScales(a, b, scales);
-        IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
-        return m.and(63).mul(q8s[so])
-                .add(m.lanewise(VectorOperators.LSHR, 8).and(63).mul(q8s[so + 1]))
-                .add(m.lanewise(VectorOperators.LSHR, 16).and(63).mul(q8s[so + 2]))
-                .add(m.lanewise(VectorOperators.LSHR, 24).and(63).mul(q8s[so + 3]))
-                .add(m4.and(0xFF).mul(q8s[so + 4]))
-                .add(m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).mul(q8s[so + 5]))
-                .add(m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(q8s[so + 6]))
-                .add(m4.lanewise(VectorOperators.LSHR, 24).mul(q8s[so + 7]));
-    }
-
-    /** As {@link #scalesAndMins} for the GEMM: the mins are written to scales[64 + 8j..] instead of summed. */
+    /** get_scale_min_k4 in lanes for the GEMM: scale j of each row to scales[8j..8j+7], min j to scales[64 + 8j..]. */
     private void storeScalesAndMins(long p, int[] scales) {
         IntVector a = IntVector.fromMemorySegment(I, packed, p + SCALES, ByteOrder.LITTLE_ENDIAN);
         IntVector m = IntVector.fromMemorySegment(I, packed, p + SCALES + 32, ByteOrder.LITTLE_ENDIAN);
@@ -266,7 +377,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
         s4.lanewise(VectorOperators.LSHR, 24).intoArray(scales, 56);
     }
 
-    /** {@link #groupDot}'s arithmetic for one row, in scalar code. */
+    /** {@link #groupDotGemvHeap}'s arithmetic for one row, in scalar code. */
     private float packedDot(int row, Activations a, int b) {
         int xo = a.rowOffset(b), bo = a.blockOffset(b);
         int[] sc = new int[8], m = new int[8];

@@ -7,7 +7,6 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
@@ -22,11 +21,11 @@ import java.nio.ByteOrder;
 final class Q6_KBatchKernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
-    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Offsets in a group's super-block of {@link Q6_KMatrix}'s copy: scale bytes, value ints. */
-    private static final int SCALES = 16, VALUES = 144;
+    private static final int SCALES = 32, VALUES = 160;
 
     private Q6_KBatchKernel() { }
 
@@ -56,7 +55,7 @@ final class Q6_KBatchKernel {
      * activation rows b < {@code tileRows} (a multiple of 4), from the group-interleaved copy {@code packed} of a
      * matrix with {@code nb} super-blocks per row ({@code groupBlockBytes} per group and super-block).
      */
-    static void dotRows(MemorySegment packed, int nb, long groupBlockBytes, int r0, int r1, int tileRows, Activations a,
+    static void dotRows(MemorySegment packed, byte[] heap, int nb, long groupBlockBytes, int r0, int r1, int tileRows, Activations a,
                         FloatBatch out, int outCol0) {
         Scratch s = SCRATCH.get().fit(tileRows);
         float[] acc = s.acc, o = out.data(), x = s.x.of(a, tileRows);
@@ -65,8 +64,13 @@ final class Q6_KBatchKernel {
             int g1 = Math.min(g0 + 1, gEnd - 1); // an odd last group is widened twice, written once
             java.util.Arrays.fill(acc, 0, 16 * tileRows, 0f);
             for (int k = 0; k < nb; k++) {
-                widen(packed, (g0 * (long) nb + k) * groupBlockBytes, 0, s);
-                widen(packed, (g1 * (long) nb + k) * groupBlockBytes, 1, s);
+                if (heap != null) {
+                    widenHeap(heap, (int) ((g0 * (long) nb + k) * groupBlockBytes), 0, s);
+                    widenHeap(heap, (int) ((g1 * (long) nb + k) * groupBlockBytes), 1, s);
+                } else {
+                    widen(packed, (g0 * (long) nb + k) * groupBlockBytes, 0, s);
+                    widen(packed, (g1 * (long) nb + k) * groupBlockBytes, 1, s);
+                }
                 for (int b = 0; b < tileRows; b += 4) {
                     tile(s.w, x, b * a.cols + 1024 * k, s.total);
                     accumulate(s.total, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
@@ -93,7 +97,7 @@ final class Q6_KBatchKernel {
      */
     private static void widen(MemorySegment packed, long p, int g, Scratch s) {
         float[] sc = s.sc, d = s.d, w = s.w;
-        for (int l = 0; l < 8; l++) d[8 * g + l] = Float.float16ToFloat(packed.get(SHORT_LE, p + 2 * l));
+        FloatVector.fromMemorySegment(F, packed, p, ByteOrder.LITTLE_ENDIAN).intoArray(d, 8 * g);
         for (int j = 0; j < 16; j++) {
             ((FloatVector) ByteVector.fromMemorySegment(B64, packed, p + SCALES + 8 * j, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.B2F, F, 0)).intoArray(sc, 8 * (16 * g + j));
@@ -102,6 +106,28 @@ final class Q6_KBatchKernel {
             int sj = 8 * (16 * g + (l >> 2)); // values 4l..4l+3 of a chunk: its first 16-value scale for l < 4
             for (int c = 0; c < 8; c++) {
                 IntVector x = IntVector.fromMemorySegment(I, packed, p + VALUES + 256L * l + 32 * c, ByteOrder.LITTLE_ENDIAN);
+                FloatVector f = FloatVector.fromArray(F, sc, sj + 16 * c);
+                int e = 16 * (32 * c + 4 * l) + 8 * g;
+                ((FloatVector) x.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e);
+                ((FloatVector) x.lanewise(VectorOperators.LSHR, 6).and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e + 16);
+                ((FloatVector) x.lanewise(VectorOperators.LSHR, 16).and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e + 32);
+                ((FloatVector) x.lanewise(VectorOperators.LSHR, 22).and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e + 48);
+            }
+        }
+    }
+
+    /** As {@link #widen} from the heap copy (its own method: one kind of copy per compiled body). */
+    private static void widenHeap(byte[] heap, int p, int g, Scratch s) {
+        float[] sc = s.sc, d = s.d, w = s.w;
+        ByteVector.fromArray(B, heap, p).reinterpretAsFloats().intoArray(d, 8 * g);
+        for (int j = 0; j < 16; j++) {
+            ((FloatVector) ByteVector.fromArray(B64, heap, p + SCALES + 8 * j)
+                    .convertShape(VectorOperators.B2F, F, 0)).intoArray(sc, 8 * (16 * g + j));
+        }
+        for (int l = 0; l < 8; l++) {
+            int sj = 8 * (16 * g + (l >> 2)); // values 4l..4l+3 of a chunk: its first 16-value scale for l < 4
+            for (int c = 0; c < 8; c++) {
+                IntVector x = ByteVector.fromArray(B, heap, p + VALUES + 256 * l + 32 * c).reinterpretAsInts();
                 FloatVector f = FloatVector.fromArray(F, sc, sj + 16 * c);
                 int e = 16 * (32 * c + 4 * l) + 8 * g;
                 ((FloatVector) x.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e);

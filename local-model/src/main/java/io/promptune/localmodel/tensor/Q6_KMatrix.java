@@ -8,6 +8,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -21,13 +22,18 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Q6_KMatrix extends KQuantMatrix {
     private static final int BLOCK_BYTES = 210;
-    /** Bytes of one super-block of 8 interleaved rows in {@link #packed}: 8 half d, 16 x 8 scales, 8 x 8 x 8 weight ints. */
-    private static final int GROUP_BLOCK_BYTES = 16 + 128 + 2048;
-    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+    /** Bytes of one super-block of 8 interleaved rows in {@link #packed}: 8 float d, 16 x 8 scales, 8 x 8 x 8 weight ints. */
+    private static final int GROUP_BLOCK_BYTES = 32 + 128 + 2048;
+    /** Offsets in a group's super-block of the copy: scale bytes, value ints. */
+    private static final int SCALES = 32, VALUES = 160;
+    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64, B = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /**
      * For rows % 8 == 0, the tensor repacked at load time for the Vector API (8 rows in the 8 lanes): rows
-     * 8g..8g+7, super-block k at (g * nb + k) * 2192 bytes: the 8 rows' half d, then the 16-value scales (byte
+     * 8g..8g+7, super-block k at (g * nb + k) * 2208 bytes: the 8 rows' d as floats (exact: a half conversion in
+     * lanes was a method returning a vector, boxed), then the 16-value scales (byte
      * 8j + r = scale j of row 8g+r), then per quad lane l (0..7, ggml's lane: values 4l..4l+3 of a 32-value
      * group) and group c (0..7) 8 ints, int r = row 8g+r's 6-bit values q0..q3 of that quad as two shorts
      * q0 | q1 << 6 and q2 | q3 << 6 (so one mask and one shift give the 16-bit pairs (q0, q2) and (q1, q3)).
@@ -35,29 +41,48 @@ public final class Q6_KMatrix extends KQuantMatrix {
      * more than the copy saves. Null otherwise, or if a d is infinite or NaN.
      */
     private final MemorySegment packed;
+    /**
+     * The same copy in a heap byte[] when it fits {@link HeapBudget} (then {@link #packed} is a heap segment over
+     * it, for the batch kernel): the GEMV streams it faster than the off-heap copy. Null for the off-heap copy.
+     */
+    private final byte[] heap;
 
     public Q6_KMatrix(String name, int rows, int cols, MemorySegment data) {
+        this(name, rows, cols, data, true);
+    }
+
+    /** With {@code heapAllowed} false the repacked copy is off-heap whatever {@link HeapBudget} says (tests of both kernels). */
+    Q6_KMatrix(String name, int rows, int cols, MemorySegment data, boolean heapAllowed) {
         super(name, GgmlType.Q6_K, rows, cols, data, Mins.NONE);
-        this.packed = rows % 8 == 0 ? repack(data, rows, cols, rowBytes) : null;
+        long bytes = (long) rows / 8 * (cols / QK) * GROUP_BLOCK_BYTES;
+        boolean onHeap = rows % 8 == 0 && heapAllowed && bytes < Integer.MAX_VALUE - 64 && HeapBudget.take(bytes);
+        if (onHeap) HeapBudget.giveBackWhenCollected(this, bytes);
+        byte[] h = onHeap ? new byte[(int) bytes] : null;
+        this.packed = rows % 8 != 0 ? null
+                : repack(onHeap ? MemorySegment.ofArray(h) : Arena.ofAuto().allocate(bytes, 32), data, rows, cols, rowBytes);
+        this.heap = packed != null ? h : null;
     }
 
     @Override
     public boolean repacked() { return packed != null; }
 
+    /** True when the repacked copy is the heap one (tests). */
+    boolean onHeap() { return heap != null; }
+
     /** The layout described at {@link #packed}, or null if a d is not finite. */
-    private static MemorySegment repack(MemorySegment data, int rows, int cols, long rowBytes) {
+    private static MemorySegment repack(MemorySegment into, MemorySegment data, int rows, int cols, long rowBytes) {
         int[] q = new int[QK];
-        return RepackedLanes.interleave8(rows, cols / QK, rowBytes, BLOCK_BYTES, GROUP_BLOCK_BYTES, (p, src, dst, r) -> {
+        return RepackedLanes.interleave8(into, rows, cols / QK, rowBytes, BLOCK_BYTES, GROUP_BLOCK_BYTES, (p, src, dst, r) -> {
             short d = data.get(SHORT_LE, src + 208);
             if ((d & 0x7C00) == 0x7C00) return false;
-            p.set(SHORT_LE, dst + 2 * r, d);
-            for (int j = 0; j < 16; j++) p.set(ValueLayout.JAVA_BYTE, dst + 16 + 8 * j + r, data.get(ValueLayout.JAVA_BYTE, src + 192 + j));
+            p.set(FLOAT_LE, dst + 4 * r, Float.float16ToFloat(d));
+            for (int j = 0; j < 16; j++) p.set(ValueLayout.JAVA_BYTE, dst + SCALES + 8 * j + r, data.get(ValueLayout.JAVA_BYTE, src + 192 + j));
             values(data, src, q);
             for (int l = 0; l < 8; l++) {
                 for (int c = 0; c < 8; c++) {
                     int e = 32 * c + 4 * l;
                     int v = q[e] | q[e + 1] << 6 | q[e + 2] << 16 | q[e + 3] << 22;
-                    p.set(INT_LE, dst + 144 + 256L * l + 32 * c + 4 * r, v);
+                    p.set(INT_LE, dst + VALUES + 256L * l + 32 * c + 4 * r, v);
                 }
             }
             return true;
@@ -91,16 +116,37 @@ public final class Q6_KMatrix extends KQuantMatrix {
         int first = 0;
         if (tiled) { // the batch kernel takes the rows in fours, the per-row kernel the rest (the same order)
             first = a.rows - a.rows % 4;
-            Q6_KBatchKernel.dotRows(packed, cols / QK, GROUP_BLOCK_BYTES, r0, r1, first, a, out, outCol0);
+            Q6_KBatchKernel.dotRows(packed, heap, cols / QK, GROUP_BLOCK_BYTES, r0, r1, first, a, out, outCol0);
             if (first == a.rows) return;
         }
         int[] ap = a.shortPairs();
         float[] o = out.data(), acc = new float[64];
-        int[] scales = new int[128];
+        int[] scales = new int[136];
         int oc = out.cols();
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             for (int b = first; b < a.rows; b++) {
-                FloatVector v = tiled ? groupDotTiled(g, ap, a, b, scales) : groupDotVec(g, ap, a, b, scales, acc);
+                FloatVector v;
+                if (tiled) {
+                    if (heap != null) {
+                        groupDotTiledHeap(g, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc);
+                        v = FloatVector.fromArray(F, acc, 0);
+                    } else {
+                        v = groupDotTiled(g, ap, a, b, scales);
+                    }
+                } else {
+                    // one branch per call: each kernel method sees one kind of copy (monomorphic profiles)
+                    if (heap != null) {
+                        groupDotVecHeap(g, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc);
+                    } else {
+                        groupDotVecSegment(g, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc);
+                    }
+                    // hsum_float_8 over the lanes l: acc[8l + r] is row r's lane l
+                    FloatVector a0 = FloatVector.fromArray(F, acc, 0).add(FloatVector.fromArray(F, acc, 32));
+                    FloatVector a1 = FloatVector.fromArray(F, acc, 8).add(FloatVector.fromArray(F, acc, 40));
+                    FloatVector a2 = FloatVector.fromArray(F, acc, 16).add(FloatVector.fromArray(F, acc, 48));
+                    FloatVector a3 = FloatVector.fromArray(F, acc, 24).add(FloatVector.fromArray(F, acc, 56));
+                    v = a0.add(a2).add(a1.add(a3));
+                }
                 int ob = b * oc + outCol0 + 8 * g;
                 if (8 * g >= r0 && 8 * g + 8 <= r1) {
                     v.intoArray(o, ob);
@@ -112,32 +158,107 @@ public final class Q6_KMatrix extends KQuantMatrix {
     }
 
     /**
-     * Rows 8g..8g+7 (lanes) against activation row b in ggml_vec_dot_q6_K_q8_K's order: per super-block and
-     * ggml lane l the exact int sum over the 8 groups of scale * (quad l's dot), minus q8sclsub's lane l, fma'd
-     * into lane l's float accumulator ({@code acc[8l..8l+7]}, one per row); hsum_float_8 over l at the end.
+     * Rows 8g..8g+7 (lanes) against one activation row in ggml_vec_dot_q6_K_q8_K's order, from the heap copy: per
+     * super-block and ggml lane l the exact int sum over the 32-value groups c of scale * (quad l's dot), minus
+     * q8sclsub's lane l, fma'd into lane l's float accumulator ({@code acc[8l..8l+7]}, one per row); the caller
+     * does hsum_float_8 over l. A quad's dot: unsigned 6-bit values times activations as 16-bit products, two per
+     * short (each at most 2 * 63 * 127), the row's two shorts added as (t + (t << 16)) >> 16 (exact: the 4
+     * products sum to at most 32004 in magnitude). One method, accumulators in an array: a vector returned from
+     * a helper was boxed (JFR).
      */
-    private FloatVector groupDotVec(int g, int[] ap, Activations a, int b, int[] scales, float[] acc) {
-        int nb = cols / QK, apo = a.rowOffset(b) / 2, bo = a.blockOffset(b);
-        float[] ad = a.d, bs = a.s;
+    private void groupDotVecHeap(int g, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc) {
+        byte[] w = heap;
+        int nb = cols / QK;
         java.util.Arrays.fill(acc, 0f);
-        long p = (long) g * nb * GROUP_BLOCK_BYTES;
+        int p = g * nb * GROUP_BLOCK_BYTES;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
-            storeScales(p, scales);
-            FloatVector dd = RepackedLanes.halves(packed, p).mul(ad[bo + k]);
+            for (int j = 0; j < 16; j++) {
+                ((IntVector) ByteVector.fromArray(B64, w, p + SCALES + 8 * j).convertShape(VectorOperators.B2I, I, 0)).intoArray(sc, 8 * j);
+            }
+            FloatVector dd = ByteVector.fromArray(B, w, p).reinterpretAsFloats().mul(ad[bo + k]);
             int x = apo + 128 * k, so = 16 * (bo + k);
             for (int l = 0; l < 8; l++) {
-                IntVector sum = laneSum(p, l, ap, x, scales)
-                        .sub(IntVector.fromArray(I, scales, 16 * l).mul((int) bs[so + 2 * l])
-                                .add(IntVector.fromArray(I, scales, 16 * l + 8).mul((int) bs[so + 2 * l + 1]))
-                                .lanewise(VectorOperators.LSHL, 5));
+                IntVector sum = IntVector.zero(I);
+                int q = p + VALUES + 256 * l, sl = 8 * (l >> 2); // lanes 0-3 take a group's first 16-value scale
+                for (int c = 0; c < 8; c++) {
+                    IntVector n = ByteVector.fromArray(B, w, q + 32 * c).reinterpretAsInts();
+                    IntVector t = n.and(0x003F003F).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[x + 16 * c + l]).reinterpretAsShorts())
+                            .add(n.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).mul(IntVector.broadcast(I, ap[x + 16 * c + 8 + l]).reinterpretAsShorts()))
+                            .reinterpretAsInts();
+                    sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, 16 * c + sl)));
+                }
+                sum = sum.sub(IntVector.fromArray(I, sc, 16 * l).mul((int) bs[so + 2 * l])
+                        .add(IntVector.fromArray(I, sc, 16 * l + 8).mul((int) bs[so + 2 * l + 1]))
+                        .lanewise(VectorOperators.LSHL, 5));
                 ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, 8 * l)).intoArray(acc, 8 * l);
             }
         }
-        FloatVector a0 = FloatVector.fromArray(F, acc, 0).add(FloatVector.fromArray(F, acc, 32));
-        FloatVector a1 = FloatVector.fromArray(F, acc, 8).add(FloatVector.fromArray(F, acc, 40));
-        FloatVector a2 = FloatVector.fromArray(F, acc, 16).add(FloatVector.fromArray(F, acc, 48));
-        FloatVector a3 = FloatVector.fromArray(F, acc, 24).add(FloatVector.fromArray(F, acc, 56));
-        return a0.add(a2).add(a1.add(a3));
+    }
+
+    /** {@link #groupDotVecHeap} over the off-heap copy (a large model's tensors past the heap budget). */
+    private void groupDotVecSegment(int g, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc) {
+        MemorySegment w = packed;
+        int nb = cols / QK;
+        java.util.Arrays.fill(acc, 0f);
+        long p = (long) g * nb * GROUP_BLOCK_BYTES;
+        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
+            for (int j = 0; j < 16; j++) {
+                ((IntVector) ByteVector.fromMemorySegment(B64, w, p + SCALES + 8 * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0)).intoArray(sc, 8 * j);
+            }
+            FloatVector dd = FloatVector.fromMemorySegment(F, w, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]);
+            int x = apo + 128 * k, so = 16 * (bo + k);
+            for (int l = 0; l < 8; l++) {
+                IntVector sum = IntVector.zero(I);
+                long q = p + VALUES + 256L * l;
+                int sl = 8 * (l >> 2);
+                for (int c = 0; c < 8; c++) {
+                    IntVector n = IntVector.fromMemorySegment(I, w, q + 32 * c, ByteOrder.LITTLE_ENDIAN);
+                    IntVector t = n.and(0x003F003F).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[x + 16 * c + l]).reinterpretAsShorts())
+                            .add(n.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).mul(IntVector.broadcast(I, ap[x + 16 * c + 8 + l]).reinterpretAsShorts()))
+                            .reinterpretAsInts();
+                    sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, 16 * c + sl)));
+                }
+                sum = sum.sub(IntVector.fromArray(I, sc, 16 * l).mul((int) bs[so + 2 * l])
+                        .add(IntVector.fromArray(I, sc, 16 * l + 8).mul((int) bs[so + 2 * l + 1]))
+                        .lanewise(VectorOperators.LSHL, 5));
+                ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, 8 * l)).intoArray(acc, 8 * l);
+            }
+        }
+    }
+
+    /**
+     * The tiled order from the heap copy into {@code acc[0..7]}: per super-block one exact total per row (the lane
+     * sums of {@link #groupDotVecHeap} added, less the whole offset), acc = fma(d * total, d_a, acc).
+     */
+    private void groupDotTiledHeap(int g, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc) {
+        byte[] w = heap;
+        int nb = cols / QK;
+        FloatVector.zero(F).intoArray(acc, 0);
+        int p = g * nb * GROUP_BLOCK_BYTES;
+        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
+            for (int j = 0; j < 16; j++) {
+                ((IntVector) ByteVector.fromArray(B64, w, p + SCALES + 8 * j).convertShape(VectorOperators.B2I, I, 0)).intoArray(sc, 8 * j);
+            }
+            int x = apo + 128 * k, so = 16 * (bo + k);
+            IntVector.zero(I).intoArray(sc, 8 * 16);
+            for (int l = 0; l < 8; l++) {
+                IntVector sum = IntVector.zero(I);
+                int q = p + VALUES + 256 * l, sl = 8 * (l >> 2);
+                for (int c = 0; c < 8; c++) {
+                    IntVector n = ByteVector.fromArray(B, w, q + 32 * c).reinterpretAsInts();
+                    IntVector t = n.and(0x003F003F).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[x + 16 * c + l]).reinterpretAsShorts())
+                            .add(n.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).mul(IntVector.broadcast(I, ap[x + 16 * c + 8 + l]).reinterpretAsShorts()))
+                            .reinterpretAsInts();
+                    sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, 16 * c + sl)));
+                }
+                sum.sub(IntVector.fromArray(I, sc, 16 * l).mul((int) bs[so + 2 * l])
+                                .add(IntVector.fromArray(I, sc, 16 * l + 8).mul((int) bs[so + 2 * l + 1])).lanewise(VectorOperators.LSHL, 5))
+                        .add(IntVector.fromArray(I, sc, 8 * 16)).intoArray(sc, 8 * 16);
+            }
+            ByteVector.fromArray(B, w, p).reinterpretAsFloats().mul((FloatVector) IntVector.fromArray(I, sc, 8 * 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, ad[bo + k]), FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
+        }
     }
 
     /** The tiled order (batches of 8 rows or more): per super-block one exact total per row, fma(d * total, d_a, acc). */
@@ -156,7 +277,7 @@ public final class Q6_KMatrix extends KQuantMatrix {
                         .add(IntVector.fromArray(I, scales, 16 * l + 8).mul((int) bs[so + 2 * l + 1])));
             }
             total = total.sub(offset.lanewise(VectorOperators.LSHL, 5));
-            FloatVector dt = RepackedLanes.halves(packed, p).mul((FloatVector) total.convert(VectorOperators.I2F, 0));
+            FloatVector dt = FloatVector.fromMemorySegment(F, packed, p, ByteOrder.LITTLE_ENDIAN).mul((FloatVector) total.convert(VectorOperators.I2F, 0));
             acc = dt.fma(FloatVector.broadcast(F, ad[bo + k]), acc);
         }
         return acc;
@@ -165,7 +286,7 @@ public final class Q6_KMatrix extends KQuantMatrix {
     /** The 16 scales of super-block {@code p} of a group as ints: scales[8j + r] = scale j of row r. */
     private void storeScales(long p, int[] scales) {
         for (int j = 0; j < 16; j++) {
-            ((IntVector) ByteVector.fromMemorySegment(B64, packed, p + 16 + 8 * j, ByteOrder.LITTLE_ENDIAN)
+            ((IntVector) ByteVector.fromMemorySegment(B64, packed, p + SCALES + 8 * j, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.B2I, I, 0)).intoArray(scales, 8 * j);
         }
     }
@@ -177,7 +298,7 @@ public final class Q6_KMatrix extends KQuantMatrix {
      */
     private IntVector laneSum(long p, int l, int[] ap, int x, int[] scales) {
         IntVector sum = IntVector.zero(I);
-        long q = p + 144 + 256L * l;
+        long q = p + VALUES + 256L * l;
         int sl = 8 * (l >> 2); // lanes 0-3 take a group's first 16-value scale, 4-7 its second
         for (int c = 0; c < 8; c++) {
             IntVector w = IntVector.fromMemorySegment(I, packed, q + 32 * c, ByteOrder.LITTLE_ENDIAN);
