@@ -203,7 +203,9 @@ public final class LocalModel implements AutoCloseable {
         public float[] feed(int... tokens) {
             synchronized (LocalModel.this) {
                 FloatBatch out = forwardSequence(cache, tokens, cache.length(), new int[]{tokens.length - 1});
-                return out.row(0);
+                // one row of exactly the vocabulary: its array is the logits, no copy (a decode step's 49152 logits
+                // were copied twice more per token before)
+                return out.data().length == info.vocabSize() ? out.data() : out.row(0);
             }
         }
 
@@ -234,6 +236,15 @@ public final class LocalModel implements AutoCloseable {
             throw new ContextOverflowException(info.name(), start + tokens.length, info.contextLength());
         }
         int chunk = options.maxPrefillChunk();
+        if (tokens.length <= chunk) { // one chunk: the forward pass's own logits batch is the result
+            KvCache[] caches = new KvCache[tokens.length];
+            int[] pos = new int[tokens.length];
+            for (int i = 0; i < tokens.length; i++) {
+                caches[i] = cache;
+                pos[i] = start + i;
+            }
+            return transformer.forward(tokens, caches, pos, logitRows);
+        }
         FloatBatch result = new FloatBatch(logitRows.length, info.vocabSize());
         for (int off = 0; off < tokens.length; off += chunk) {
             int n = Math.min(chunk, tokens.length - off);

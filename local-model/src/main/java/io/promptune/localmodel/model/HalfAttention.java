@@ -159,48 +159,27 @@ final class HalfAttention {
         IntVector big = IntVector.zero(I);
         for (int t = 0; t < span; t++) {
             float ms = weights[span + t];
-            if (ms != 1f) { // the maximum rose: a = half(a * ms), as ggml_vec_scale_f16
-                FloatVector mv = FloatVector.broadcast(F, ms);
-                FloatVector y0 = a0.mul(mv);
-                FloatVector y1 = a1.mul(mv);
-                FloatVector y2 = a2.mul(mv);
-                FloatVector y3 = a3.mul(mv);
-                FloatVector y4 = a4.mul(mv);
-                FloatVector y5 = a5.mul(mv);
-                FloatVector y6 = a6.mul(mv);
-                FloatVector y7 = a7.mul(mv);
-                IntVector c0 = y0.reinterpretAsInts(), f0 = c0.and(EXPONENT);
-                big = big.max(f0);
-                FloatVector h0 = f0.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-                a0 = y0.add(h0).sub(h0).reinterpretAsInts().or(c0.and(SIGN)).reinterpretAsFloats();
-                IntVector c1 = y1.reinterpretAsInts(), f1 = c1.and(EXPONENT);
-                big = big.max(f1);
-                FloatVector h1 = f1.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-                a1 = y1.add(h1).sub(h1).reinterpretAsInts().or(c1.and(SIGN)).reinterpretAsFloats();
-                IntVector c2 = y2.reinterpretAsInts(), f2 = c2.and(EXPONENT);
-                big = big.max(f2);
-                FloatVector h2 = f2.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-                a2 = y2.add(h2).sub(h2).reinterpretAsInts().or(c2.and(SIGN)).reinterpretAsFloats();
-                IntVector c3 = y3.reinterpretAsInts(), f3 = c3.and(EXPONENT);
-                big = big.max(f3);
-                FloatVector h3 = f3.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-                a3 = y3.add(h3).sub(h3).reinterpretAsInts().or(c3.and(SIGN)).reinterpretAsFloats();
-                IntVector c4 = y4.reinterpretAsInts(), f4 = c4.and(EXPONENT);
-                big = big.max(f4);
-                FloatVector h4 = f4.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-                a4 = y4.add(h4).sub(h4).reinterpretAsInts().or(c4.and(SIGN)).reinterpretAsFloats();
-                IntVector c5 = y5.reinterpretAsInts(), f5 = c5.and(EXPONENT);
-                big = big.max(f5);
-                FloatVector h5 = f5.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-                a5 = y5.add(h5).sub(h5).reinterpretAsInts().or(c5.and(SIGN)).reinterpretAsFloats();
-                IntVector c6 = y6.reinterpretAsInts(), f6 = c6.and(EXPONENT);
-                big = big.max(f6);
-                FloatVector h6 = f6.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-                a6 = y6.add(h6).sub(h6).reinterpretAsInts().or(c6.and(SIGN)).reinterpretAsFloats();
-                IntVector c7 = y7.reinterpretAsInts(), f7 = c7.and(EXPONENT);
-                big = big.max(f7);
-                FloatVector h7 = f7.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-                a7 = y7.add(h7).sub(h7).reinterpretAsInts().or(c7.and(SIGN)).reinterpretAsFloats();
+            if (ms != 1f) { // the maximum rose: a = half(a * ms), as ggml_vec_scale_f16, out of line through acc
+                // no vector stays live across the call: big is checked (and restarted), the lanes go through acc
+                if (big.compare(VectorOperators.GE, BIG_EXPONENT).anyTrue()) return false;
+                a0.intoArray(acc, c + 0);
+                a1.intoArray(acc, c + 8);
+                a2.intoArray(acc, c + 16);
+                a3.intoArray(acc, c + 24);
+                a4.intoArray(acc, c + 32);
+                a5.intoArray(acc, c + 40);
+                a6.intoArray(acc, c + 48);
+                a7.intoArray(acc, c + 56);
+                if (!rescale64(acc, c, ms)) return false;
+                a0 = FloatVector.fromArray(F, acc, c + 0);
+                a1 = FloatVector.fromArray(F, acc, c + 8);
+                a2 = FloatVector.fromArray(F, acc, c + 16);
+                a3 = FloatVector.fromArray(F, acc, c + 24);
+                a4 = FloatVector.fromArray(F, acc, c + 32);
+                a5 = FloatVector.fromArray(F, acc, c + 40);
+                a6 = FloatVector.fromArray(F, acc, c + 48);
+                a7 = FloatVector.fromArray(F, acc, c + 56);
+                big = IntVector.zero(I);
             }
             FloatVector sv = FloatVector.broadcast(F, weights[t]);
             int o = t * stride + off;
@@ -255,6 +234,26 @@ final class HalfAttention {
         a6.intoArray(acc, c + 48);
         a7.intoArray(acc, c + 56);
         return true;
+    }
+
+    /**
+     * acc[c..c+64) = half(acc * ms) with {@link #accumulate64}'s float rounding, or false (acc unspecified) when a
+     * lane's exponent reached 2^15 (the caller then redoes the head exactly). Rarely run (the softmax maximum
+     * rose), so kept out of the accumulation loop: with this branch inline that loop was one compilation unit of
+     * ~180 vector operations, and in some runs C2 compiled it with every vector boxed (JFR: ~1.3 GB/s of
+     * Float256Vector/Int256Vector garbage from accumulate64 in a 2-thread batched bench, 14% of the samples).
+     */
+    private static boolean rescale64(float[] acc, int c, float ms) {
+        FloatVector mv = FloatVector.broadcast(F, ms);
+        IntVector big = IntVector.zero(I);
+        for (int i = c; i < c + 64; i += 8) {
+            FloatVector y = FloatVector.fromArray(F, acc, i).mul(mv);
+            IntVector b = y.reinterpretAsInts(), e = b.and(EXPONENT);
+            big = big.max(e);
+            FloatVector h = e.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
+            y.add(h).sub(h).reinterpretAsInts().or(b.and(SIGN)).reinterpretAsFloats().intoArray(acc, i);
+        }
+        return !big.compare(VectorOperators.GE, BIG_EXPONENT).anyTrue();
     }
 
     /**

@@ -26,14 +26,14 @@ final class Q4_1BatchKernel {
 
     /** A thread's arrays: a weight group's pairs, scales and minimums, a tile's scale vectors and lane accumulators. */
     private static final class Scratch {
-        int[] pairs = new int[0];
+        float[] pairs = new float[0];
         float[] d = new float[0], m = d, scales = d;
         final float[] accs = new float[TILE * 64];
         final float[] lanes = new float[TILE * 8];
 
         Scratch fit(int nb) {
             if (pairs.length < 128 * nb) {
-                pairs = new int[128 * nb];
+                pairs = new float[128 * nb];
                 d = new float[8 * nb];
                 m = new float[8 * nb];
                 scales = new float[TILE * nb * 8];
@@ -50,7 +50,7 @@ final class Q4_1BatchKernel {
         int[] xt = a.pairsByRowGroup();
         float[] dt = a.scalesByRowGroup(), st = a.sumsByRowGroup(), o = out.data();
         Scratch s = SCRATCH.get().fit(nb);
-        int[] wp = s.pairs;
+        float[] wp = s.pairs;
         float[] wd = s.d, wm = s.m, scales = s.scales, accs = s.accs, lanes = s.lanes;
         for (int wg = r0 >> 3; wg < (r1 + 7) >> 3; wg++) {
             w.groupPairs(wg, wp);
@@ -76,7 +76,7 @@ final class Q4_1BatchKernel {
      * into {@link #dotRows} with the group extraction it exceeded C2's node budget (NodeCountInliningCutoff)
      * and lost the vector intrinsics (lab: 3.5 GMAC/s instead of 15).
      */
-    private static void tile(int[] wp, float[] wd, float[] wm, int t, int[] xt, float[] dt, float[] st, int g, int nb,
+    private static void tile(float[] wp, float[] wd, float[] wm, int t, int[] xt, float[] dt, float[] st, int g, int nb,
                              float[] scales, float[] accs, float[] lanes) {
         int dOff = g * nb * 8, xo = g * nb * 128;
         scaleVectors(wd, t, nb, dt, dOff, scales);
@@ -101,7 +101,7 @@ final class Q4_1BatchKernel {
      * whole block-order chain fma(quad_j, d_w * d_a, acc) (the quad's 4 products are exact integers, any order).
      * Its bytecode is kept above C2's FreqInlineSize (325) so that it stays a compilation unit of its own.
      */
-    private static void lanes(int[] wp, int t, int[] xt, int xo, float[] scales, int nb, float[] accs) {
+    private static void lanes(float[] wp, int t, int[] xt, int xo, float[] scales, int nb, float[] accs) {
         if (wp.length < 128 * nb || xt.length < xo + 128 * nb || scales.length < 32 * nb || t + TILE > 8) {
             throw new IllegalArgumentException("Q4_1 tile of " + nb + " blocks does not fit its arrays");
         }
@@ -122,9 +122,9 @@ final class Q4_1BatchKernel {
         }
     }
 
-    /** Quad j of one weight row's block for 8 activation rows, as floats (its x13 weight pair 64 ints on). */
-    private static FloatVector quad(int[] wp, int wi, IntVector x02, IntVector x13) {
-        IntVector t = x02.mul(wp[wi]).add(x13.mul(wp[wi + 64]));
+    /** Quad j of one weight row's block for 8 activation rows, as floats (its x13 weight pair 64 on; pair bits as floats, see {@link Q4_1Matrix#groupPairs}). */
+    private static FloatVector quad(float[] wp, int wi, IntVector x02, IntVector x13) {
+        IntVector t = x02.mul(FloatVector.broadcast(F, wp[wi]).reinterpretAsInts()).add(x13.mul(FloatVector.broadcast(F, wp[wi + 64]).reinterpretAsInts()));
         return (FloatVector) t.add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
     }
 

@@ -315,19 +315,21 @@ public final class Q4_1Matrix extends WeightMatrix {
     /**
      * Group g's weight-pair ints for {@link Q4_1BatchKernel}, rows in the lanes: per block k and quad j,
      * out[8 * (16k + j) + l] = w[4j] + (w[4j+2] << 16) and out[8 * (16k + 8 + j) + l] = w[4j+1] + (w[4j+3] << 16)
-     * of row 8g + l.
+     * of row 8g + l, each int's bits stored as a float (never NaN: at most 0x000F000F), which the kernel broadcasts
+     * as a float and reinterprets: C2 folds a float array load into vbroadcastss, while an int array element went
+     * through a general register (vmovd + vpbroadcastd, one more vector instruction for each of 8 per block and row).
      */
-    void groupPairs(int g, int[] out) {
+    void groupPairs(int g, float[] out) {
         for (int k = 0; k < nb; k++) {
             long gb = (long) g * nb + k;
             for (int v = 0; v < 4; v++) {
                 IntVector w = quants != null ? IntVector.fromArray(I, quants, (int) (32 * gb) + 8 * v)
                         : IntVector.fromMemorySegment(I, packed, GROUP_BLOCK * gb + 64 + 32L * v, ByteOrder.LITTLE_ENDIAN);
                 int o = 8 * (16 * k + 2 * v);
-                w.and(PAIR_MASK).intoArray(out, o);
-                w.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).intoArray(out, o + 64);
-                w.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).intoArray(out, o + 8);
-                w.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).intoArray(out, o + 72);
+                w.and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o);
+                w.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 64);
+                w.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 8);
+                w.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 72);
             }
         }
     }
