@@ -18,7 +18,7 @@ import java.nio.ByteOrder;
  * as llama.cpp's repacked block_q4_0x8 kernels (one scalar fma per block and row), on a copy of the tensor
  * repacked at load time (in heap arrays when it fits {@link HeapBudget}, off-heap otherwise) so that 8 rows sit in
  * the 8 lanes: one activation row through {@link #groupDots}, two through {@link #pairDots}, from three rows
- * whole groups decoded to floats against the batch ({@link #groupTiles}).
+ * whole groups decoded to floats against the batch ({@link #shortTiles}).
  */
 public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -189,7 +189,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     /**
      * With the repacked copy every batch runs llama.cpp's repacked order (its GEMM and GEMV take the same per-row
      * chain: one fma(block total, d_w * d_a, acc) per block in block order): one activation row through
-     * {@link #groupDot}, two through {@link #groupDot2}, from {@link #TILE_ROWS_MIN} rows {@link #groupTiles} (lab,
+     * {@link #groupDot}, two through {@link #groupDot2}, from {@link #TILE_ROWS_MIN} rows {@link #shortTiles} (lab,
      * 8 matrices 5632x2048, GMAC/s: batch 2 pairs 14.0 vs tiles 9.3, batch 3 11.2 vs 12.4, batch 4 14.9 vs 18.6).
      */
     @Override
@@ -197,7 +197,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         if (!repacked()) {
             super.dotRows(r0, r1, a, out, outCol0);
         } else if (a.rows >= TILE_ROWS_MIN) {
-            groupTiles(r0, r1, a, out, outCol0);
+            shortTiles(r0, r1, a, out, outCol0);
         } else if (a.rows == 1) {
             groupDots(r0, r1, a, out, outCol0);
         } else {
@@ -205,7 +205,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         }
     }
 
-    /** The smallest batch {@link #dotRows} runs through {@link #groupTiles}. */
+    /** The smallest batch {@link #dotRows} runs through {@link #shortTiles}. */
     private static final int TILE_ROWS_MIN = 3;
 
     /** {@link #groupDots} for batches: activation rows in pairs (an odd last row paired with itself). */
@@ -522,52 +522,35 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         }
     }
 
-    /** A thread's two decoded weight groups ({@link #groupTiles}), their scales and the batch's accumulators. */
-    private static final class GroupScratch {
-        float[] weights = new float[0], scales = new float[0], results = new float[0];
-
-        GroupScratch fit(int cols, int batchRows) {
-            if (weights.length < 16 * cols) {
-                weights = new float[16 * cols];
-                scales = new float[cols / 2];
-            }
-            int n = 16 * ((batchRows + 3) & ~3);
-            if (results.length < n) results = new float[n];
-            return this;
-        }
-    }
-
-    private static final ThreadLocal<GroupScratch> GROUP_SCRATCH = ThreadLocal.withInitial(GroupScratch::new);
-
     /**
-     * Batches of {@link #TILE_ROWS_MIN} rows or more: two 8-row weight groups at a time decoded into floats with the
-     * rows in lanes ({@link #decodeGroupHeap}; 16 x cols floats, in L2), then every activation row of the batch
-     * against them, four rows per {@link #tile4x2} call (a last short chunk repeats its last row, whose results are
-     * the same). Activations are read from {@link Activations#quads} as they are. An odd last group is paired with
-     * itself (results written once). Lab (8 matrices 5632x2048 in turn, 1 thread, GMAC/s): batch 4 18.6 (row pairs
-     * 14.9), 8 23.1 (14.0), 16 25.0 (float tiles over decoded rows 16.4), 128 33 (28); decoding the groups 8
-     * blocks at a time to keep them in L1 measured slower (16 rows: 18.7 vs 23.8).
+     * Batches: two 8-row weight groups at a time decoded into 16-bit nibble pairs with the rows in lanes
+     * ({@link #decodeShortsHeap}: 16 shorts per pair step, 8 x cols shorts per group, in L2), then every activation
+     * row against them four rows per {@link #shortTile4x2} call, 16-bit multiply-adds on exact integers
+     * (each short lane sums 16 products of at most 15 * 127), then per block the exact total of (q - 8) * a
+     * and fma(total, d_w * d_a, acc) in block order ({@link #shortTotals}).
      */
-    private void groupTiles(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+    private void shortTiles(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         int nb = cols / 32, oc = out.cols(), last = a.rows - 1, chunks = (a.rows + 3) / 4;
-        GroupScratch gs = GROUP_SCRATCH.get().fit(cols, a.rows);
-        float[] t = gs.weights, ts = gs.scales, res = gs.results, x = a.quads, ad = a.d, o = out.data();
+        ShortScratch ss = SHORT_SCRATCH.get().fit(cols, a.rows);
+        short[] t = ss.weights;
+        float[] ts = ss.scales, res = ss.results, ad = a.d, o = out.data();
+        int[] sums = ss.sums, ap = a.shortPairs(), as = a.blockSums();
         boolean heap = nibbles != null;
         int g1 = (r1 + 7) >> 3, t1 = 8 * cols, ts1 = cols / 4;
         for (int g = r0 >> 3; g < g1; g += 2) {
             int h = Math.min(g + 1, g1 - 1);
             java.util.Arrays.fill(res, 0, 64 * chunks, 0f);
             if (heap) {
-                decodeGroupHeap(g, nb, t, 0, ts, 0);
-                decodeGroupHeap(h, nb, t, t1, ts, ts1);
+                decodeShortsHeap(g, nb, t, 0, ts, 0);
+                decodeShortsHeap(h, nb, t, t1, ts, ts1);
             } else {
-                decodeGroup(g, nb, t, 0, ts, 0);
-                decodeGroup(h, nb, t, t1, ts, ts1);
+                decodeShorts(g, nb, t, 0, ts, 0);
+                decodeShorts(h, nb, t, t1, ts, ts1);
             }
             for (int c = 0; c < chunks; c++) {
                 int b = 4 * c, b1 = Math.min(b + 1, last), b2 = Math.min(b + 2, last), b3 = Math.min(b + 3, last);
-                tile4x2(t, t1, ts, ts1, x, a.rowOffset(b), a.rowOffset(b1), a.rowOffset(b2), a.rowOffset(b3),
-                        ad, a.blockOffset(b), a.blockOffset(b1), a.blockOffset(b2), a.blockOffset(b3), nb, res, 64 * c);
+                shortTile4x2(t, t1, ap, a.rowOffset(b) / 2, a.rowOffset(b1) / 2, a.rowOffset(b2) / 2, a.rowOffset(b3) / 2, nb, sums);
+                shortTotals(sums, ts, ts1, as, ad, a.blockOffset(b), a.blockOffset(b1), a.blockOffset(b2), a.blockOffset(b3), nb, res, 64 * c);
             }
             int l0 = Math.max(0, r0 - 8 * g), l1 = Math.min(h > g ? 16 : 8, r1 - 8 * g);
             for (int b = 0; b < a.rows; b++) {
@@ -577,88 +560,136 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         }
     }
 
+    /** A thread's two decoded weight groups ({@link #shortTiles}), their scales, block sums and accumulators. */
+    private static final class ShortScratch {
+        short[] weights = new short[0];
+        float[] scales = new float[0], results = new float[0];
+        int[] sums = new int[0];
+
+        ShortScratch fit(int cols, int batchRows) {
+            if (weights.length < 16 * cols) {
+                weights = new short[16 * cols];
+                scales = new float[cols / 2];
+                sums = new int[2 * cols];
+            }
+            int n = 16 * ((batchRows + 3) & ~3);
+            if (results.length < n) results = new float[n];
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<ShortScratch> SHORT_SCRATCH = ThreadLocal.withInitial(ShortScratch::new);
+
     /**
-     * Group g of the heap copy as floats, element-major in {@link Activations#quads} order: t[8 * (32k + i) + l] is
-     * row 8g + l's value at quads index i of block k (i = 8m + j holds element 4j + m); ts[8k + l] its scale.
-     * Nibble int v's byte m holds elements 4v + m (low) and 4v + m + 16 (high): quads indices 8m + v and 8m + v + 4.
+     * Group g of the heap copy as 16-bit nibbles (0..15), 16 shorts per pair step: t[t0 + 256k + 16p + 2l + h]
+     * is row 8g + l's nibble paired with {@link Activations#shortPairs} int 16k + p (half h), p = v + 4j for
+     * nibble int v's 4-bit field j; ts[ts0 + 8k + l] the block's scale.
      */
-    private void decodeGroupHeap(int g, int nb, float[] t, int t0, float[] ts, int ts0) {
+    private void decodeShortsHeap(int g, int nb, short[] t, int t0, float[] ts, int ts0) {
         int[] nib = nibbles;
         for (int k = 0; k < nb; k++) {
             int q = g * nb + k;
             for (int v = 0; v < 4; v++) {
                 IntVector n = IntVector.fromArray(I, nib, 32 * q + 8 * v);
-                int ti = t0 + 256 * k + 8 * v;
-                ((FloatVector) n.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 32);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 8).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 64);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 12).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 96);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 16).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 128);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 20).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 160);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 24).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 192);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 28).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 224);
+                int ti = t0 + 256 * k + 16 * v;
+                n.and(NIBBLES).reinterpretAsShorts().intoArray(t, ti);
+                n.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().intoArray(t, ti + 64);
+                n.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().intoArray(t, ti + 128);
+                n.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().intoArray(t, ti + 192);
             }
             System.arraycopy(scales, 8 * q, ts, ts0 + 8 * k, 8);
         }
     }
 
-    /** {@link #decodeGroupHeap} from the off-heap copy. */
-    private void decodeGroup(int g, int nb, float[] t, int t0, float[] ts, int ts0) {
+    /** {@link #decodeShortsHeap} from the off-heap copy. */
+    private void decodeShorts(int g, int nb, short[] t, int t0, float[] ts, int ts0) {
         MemorySegment m = packed;
         for (int k = 0; k < nb; k++) {
             long p = ((long) g * nb + k) * GROUP_BLOCK_BYTES;
             for (int v = 0; v < 4; v++) {
                 IntVector n = IntVector.fromMemorySegment(I, m, p + 32 + 32 * v, ByteOrder.LITTLE_ENDIAN);
-                int ti = t0 + 256 * k + 8 * v;
-                ((FloatVector) n.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 32);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 8).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 64);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 12).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 96);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 16).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 128);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 20).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 160);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 24).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 192);
-                ((FloatVector) n.lanewise(VectorOperators.LSHR, 28).sub(8).convert(VectorOperators.I2F, 0)).intoArray(t, ti + 224);
+                int ti = t0 + 256 * k + 16 * v;
+                n.and(NIBBLES).reinterpretAsShorts().intoArray(t, ti);
+                n.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().intoArray(t, ti + 64);
+                n.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().intoArray(t, ti + 128);
+                n.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().intoArray(t, ti + 192);
             }
             FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).intoArray(ts, ts0 + 8 * k);
         }
     }
 
     /**
-     * A decoded slice of two groups ({@link #decodeGroupHeap}; the second at {@code t1} / {@code ts1}) against 4
-     * activation rows (quads at x0..x3, scales at d0..d3), {@code nb} blocks, each broadcast activation feeding two
-     * fmas. Per block and row the exact integer total of (q - 8) * a accumulates in float lanes (products and sums of
-     * at most 32 of them are integers below 2^24), then fma(total, d_w * d_a, acc) into the accumulators kept in
-     * {@code res} (loop-carried vectors were boxed in the GEMV): res[r + 8i + l] for activation row i and the first
-     * group's row l, res[r + 32 + 8i + l] for the second group's.
+     * Two decoded short groups (the second at {@code t1}) against 4 activation rows' {@link Activations#shortPairs}
+     * (ints at x0..x3): per block, 16 steps of 16-bit multiply-adds, the raw 16-bit sums stored as ints in
+     * {@code sums[64k + 8i + l]} (first group, row i) and {@code sums[64k + 32 + 8i + l]} (second group). Only
+     * sums here: the totals' fma chains in the same method ran C2 out of registers in the float tiles.
      */
-    private static void tile4x2(float[] t, int t1, float[] ts, int ts1, float[] x, int x0, int x1, int x2, int x3,
-                                float[] ad, int d0, int d1, int d2, int d3, int nb, float[] res, int r) {
+    private static void shortTile4x2(short[] t, int t1, int[] ap, int x0, int x1, int x2, int x3, int nb, int[] sums) {
         for (int k = 0; k < nb; k++) {
-            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
-            int ti = 256 * k, tj = t1 + ti, xk = 32 * k;
-            for (int i = 0; i < 32; i++) {
-                FloatVector w = FloatVector.fromArray(F, t, ti + 8 * i), v = FloatVector.fromArray(F, t, tj + 8 * i);
-                FloatVector a0 = FloatVector.broadcast(F, x[x0 + xk + i]), a1 = FloatVector.broadcast(F, x[x1 + xk + i]);
-                s0 = w.fma(a0, s0);
-                u0 = v.fma(a0, u0);
-                s1 = w.fma(a1, s1);
-                u1 = v.fma(a1, u1);
-                FloatVector a2 = FloatVector.broadcast(F, x[x2 + xk + i]), a3 = FloatVector.broadcast(F, x[x3 + xk + i]);
-                s2 = w.fma(a2, s2);
-                u2 = v.fma(a2, u2);
-                s3 = w.fma(a3, s3);
-                u3 = v.fma(a3, u3);
+            ShortVector s0 = ShortVector.zero(S), s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
+            int ti = 256 * k, tj = t1 + ti, xk = 16 * k;
+            for (int p = 0; p < 16; p++) {
+                ShortVector w = ShortVector.fromArray(S, t, ti + 16 * p), v = ShortVector.fromArray(S, t, tj + 16 * p);
+                ShortVector a0 = IntVector.broadcast(I, ap[x0 + xk + p]).reinterpretAsShorts();
+                ShortVector a1 = IntVector.broadcast(I, ap[x1 + xk + p]).reinterpretAsShorts();
+                s0 = w.mul(a0).add(s0);
+                u0 = v.mul(a0).add(u0);
+                s1 = w.mul(a1).add(s1);
+                u1 = v.mul(a1).add(u1);
+                ShortVector a2 = IntVector.broadcast(I, ap[x2 + xk + p]).reinterpretAsShorts();
+                ShortVector a3 = IntVector.broadcast(I, ap[x3 + xk + p]).reinterpretAsShorts();
+                s2 = w.mul(a2).add(s2);
+                u2 = v.mul(a2).add(u2);
+                s3 = w.mul(a3).add(s3);
+                u3 = v.mul(a3).add(u3);
             }
+            int o = 64 * k;
+            s0.reinterpretAsInts().intoArray(sums, o);
+            s1.reinterpretAsInts().intoArray(sums, o + 8);
+            s2.reinterpretAsInts().intoArray(sums, o + 16);
+            s3.reinterpretAsInts().intoArray(sums, o + 24);
+            u0.reinterpretAsInts().intoArray(sums, o + 32);
+            u1.reinterpretAsInts().intoArray(sums, o + 40);
+            u2.reinterpretAsInts().intoArray(sums, o + 48);
+            u3.reinterpretAsInts().intoArray(sums, o + 56);
+        }
+    }
+
+    /**
+     * {@link #shortTile4x2}'s sums to totals: per lane the two 16-bit halves added, minus 8 * (the block's activation
+     * sum), the exact sum of (q - 8) * a; then res = fma(total, d_w * d_a, res) per block in block order.
+     */
+    private static void shortTotals(int[] sums, float[] ts, int ts1, int[] as, float[] ad, int d0, int d1, int d2, int d3, int nb, float[] res, int r) {
+        for (int k = 0; k < nb; k++) {
             FloatVector dw = FloatVector.fromArray(F, ts, 8 * k), dv = FloatVector.fromArray(F, ts, ts1 + 8 * k);
+            int o = 64 * k;
             float e0 = ad[d0 + k], e1 = ad[d1 + k], e2 = ad[d2 + k], e3 = ad[d3 + k];
-            s0.fma(dw.mul(e0), FloatVector.fromArray(F, res, r)).intoArray(res, r);
-            s1.fma(dw.mul(e1), FloatVector.fromArray(F, res, r + 8)).intoArray(res, r + 8);
-            s2.fma(dw.mul(e2), FloatVector.fromArray(F, res, r + 16)).intoArray(res, r + 16);
-            s3.fma(dw.mul(e3), FloatVector.fromArray(F, res, r + 24)).intoArray(res, r + 24);
-            u0.fma(dv.mul(e0), FloatVector.fromArray(F, res, r + 32)).intoArray(res, r + 32);
-            u1.fma(dv.mul(e1), FloatVector.fromArray(F, res, r + 40)).intoArray(res, r + 40);
-            u2.fma(dv.mul(e2), FloatVector.fromArray(F, res, r + 48)).intoArray(res, r + 48);
-            u3.fma(dv.mul(e3), FloatVector.fromArray(F, res, r + 56)).intoArray(res, r + 56);
+            int m0 = 8 * as[d0 + k], m1 = 8 * as[d1 + k], m2 = 8 * as[d2 + k], m3 = 8 * as[d3 + k];
+            IntVector t;
+            t = IntVector.fromArray(I, sums, o);
+            ((FloatVector) t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16)).sub(m0).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(e0), FloatVector.fromArray(F, res, r)).intoArray(res, r);
+            t = IntVector.fromArray(I, sums, o + 8);
+            ((FloatVector) t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16)).sub(m1).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(e1), FloatVector.fromArray(F, res, r + 8)).intoArray(res, r + 8);
+            t = IntVector.fromArray(I, sums, o + 16);
+            ((FloatVector) t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16)).sub(m2).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(e2), FloatVector.fromArray(F, res, r + 16)).intoArray(res, r + 16);
+            t = IntVector.fromArray(I, sums, o + 24);
+            ((FloatVector) t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16)).sub(m3).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(e3), FloatVector.fromArray(F, res, r + 24)).intoArray(res, r + 24);
+            t = IntVector.fromArray(I, sums, o + 32);
+            ((FloatVector) t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16)).sub(m0).convert(VectorOperators.I2F, 0))
+                    .fma(dv.mul(e0), FloatVector.fromArray(F, res, r + 32)).intoArray(res, r + 32);
+            t = IntVector.fromArray(I, sums, o + 40);
+            ((FloatVector) t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16)).sub(m1).convert(VectorOperators.I2F, 0))
+                    .fma(dv.mul(e1), FloatVector.fromArray(F, res, r + 40)).intoArray(res, r + 40);
+            t = IntVector.fromArray(I, sums, o + 48);
+            ((FloatVector) t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16)).sub(m2).convert(VectorOperators.I2F, 0))
+                    .fma(dv.mul(e2), FloatVector.fromArray(F, res, r + 48)).intoArray(res, r + 48);
+            t = IntVector.fromArray(I, sums, o + 56);
+            ((FloatVector) t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16)).sub(m3).convert(VectorOperators.I2F, 0))
+                    .fma(dv.mul(e3), FloatVector.fromArray(F, res, r + 56)).intoArray(res, r + 56);
         }
     }
 

@@ -55,6 +55,8 @@ public final class Q4_KMatrix extends KQuantMatrix {
      * (the loads' range checks hoist; segment loads kept a checkIndex each). Null for the off-heap copy.
      */
     private final byte[] heap;
+    /** Where the copy starts in {@link #heap} (a shared slab, see {@link RepackedLanes#heapRegion}). */
+    private final int heapBase;
 
     public Q4_KMatrix(String name, int rows, int cols, MemorySegment data) {
         this(name, rows, cols, data, true);
@@ -66,10 +68,11 @@ public final class Q4_KMatrix extends KQuantMatrix {
         long bytes = (long) rows / 8 * (cols / QK) * GROUP_BLOCK_BYTES;
         boolean onHeap = rows % 8 == 0 && heapAllowed && bytes < Integer.MAX_VALUE - 64 && HeapBudget.take(bytes);
         if (onHeap) HeapBudget.giveBackWhenCollected(this, bytes);
-        byte[] h = onHeap ? new byte[(int) bytes] : null;
+        RepackedLanes.HeapRegion h = onHeap ? RepackedLanes.heapRegion(bytes) : null;
         this.packed = rows % 8 != 0 ? null
-                : repack(onHeap ? MemorySegment.ofArray(h) : Arena.ofAuto().allocate(bytes, 32), data, rows, cols, rowBytes);
-        this.heap = packed != null ? h : null;
+                : repack(onHeap ? h.segment(bytes) : Arena.ofAuto().allocate(bytes, 32), data, rows, cols, rowBytes);
+        this.heap = packed != null && onHeap ? h.array() : null;
+        this.heapBase = onHeap ? h.base() : 0;
     }
 
     @Override
@@ -138,7 +141,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
         // llama.cpp sends a batch's rows in whole fours through its GEMM, the rest through its GEMV
         int gemmRows = a.rows > 3 ? a.rows - a.rows % 4 : 0, first = 0;
         if (gemmRows >= Q4_KBatchKernel.MIN_ROWS) {
-            Q4_KBatchKernel.dotRows(packed, heap, nb, GROUP_BLOCK_BYTES, r0, r1, gemmRows, a, out, outCol0);
+            Q4_KBatchKernel.dotRows(packed, heap, heapBase, nb, GROUP_BLOCK_BYTES, r0, r1, gemmRows, a, out, outCol0);
             first = gemmRows;
             if (first == a.rows) return;
         }
@@ -184,7 +187,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
         byte[] w = heap;
         FloatVector.zero(F).intoArray(acc, 0);
         FloatVector.zero(F).intoArray(acc, 8);
-        int p = g * nb * GROUP_BLOCK_BYTES;
+        int p = heapBase + g * nb * GROUP_BLOCK_BYTES;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             // get_scale_min_k4 in lanes: scale j of each row to sc[8j..8j+7]; constant shifts only
             IntVector a = ByteVector.fromArray(B, w, p + SCALES).reinterpretAsInts();  // scale bytes 0-3

@@ -52,10 +52,11 @@ final class Q6_KBatchKernel {
 
     /**
      * {@code out[b][outCol0 + r]} for rows [r0, r1) (whole 8-row groups computed, only [r0, r1) written) and the
-     * activation rows b < {@code tileRows} (a multiple of 4), from the group-interleaved copy {@code packed} of a
+     * activation rows b < {@code tileRows} (a multiple of 4), from the group-interleaved copy ({@code heap} from
+     * {@code heapBase} when not null, else {@code packed}) of a
      * matrix with {@code nb} super-blocks per row ({@code groupBlockBytes} per group and super-block).
      */
-    static void dotRows(MemorySegment packed, byte[] heap, int nb, long groupBlockBytes, int r0, int r1, int tileRows, Activations a,
+    static void dotRows(MemorySegment packed, byte[] heap, int heapBase, int nb, long groupBlockBytes, int r0, int r1, int tileRows, Activations a,
                         FloatBatch out, int outCol0) {
         Scratch s = SCRATCH.get().fit(tileRows);
         float[] acc = s.acc, o = out.data(), x = s.x.of(a, tileRows);
@@ -65,8 +66,8 @@ final class Q6_KBatchKernel {
             java.util.Arrays.fill(acc, 0, 16 * tileRows, 0f);
             for (int k = 0; k < nb; k++) {
                 if (heap != null) {
-                    widenHeap(heap, (int) ((g0 * (long) nb + k) * groupBlockBytes), 0, s);
-                    widenHeap(heap, (int) ((g1 * (long) nb + k) * groupBlockBytes), 1, s);
+                    widenHeap(heap, heapBase + (int) ((g0 * (long) nb + k) * groupBlockBytes), 0, s);
+                    widenHeap(heap, heapBase + (int) ((g1 * (long) nb + k) * groupBlockBytes), 1, s);
                 } else {
                     widen(packed, (g0 * (long) nb + k) * groupBlockBytes, 0, s);
                     widen(packed, (g1 * (long) nb + k) * groupBlockBytes, 1, s);

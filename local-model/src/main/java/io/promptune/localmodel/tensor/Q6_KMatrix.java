@@ -46,6 +46,8 @@ public final class Q6_KMatrix extends KQuantMatrix {
      * it, for the batch kernel): the GEMV streams it faster than the off-heap copy. Null for the off-heap copy.
      */
     private final byte[] heap;
+    /** Where the copy starts in {@link #heap} (a shared slab, see {@link RepackedLanes#heapRegion}). */
+    private final int heapBase;
 
     public Q6_KMatrix(String name, int rows, int cols, MemorySegment data) {
         this(name, rows, cols, data, true);
@@ -57,10 +59,11 @@ public final class Q6_KMatrix extends KQuantMatrix {
         long bytes = (long) rows / 8 * (cols / QK) * GROUP_BLOCK_BYTES;
         boolean onHeap = rows % 8 == 0 && heapAllowed && bytes < Integer.MAX_VALUE - 64 && HeapBudget.take(bytes);
         if (onHeap) HeapBudget.giveBackWhenCollected(this, bytes);
-        byte[] h = onHeap ? new byte[(int) bytes] : null;
+        RepackedLanes.HeapRegion h = onHeap ? RepackedLanes.heapRegion(bytes) : null;
         this.packed = rows % 8 != 0 ? null
-                : repack(onHeap ? MemorySegment.ofArray(h) : Arena.ofAuto().allocate(bytes, 32), data, rows, cols, rowBytes);
-        this.heap = packed != null ? h : null;
+                : repack(onHeap ? h.segment(bytes) : Arena.ofAuto().allocate(bytes, 32), data, rows, cols, rowBytes);
+        this.heap = packed != null && onHeap ? h.array() : null;
+        this.heapBase = onHeap ? h.base() : 0;
     }
 
     @Override
@@ -116,7 +119,7 @@ public final class Q6_KMatrix extends KQuantMatrix {
         int first = 0;
         if (tiled) { // the batch kernel takes the rows in fours, the per-row kernel the rest (the same order)
             first = a.rows - a.rows % 4;
-            Q6_KBatchKernel.dotRows(packed, heap, cols / QK, GROUP_BLOCK_BYTES, r0, r1, first, a, out, outCol0);
+            Q6_KBatchKernel.dotRows(packed, heap, heapBase, cols / QK, GROUP_BLOCK_BYTES, r0, r1, first, a, out, outCol0);
             if (first == a.rows) return;
         }
         int[] ap = a.shortPairs();
@@ -170,7 +173,7 @@ public final class Q6_KMatrix extends KQuantMatrix {
         byte[] w = heap;
         int nb = cols / QK;
         java.util.Arrays.fill(acc, 0f);
-        int p = g * nb * GROUP_BLOCK_BYTES;
+        int p = heapBase + g * nb * GROUP_BLOCK_BYTES;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             for (int j = 0; j < 16; j++) {
                 ((IntVector) ByteVector.fromArray(B64, w, p + SCALES + 8 * j).convertShape(VectorOperators.B2I, I, 0)).intoArray(sc, 8 * j);
@@ -235,7 +238,7 @@ public final class Q6_KMatrix extends KQuantMatrix {
         byte[] w = heap;
         int nb = cols / QK;
         FloatVector.zero(F).intoArray(acc, 0);
-        int p = g * nb * GROUP_BLOCK_BYTES;
+        int p = heapBase + g * nb * GROUP_BLOCK_BYTES;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             for (int j = 0; j < 16; j++) {
                 ((IntVector) ByteVector.fromArray(B64, w, p + SCALES + 8 * j).convertShape(VectorOperators.B2I, I, 0)).intoArray(sc, 8 * j);

@@ -6,6 +6,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 
 /** The 8-row interleaving and lane conversions shared by the kernels over 8-row interleaved copies ({@link Q4_0Matrix}, {@link Q4_KMatrix}, {@link Q6_KMatrix}). */
 final class RepackedLanes {
@@ -46,5 +50,56 @@ final class RepackedLanes {
     /** An int of two 16-bit activations in every int lane, as 16 short lanes. */
     static ShortVector pair(int v) {
         return IntVector.broadcast(I, v).reinterpretAsShorts();
+    }
+
+    /** Part of a shared heap byte[] holding one matrix's repacked copy, from {@code base}. */
+    record HeapRegion(byte[] array, int base) {
+        /** The region as a segment (offset 0 = {@code base}), for writing the copy and the rare per-row readers. */
+        MemorySegment segment(long bytes) {
+            return MemorySegment.ofArray(array).asSlice(base, bytes);
+        }
+    }
+
+    /**
+     * Slab size for heap copies. Why slabs: ParallelGC allocates an array of at least half of eden directly in the
+     * old generation, smaller ones in eden, and a model's hundreds of 0.3-12 MB copies were then copied between
+     * survivor spaces and promoted, leaving the old generation with ~180 MB of dead filler (TinyLlama Q4_K_M peak
+     * RSS 1.11-1.17 GB instead of ~0.97 with the off-heap copies; with -Xmn8m, i.e. every copy pretenured, 0.92).
+     * 40 MB is above half of the launcher's eden (-Xmn64m), so each slab is allocated once, in place.
+     */
+    private static final int SLAB_BYTES = 40 << 20;
+    /** Open slabs (weakly held: a slab goes away with the last matrix that uses it) and the bytes used in each. */
+    private static final List<Slab> SLABS = new ArrayList<>();
+
+    private static final class Slab {
+        final WeakReference<byte[]> array;
+        int used;
+
+        Slab(byte[] a) { array = new WeakReference<>(a); }
+    }
+
+    /**
+     * A zeroed heap region of {@code bytes} (< 2^31 - 64) for a repacked copy: copies from half a slab up get their
+     * own array, smaller ones the first open slab with room (first fit keeps the slabs' tails small).
+     */
+    static synchronized HeapRegion heapRegion(long bytes) {
+        if (bytes >= SLAB_BYTES / 2) return new HeapRegion(new byte[(int) bytes], 0);
+        int size = (int) ((bytes + 63) & ~63L); // 64-byte aligned regions
+        for (Iterator<Slab> it = SLABS.iterator(); it.hasNext(); ) {
+            Slab s = it.next();
+            byte[] a = s.array.get();
+            if (a == null) {
+                it.remove();
+            } else if (a.length - s.used >= size) {
+                HeapRegion r = new HeapRegion(a, s.used);
+                s.used += size;
+                return r;
+            }
+        }
+        byte[] a = new byte[SLAB_BYTES];
+        Slab s = new Slab(a);
+        s.used = size;
+        SLABS.add(s);
+        return new HeapRegion(a, 0);
     }
 }

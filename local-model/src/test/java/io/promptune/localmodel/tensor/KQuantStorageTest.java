@@ -72,6 +72,23 @@ class KQuantStorageTest {
         assertFalse(onHeap(create(type, 8, 256, seg, false)));
     }
 
+    /** Small copies share a slab (disjoint, 64-byte aligned regions); a copy of half a slab or more gets its own array. */
+    @org.junit.jupiter.api.Test
+    void heapRegionsShareSlabsWithoutOverlap() {
+        RepackedLanes.HeapRegion a = RepackedLanes.heapRegion(1000), b = RepackedLanes.heapRegion(3000);
+        if (a.array() == b.array()) { // same slab unless a filled the previous slab's tail
+            assertTrue(b.base() >= a.base() + 1000 || a.base() >= b.base() + 3000, "regions overlap: " + a.base() + ", " + b.base());
+        }
+        assertEquals(0, a.base() % 64);
+        assertEquals(0, b.base() % 64);
+        RepackedLanes.HeapRegion big = RepackedLanes.heapRegion(30 << 20);
+        assertEquals(0, big.base());
+        assertEquals(30 << 20, big.array().length);
+        // a heap copy in a slab reads back what the segment view wrote
+        b.segment(3000).set(java.lang.foreign.ValueLayout.JAVA_BYTE, 2999, (byte) 7);
+        assertEquals(7, b.array()[b.base() + 2999]);
+    }
+
     private static WeightMatrix create(GgmlType type, int rows, int cols, MemorySegment seg, boolean heapAllowed) {
         return type == GgmlType.Q4_K ? new Q4_KMatrix("w", rows, cols, seg, heapAllowed) : new Q6_KMatrix("w", rows, cols, seg, heapAllowed);
     }
