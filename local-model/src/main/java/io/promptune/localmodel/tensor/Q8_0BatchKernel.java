@@ -5,139 +5,142 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q8_0 weights times a batch of Q8_0 activation rows (prefill, larger batched decodes) with float FMAs on
- * exact integers, an SGEMM-style micro-kernel: two weight rows are widened once into integer-valued floats
- * ({@link Activations#quads} order: vector v of a block holds element 4j + v in lane j) and then meet
- * every activation row, two at a time, so each loaded vector feeds two products. int8 x int8 products and
- * sums of four are exact in float, so lane j of {@code w0*a0 + w1*a1 + w2*a2 + w3*a3} is exactly ggml's
- * quad sum of elements 4j..4j+3 whatever the order; then {@code fma(d_w * d_a, quad, acc)} per block in
- * block order and hsum_float_8, as tinyBLAS_Q0_AVX (and ggml_vec_dot_q8_0_q8_0): bit-identical to
- * {@link Q8_0Matrix#dot}.
+ * exact integers: weight rows are widened into integer-valued floats ({@link Activations#quads} order:
+ * vector v of a block holds element 4j + v in lane j) and meet the activation rows (widened once per batch
+ * by {@link Activations}). int8 x int8 products and sums of four are exact in float, so lane j of
+ * {@code w0*a0 + w1*a1 + w2*a2 + w3*a3} is exactly ggml's quad sum of elements 4j..4j+3 whatever the order;
+ * then {@code fma(d_w * d_a, quad, acc)} per block in block order and hsum_float_8, as tinyBLAS_Q0_AVX (and
+ * ggml_vec_dot_q8_0_q8_0): bit-identical to {@link Q8_0Matrix#dot}.
  *
- * <p>Why floats: the Vector API has no vpmaddubsw/vpmaddwd, and the int16 formulation costs ~12-14 vector
- * ops per (weight row, activation row, block) where this one costs 4 multiply/FMAs plus the scaled FMA.
- * The block scale products d_w * d_a of a 2x2 tile are computed 8 blocks per vector multiply before the
- * tile's loop, which then broadcasts them from memory. Rows are widened a panel at a time (at most
- * {@link #PANEL_FLOATS}, L2-sized) and each activation pair passes over the whole panel while it is in L1:
- * re-reading the batch's float activations from L3 for every row pair cost most of the gain.
+ * <p>The micro-kernel ({@link #rowTimes4}) takes one weight row against four activation rows: the weight
+ * vector is loaded once per step and each activation vector is a memory operand of its FMA, so a block costs
+ * ~7 instructions per output (4 product FMAs, the scale FMA and its broadcast, a quarter of the weight load)
+ * with the 4 quad sums, 4 accumulators, the weight vector and a broadcast in 10 of the 16 ymm registers
+ * (the 2x2 register tile it replaces needed ~22 per output: separate loads, spills, unhoisted range checks).
+ * Its loads are plain heap-array loads at {@code base + 64k + constant}, which C2 range-check-eliminates.
+ * K is cut into chunks of {@link #CHUNK} blocks so an activation group's chunk (8 KB) stays in L1 while a
+ * panel of widened weight rows (chunk only, {@link #PANEL_FLOATS}) passes over it from L2; the accumulators
+ * live in a per-thread scratch between chunks.
  */
 final class Q8_0BatchKernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
 
+    /** Blocks per K chunk: 4 activation rows x 16 blocks x 128 bytes = 8 KB of L1. */
+    static final int CHUNK = 32;
+    /** Widened weights per panel chunk (floats): rows per panel = PANEL_FLOATS / (32 * CHUNK), even. */
+    static final int PANEL_FLOATS = 64 * 1024;
+    private static final int PANEL_ROWS = PANEL_FLOATS / (32 * CHUNK);
+
     private Q8_0BatchKernel() { }
 
-    /** A thread's widened row pair and a tile's scale products, kept between calls. */
+    /** A thread's widened panel chunk, its scales, a row's scale products and the panel's accumulators, kept between calls. */
     private static final class Scratch {
-        float[] wq = new float[0], wd = new float[0], sc = new float[0];
+        final float[] wq = new float[PANEL_FLOATS + 8], xs = new float[4 * 32 * CHUNK + 8];
+        final float[] wd = new float[PANEL_ROWS * CHUNK], sc = new float[4 * CHUNK];
+        float[] acc = new float[0];
 
-        Scratch fit(int nb, int pairs) {
-            if (wd.length < 2 * nb * pairs) {
-                wq = new float[64 * nb * pairs];
-                wd = new float[2 * nb * pairs];
-            }
-            if (sc.length < 4 * nb) sc = new float[4 * nb];
+        Scratch fit(int accFloats) {
+            if (acc.length < accFloats) acc = new float[accFloats];
             return this;
         }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Widened weights kept per thread at most (floats): the panel stays in L2 while activation pairs pass over it. */
-    private static final int PANEL_FLOATS = 32 * 1024;
-
     /** {@code out[b][outCol0 + r] = dot(r, a, b)} for rows [r0, r1) and every activation row b. */
     static void dotRows(Q8_0Matrix w, int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        int nb = w.cols() / 32, oc = out.cols(), rows = a.rows;
-        int pairs = Math.max(1, PANEL_FLOATS / (64 * nb)); // row pairs per panel
-        Scratch s = SCRATCH.get().fit(nb, pairs);
-        float[] wq = s.wq, wd = s.wd, sc = s.sc, x = a.quads, ad = a.d, o = out.data();
-        for (int p0 = r0; p0 < r1; p0 += 2 * pairs) {
-            int p1 = Math.min(r1, p0 + 2 * pairs);
-            for (int r = p0, i = 0; r < p1; r += 2, i++) w.widenPair(r, r + 1 < p1 ? r + 1 : r, wq, 64 * nb * i, wd, 2 * nb * i);
-            int b = 0;
-            for (; b + 2 <= rows; b += 2) {
-                int xa = a.rowOffset(b), da = a.blockOffset(b);
-                for (int r = p0, i = 0; r < p1; r += 2, i++) {
-                    scaleProducts(wd, 2 * nb * i, ad, da, da + nb, nb, sc);
-                    twoByTwo(wq, 64 * nb * i, sc, nb, x, xa, xa + nb * 32, o, b * oc + outCol0 + r, oc, r + 1 < p1);
+        int nb = w.cols() / 32, oc = out.cols(), rows = a.rows, slots = rows + 1; // slot `rows`: a group's unused outputs
+        Scratch s = SCRATCH.get().fit(PANEL_ROWS * slots * 8);
+        float[] wq = s.wq, xs = s.xs, wd = s.wd, sc = s.sc, acc = s.acc, x = a.quads, ad = a.d, o = out.data();
+        int wa = HeapAlignment.firstAligned(wq), xa = HeapAlignment.firstAligned(xs); // vectors on 32-byte boundaries
+        for (int p0 = r0; p0 < r1; p0 += PANEL_ROWS) {
+            int np = Math.min(r1 - p0, PANEL_ROWS);
+            java.util.Arrays.fill(acc, 0, np * slots * 8, 0f);
+            for (int k0 = 0; k0 < nb; k0 += CHUNK) {
+                int kc = Math.min(CHUNK, nb - k0);
+                for (int i = 0; i < np; i += 2) {
+                    int r = p0 + i;
+                    w.widenPair(r, i + 1 < np ? r + 1 : r, k0, k0 + kc, wq, wa + 64 * CHUNK * (i / 2), wd, 2 * CHUNK * (i / 2));
+                }
+                for (int b = 0; b < rows; b += 4) {
+                    int b1 = Math.min(b + 1, rows - 1), b2 = Math.min(b + 2, rows - 1), b3 = Math.min(b + 3, rows - 1);
+                    // the group's chunk, copied to the aligned scratch (it stays in L1 while the panel passes)
+                    System.arraycopy(x, a.rowOffset(b) + 32 * k0, xs, xa, 32 * kc);
+                    System.arraycopy(x, a.rowOffset(b1) + 32 * k0, xs, xa + 32 * CHUNK, 32 * kc);
+                    System.arraycopy(x, a.rowOffset(b2) + 32 * k0, xs, xa + 64 * CHUNK, 32 * kc);
+                    System.arraycopy(x, a.rowOffset(b3) + 32 * k0, xs, xa + 96 * CHUNK, 32 * kc);
+                    int d0 = a.blockOffset(b) + k0, d1 = a.blockOffset(b1) + k0, d2 = a.blockOffset(b2) + k0, d3 = a.blockOffset(b3) + k0;
+                    int s1 = b + 1 < rows ? b + 1 : rows, s2 = b + 2 < rows ? b + 2 : rows, s3 = b + 3 < rows ? b + 3 : rows;
+                    for (int i = 0; i < np; i++) {
+                        int wo = wa + 64 * CHUNK * (i / 2) + 32 * (i & 1), so = 2 * CHUNK * (i / 2) + kc * (i & 1), ci = i * slots;
+                        scaleProducts(wd, so, ad, d0, d1, d2, d3, kc, sc);
+                        rowTimes4(wq, wo, xs, xa, sc, kc, acc, 8 * (ci + b), 8 * (ci + s1), 8 * (ci + s2), 8 * (ci + s3));
+                    }
                 }
             }
-            if (b < rows) {
-                int xa = a.rowOffset(b), da = a.blockOffset(b);
-                for (int r = p0, i = 0; r < p1; r += 2, i++) {
-                    twoByOne(wq, 64 * nb * i, wd, 2 * nb * i, nb, x, xa, ad, da, o, b * oc + outCol0 + r, r + 1 < p1);
-                }
+            for (int i = 0; i < np; i++) {
+                for (int b = 0, c = 8 * i * slots; b < rows; b++, c += 8) o[b * oc + outCol0 + p0 + i] = hsum8(acc, c);
             }
         }
     }
 
-    /** sc[i * 2nb + j * nb + k] = wd[i * nb + k] * ad[act j's block k]: the tile's d_w * d_a, each rounded once as in ggml. */
-    private static void scaleProducts(float[] wd, int wo, float[] ad, int da, int db, int nb, float[] sc) {
+    /** {@link GgmlSums#hsum8} of acc[c..c + 8), from the array (no lane extraction). */
+    private static float hsum8(float[] acc, int c) {
+        float a0 = acc[c] + acc[c + 4], a1 = acc[c + 1] + acc[c + 5], a2 = acc[c + 2] + acc[c + 6], a3 = acc[c + 3] + acc[c + 7];
+        return (a0 + a2) + (a1 + a3);
+    }
+
+    /** sc[j * CHUNK + k] = wd[so + k] * ad[dj + k] for activation j < 4, k < kc: d_w * d_a, each rounded once as in ggml. */
+    private static void scaleProducts(float[] wd, int so, float[] ad, int d0, int d1, int d2, int d3, int kc, float[] sc) {
         int k = 0;
-        for (int n = F.loopBound(nb); k < n; k += F.length()) {
-            FloatVector d0 = FloatVector.fromArray(F, wd, wo + k), d1 = FloatVector.fromArray(F, wd, wo + nb + k);
-            FloatVector e0 = FloatVector.fromArray(F, ad, da + k), e1 = FloatVector.fromArray(F, ad, db + k);
-            d0.mul(e0).intoArray(sc, k);
-            d0.mul(e1).intoArray(sc, nb + k);
-            d1.mul(e0).intoArray(sc, 2 * nb + k);
-            d1.mul(e1).intoArray(sc, 3 * nb + k);
+        for (int n = F.loopBound(kc); k < n; k += F.length()) {
+            FloatVector dw = FloatVector.fromArray(F, wd, so + k);
+            dw.mul(FloatVector.fromArray(F, ad, d0 + k)).intoArray(sc, k);
+            dw.mul(FloatVector.fromArray(F, ad, d1 + k)).intoArray(sc, CHUNK + k);
+            dw.mul(FloatVector.fromArray(F, ad, d2 + k)).intoArray(sc, 2 * CHUNK + k);
+            dw.mul(FloatVector.fromArray(F, ad, d3 + k)).intoArray(sc, 3 * CHUNK + k);
         }
-        for (; k < nb; k++) {
-            sc[k] = wd[wo + k] * ad[da + k];
-            sc[nb + k] = wd[wo + k] * ad[db + k];
-            sc[2 * nb + k] = wd[wo + nb + k] * ad[da + k];
-            sc[3 * nb + k] = wd[wo + nb + k] * ad[db + k];
+        for (; k < kc; k++) {
+            float dw = wd[so + k];
+            sc[k] = dw * ad[d0 + k];
+            sc[CHUNK + k] = dw * ad[d1 + k];
+            sc[2 * CHUNK + k] = dw * ad[d2 + k];
+            sc[3 * CHUNK + k] = dw * ad[d3 + k];
         }
     }
 
     /**
-     * The widened pair (row 0 at wq[64k], row 1 at wq[64k + 32]) times activation rows xa and xb (quads
-     * layout). Writes o[oa] (row 0, act a), o[oa + 1] (row 1, act a), o[oa + oc], o[oa + oc + 1] (act b);
-     * the row-1 outputs only when {@code two}.
+     * One widened weight row (block k at wq[w + 64k]) times the 4 activation rows at xs[x + j * 32 * CHUNK]
+     * (quads layout, block k at + 32k) over kc blocks, accumulating into acc[cj..cj + 8) (read first, written
+     * back). A block's quad sum is two independent product chains added (exact integers in any order): the
+     * dependency chain per block is mul, FMA, add instead of mul and three FMAs (lab: +15-25%).
      */
-    private static void twoByTwo(float[] wq, int wo, float[] sc, int nb, float[] x, int xa, int xb, float[] o, int oa, int oc, boolean two) {
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00;
-        for (int k = 0; k < nb; k++) {
-            int w = wo + 64 * k, x0 = xa + 32 * k, x1 = xb + 32 * k;
-            FloatVector w0 = FloatVector.fromArray(F, wq, w), w1 = FloatVector.fromArray(F, wq, w + 32);
-            FloatVector a0 = FloatVector.fromArray(F, x, x0), a1 = FloatVector.fromArray(F, x, x1);
-            FloatVector q00 = w0.mul(a0), q01 = w0.mul(a1), q10 = w1.mul(a0), q11 = w1.mul(a1);
-            for (int t = 8; t < 32; t += 8) { // a loop: C2 schedules it better than the same code unrolled by hand
-                w0 = FloatVector.fromArray(F, wq, w + t);
-                w1 = FloatVector.fromArray(F, wq, w + 32 + t);
-                a0 = FloatVector.fromArray(F, x, x0 + t);
-                a1 = FloatVector.fromArray(F, x, x1 + t);
-                q00 = w0.fma(a0, q00); q01 = w0.fma(a1, q01); q10 = w1.fma(a0, q10); q11 = w1.fma(a1, q11);
-            }
-            c00 = q00.fma(FloatVector.broadcast(F, sc[k]), c00);
-            c01 = q01.fma(FloatVector.broadcast(F, sc[nb + k]), c01);
-            c10 = q10.fma(FloatVector.broadcast(F, sc[2 * nb + k]), c10);
-            c11 = q11.fma(FloatVector.broadcast(F, sc[3 * nb + k]), c11);
+    private static void rowTimes4(float[] wq, int w, float[] xs, int x, float[] sc, int kc,
+                                  float[] acc, int c0, int c1, int c2, int c3) {
+        final int X1 = 32 * CHUNK, X2 = 64 * CHUNK, X3 = 96 * CHUNK;
+        FloatVector a0 = FloatVector.fromArray(F, acc, c0), a1 = FloatVector.fromArray(F, acc, c1);
+        FloatVector a2 = FloatVector.fromArray(F, acc, c2), a3 = FloatVector.fromArray(F, acc, c3);
+        for (int k = 0; k < kc; k++) {
+            int wk = w + 64 * k, xk = x + 32 * k;
+            FloatVector v = FloatVector.fromArray(F, wq, wk), u = FloatVector.fromArray(F, wq, wk + 8);
+            FloatVector q0 = u.fma(FloatVector.fromArray(F, xs, xk + 8), v.mul(FloatVector.fromArray(F, xs, xk)));
+            FloatVector q1 = u.fma(FloatVector.fromArray(F, xs, xk + X1 + 8), v.mul(FloatVector.fromArray(F, xs, xk + X1)));
+            FloatVector q2 = u.fma(FloatVector.fromArray(F, xs, xk + X2 + 8), v.mul(FloatVector.fromArray(F, xs, xk + X2)));
+            FloatVector q3 = u.fma(FloatVector.fromArray(F, xs, xk + X3 + 8), v.mul(FloatVector.fromArray(F, xs, xk + X3)));
+            v = FloatVector.fromArray(F, wq, wk + 16);
+            u = FloatVector.fromArray(F, wq, wk + 24);
+            FloatVector p0 = u.fma(FloatVector.fromArray(F, xs, xk + 24), v.mul(FloatVector.fromArray(F, xs, xk + 16)));
+            FloatVector p1 = u.fma(FloatVector.fromArray(F, xs, xk + X1 + 24), v.mul(FloatVector.fromArray(F, xs, xk + X1 + 16)));
+            FloatVector p2 = u.fma(FloatVector.fromArray(F, xs, xk + X2 + 24), v.mul(FloatVector.fromArray(F, xs, xk + X2 + 16)));
+            FloatVector p3 = u.fma(FloatVector.fromArray(F, xs, xk + X3 + 24), v.mul(FloatVector.fromArray(F, xs, xk + X3 + 16)));
+            a0 = q0.add(p0).fma(FloatVector.broadcast(F, sc[k]), a0);
+            a1 = q1.add(p1).fma(FloatVector.broadcast(F, sc[CHUNK + k]), a1);
+            a2 = q2.add(p2).fma(FloatVector.broadcast(F, sc[2 * CHUNK + k]), a2);
+            a3 = q3.add(p3).fma(FloatVector.broadcast(F, sc[3 * CHUNK + k]), a3);
         }
-        o[oa] = GgmlSums.hsum8(c00);
-        o[oa + oc] = GgmlSums.hsum8(c01);
-        if (two) {
-            o[oa + 1] = GgmlSums.hsum8(c10);
-            o[oa + oc + 1] = GgmlSums.hsum8(c11);
-        }
-    }
-
-    /** The widened pair times one activation row (a batch's odd last row): o[oa], and o[oa + 1] when {@code two}. */
-    private static void twoByOne(float[] wq, int wo, float[] wd, int so, int nb, float[] x, int xa, float[] ad, int da, float[] o, int oa, boolean two) {
-        FloatVector c0 = FloatVector.zero(F), c1 = c0;
-        for (int k = 0; k < nb; k++) {
-            int w = wo + 64 * k, x0 = xa + 32 * k;
-            FloatVector a = FloatVector.fromArray(F, x, x0);
-            FloatVector q0 = FloatVector.fromArray(F, wq, w).mul(a), q1 = FloatVector.fromArray(F, wq, w + 32).mul(a);
-            for (int t = 8; t < 32; t += 8) {
-                a = FloatVector.fromArray(F, x, x0 + t);
-                q0 = FloatVector.fromArray(F, wq, w + t).fma(a, q0);
-                q1 = FloatVector.fromArray(F, wq, w + 32 + t).fma(a, q1);
-            }
-            float e = ad[da + k];
-            c0 = q0.fma(FloatVector.broadcast(F, wd[so + k] * e), c0);
-            c1 = q1.fma(FloatVector.broadcast(F, wd[so + nb + k] * e), c1);
-        }
-        o[oa] = GgmlSums.hsum8(c0);
-        if (two) o[oa + 1] = GgmlSums.hsum8(c1);
+        a0.intoArray(acc, c0);
+        a1.intoArray(acc, c1);
+        a2.intoArray(acc, c2);
+        a3.intoArray(acc, c3);
     }
 }

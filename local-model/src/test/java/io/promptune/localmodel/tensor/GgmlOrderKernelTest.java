@@ -64,14 +64,17 @@ class GgmlOrderKernelTest {
     /**
      * Q8_0 (repacked into row pairs), with the copy on the heap and off it (each has its own kernels):
      * matrix-vector (two rows per pass, a last unpaired row alone) and batched paths at several batch sizes (the
-     * int16 kernel below 8 rows, the float batch kernel from 8), a row range
+     * int16 kernel below 8 rows, the float batch kernel from 8: panels of rows, K chunks, groups of 4 activation
+     * rows with a short last group), a row range
      * starting at an odd row (as a chunk of a fused Q/K/V product can), the tensor's last row, and dequantizeRow
      * against the file's bytes.
      */
     @ParameterizedTest
     @CsvSource({"1, 32, 1", "2, 64, 2", "7, 96, 1", "7, 96, 8", "9, 576, 11", "16, 64, 16", "13, 128, 1", "5, 2048, 64", "4, 32, 3",
             // the float batch kernel: several widened panels with an odd last row, block counts not a multiple of 8, odd batches
-            "37, 2048, 9", "35, 4096, 8", "21, 608, 13", "3, 32, 8"})
+            "37, 2048, 9", "35, 4096, 8", "21, 608, 13", "3, 32, 8",
+            // its 64-row panels and 32-block K chunks: three panels (odd last row), a 1-block last chunk, groups of 4 plus 2 or 3
+            "131, 1056, 10", "66, 576, 15"})
     void q8_0FollowsGgmlOrderAtEveryBatchSizeAndRowSplit(int rows, int cols, int batch) {
         Random rnd = new Random(rows * 7919L + cols * 31L + batch);
         MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q8_0, rows, cols, rnd);
