@@ -76,6 +76,7 @@ final class BenchCommand implements Callable<Integer> {
             int vocab = m.info().vocabSize();
             SplittableRandom rnd = new SplittableRandom(42);
             double[] pp = new double[reps], tg = new double[reps], ppCpu = new double[reps], tgCpu = new double[reps];
+            long kvBytes = 0; // the most the KV caches held at once
             for (int r = -1; r < reps; r++) {
                 LocalModel.Session s = m.newSession();
                 int[] prompt = rnd.ints(promptTokens, 0, vocab).toArray();
@@ -84,6 +85,7 @@ final class BenchCommand implements Callable<Integer> {
                 long t1 = System.nanoTime(), c1 = processCpuNanos();
                 for (int i = 0; i < genTokens; i++) s.feed(rnd.nextInt(vocab));
                 long t2 = System.nanoTime(), c2 = processCpuNanos();
+                kvBytes = Math.max(kvBytes, s.kvCacheBytes());
                 if (r >= 0) {
                     pp[r] = promptTokens / ((t1 - t0) / 1e9);
                     tg[r] = genTokens / ((t2 - t1) / 1e9);
@@ -129,6 +131,7 @@ final class BenchCommand implements Callable<Integer> {
                             runs[r] = tokens / ((wall - prompts) / 1e9);
                             cpuRuns[r] = (cpuEnd - decodeStartCpu[0]) / 1e6 / Math.max(1, tokens - n);
                         }
+                        kvBytes = Math.max(kvBytes, m.pooledKvCacheBytes()); // every sequence's cache is back in the pool
                         progress("batch " + n + " run " + (r + 2) + "/" + (reps + 1));
                     }
                     agg.put(String.valueOf(n), median(runs));
@@ -136,6 +139,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             out.put("model_file_bytes", Files.size(file));
+            out.put("kv_cache_bytes", kvBytes);
             memoryFigures(out);
         } catch (GgufException e) {
             throw new Main.UserError(e.getMessage());
@@ -149,9 +153,11 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("  cpu per token: prompt %.2f ms, decode %.2f ms%n", out.get("prefill_cpu_ms_per_token").asDouble(),
                     out.get("decode_cpu_ms_per_token").asDouble());
             if (out.has("peak_rss_bytes")) {
-                System.out.printf("  memory: peak resident %.1f MiB (file %.1f MiB, KV cache %.1f KiB per token)%n",
-                        out.get("peak_rss_bytes").asDouble() / (1 << 20), out.get("model_file_bytes").asDouble() / (1 << 20),
-                        out.get("kv_cache_bytes_per_token").asDouble() / 1024);
+                double peak = out.get("peak_rss_bytes").asDouble(), fileBytes = out.get("model_file_bytes").asDouble();
+                double kv = out.get("kv_cache_bytes").asDouble();
+                System.out.printf("  memory: peak resident %.1f MiB = model file %.1f MiB + KV cache %.1f MiB (at most, %.1f KiB"
+                                + " per token) + %.1f MiB rest (JVM, heap, activations)%n", peak / (1 << 20), fileBytes / (1 << 20),
+                        kv / (1 << 20), out.get("kv_cache_bytes_per_token").asDouble() / 1024, (peak - fileBytes - kv) / (1 << 20));
             }
             if (out.has("aggregate_tps")) {
                 out.get("aggregate_tps").properties().forEach(e ->

@@ -72,6 +72,9 @@ public final class LocalModel implements AutoCloseable {
             pool.close();
             throw e;
         }
+        // Metadata is parsed and repacked weights are copied: keep the resident set near the copies' size (the
+        // mapped pages of tensors the kernels still read fault back in on first use).
+        file.dropResidentPages();
         this.prefixCache = new PrefixCache(options.prefixCacheBytes());
         ModelConfig c = transformer.config();
         this.info = new ModelInfo(file.path(), c.architecture().ggufName(), c.name(), fileType(file), c.contextLength(),
@@ -114,6 +117,17 @@ public final class LocalModel implements AutoCloseable {
     public long kvCacheBytesPerToken() {
         ModelConfig c = transformer.config();
         return 2L * c.layers() * c.kvDim() * Short.BYTES; // half-precision cache
+    }
+
+    /**
+     * Bytes held by the KV caches kept for reuse: after {@link #generateBatch} returns, the caches of its
+     * sequences (one batch's worth, each sized to its prompt plus its token limit). Sessions' caches are their own
+     * ({@link Session#kvCacheBytes}); the prefix cache is counted apart ({@link PrefixCache#bytes}).
+     */
+    public synchronized long pooledKvCacheBytes() {
+        long b = 0;
+        for (KvCache c : freeCaches) b += c.bytes();
+        return b;
     }
 
     /** The prefix cache (e.g. to clear it or read its size). */
@@ -196,6 +210,13 @@ public final class LocalModel implements AutoCloseable {
         }
 
         public int length() { return cache.length(); }
+
+        /** Bytes the session's KV cache holds (it grows by doubling as tokens are fed). */
+        public long kvCacheBytes() {
+            synchronized (LocalModel.this) {
+                return cache.bytes();
+            }
+        }
     }
 
     private int[] promptTokens(GenerationRequest r) {

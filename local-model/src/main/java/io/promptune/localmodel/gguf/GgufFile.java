@@ -94,6 +94,15 @@ public final class GgufFile implements AutoCloseable {
     /** The whole file mapping (read-only). */
     public MemorySegment mapping() { return mapping; }
 
+    /**
+     * Drops the pages of the mapping this process holds resident (a hint: the bytes stay readable and whatever
+     * is read again faults back in from the OS page cache). For a loader that has copied what it needs: per
+     * tensor drops leave pages behind, since every page fault maps its neighbours too (fault-around, 64 KiB).
+     */
+    public void dropResidentPages() {
+        if (mapping.isMapped()) mapping.unload();
+    }
+
     /** Absolute file offset where the tensor data section starts. */
     public long dataStart() { return dataStart; }
 

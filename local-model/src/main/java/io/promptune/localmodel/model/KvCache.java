@@ -4,8 +4,10 @@ package io.promptune.localmodel.model;
  * One sequence's keys and values for every layer, position-major ({@code [layer][position * kvDim + i]}).
  * Values are stored as half-precision bits ({@link Float#floatToFloat16}), as llama.cpp's default F16 cache
  * holds them: the model only ever reads them rounded to half, so storing halves loses nothing. The cache
- * grows on demand up to the model's context length; a prefix can be copied from another cache so
- * sequences sharing a prompt prefix skip recomputing it.
+ * holds nothing until it is first reserved or filled, then grows on demand (doubling) up to the model's
+ * context length; {@link #reserve} sizes it exactly, so a generation whose length is known up front holds
+ * no slack (doubling to a power of two kept up to half of a batch's caches unused). A prefix can be copied
+ * from another cache so sequences sharing a prompt prefix skip recomputing it.
  */
 public final class KvCache {
     private static final int INITIAL_CAPACITY = 64;
@@ -19,16 +21,11 @@ public final class KvCache {
     private int length;
 
     public KvCache(int layers, int kvDim, int maxLength) {
-        this(layers, kvDim, maxLength, Math.min(INITIAL_CAPACITY, maxLength));
-    }
-
-    KvCache(int layers, int kvDim, int maxLength, int initialCapacity) {
         this.layers = layers;
         this.kvDim = kvDim;
         this.maxLength = maxLength;
         this.keys = new short[layers][];
         this.values = new short[layers][];
-        allocate(initialCapacity);
     }
 
     /** Positions filled so far. */
@@ -42,9 +39,13 @@ public final class KvCache {
         length = n;
     }
 
-    /** Makes room for {@code n} positions at once (no repeated growth while they are filled). */
+    /**
+     * Makes room for exactly {@code n} positions (capped at the context length) at once: no repeated growth
+     * while they are filled, and no slack beyond them. Never shrinks.
+     */
     public void reserve(int n) {
-        ensureCapacity(Math.min(n, maxLength));
+        int c = Math.min(n, maxLength);
+        if (c > capacity) allocate(c);
     }
 
     /** Positions the arrays hold without growing. */

@@ -1,0 +1,71 @@
+package io.promptune.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The bench's memory report: the file size and the KV cache held next to the resident set. */
+class BenchCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private PrintStream oldOut, oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private static Path stories() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path f = p.resolve("shared/models/stories260K/stories260K-Q8_0.gguf");
+            if (Files.exists(f)) return f;
+        }
+        assumeTrue(false, "stories260K not present");
+        return null;
+    }
+
+    @Test
+    void jsonReportsTheFileSizeAndTheMostKvCacheHeld() throws Exception {
+        Path model = stories();
+        int code = Main.run("bench", "--model", model.toString(), "--threads", "1", "--reps", "1", "--prompt-tokens", "8",
+                "--gen-tokens", "4", "--batch", "3", "--batch-prompt", "30", "--batch-gen", "10", "--json");
+        assertEquals(0, code);
+        JsonNode j = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertEquals(Files.size(model), j.get("model_file_bytes").asLong());
+        long perToken = j.get("kv_cache_bytes_per_token").asLong();
+        assertTrue(perToken > 0);
+        // 3 sequences of 30 + 10 positions, each cache reserved exactly (the pp/tg session holds 64 positions)
+        assertEquals(3 * 40 * perToken, j.get("kv_cache_bytes").asLong());
+    }
+
+    @Test
+    void textReportSplitsThePeakIntoFileKvCacheAndTheRest() {
+        Path model = stories();
+        int code = Main.run("bench", "--model", model.toString(), "--threads", "1", "--reps", "1", "--prompt-tokens", "8",
+                "--gen-tokens", "4");
+        assertEquals(0, code);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assumeTrue(Files.exists(Path.of("/proc/self/status")), "no /proc: no memory figures");
+        assertTrue(text.matches("(?s).*memory: peak resident [0-9.]+ MiB = model file [0-9.]+ MiB \\+ KV cache [0-9.]+ MiB.*"), text);
+    }
+}
