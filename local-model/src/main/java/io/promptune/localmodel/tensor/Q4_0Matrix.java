@@ -306,13 +306,13 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
                     .add(w3.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
                     .add(w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)));
             ShortVector s1 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128))
-                    .add(w0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 192)))
+                    .add(w0.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 192)))
                     .add(w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
-                    .add(w1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 208)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 208)))
                     .add(w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
-                    .add(w2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 224)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 224)))
                     .add(w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
-                    .add(w3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 240)));
+                    .add(w3.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 240)));
             IntVector t = s0.add(s1).reinterpretAsInts();
             IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
@@ -345,13 +345,13 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
                     .add(w3.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
                     .add(w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)));
             ShortVector s1 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128))
-                    .add(w0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 192)))
+                    .add(w0.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 192)))
                     .add(w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
-                    .add(w1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 208)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 208)))
                     .add(w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
-                    .add(w2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 224)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 224)))
                     .add(w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
-                    .add(w3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, ax, x + 240)));
+                    .add(w3.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 240)));
             IntVector t = s0.add(s1).reinterpretAsInts();
             IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
@@ -382,19 +382,19 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             ShortVector e00 = w0.and(NIBBLES).reinterpretAsShorts();
             ShortVector e01 = w0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
             ShortVector e02 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
-            ShortVector e03 = w0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e03 = w0.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts();
             ShortVector e10 = w1.and(NIBBLES).reinterpretAsShorts();
             ShortVector e11 = w1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
             ShortVector e12 = w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
-            ShortVector e13 = w1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e13 = w1.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts();
             ShortVector e20 = w2.and(NIBBLES).reinterpretAsShorts();
             ShortVector e21 = w2.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
             ShortVector e22 = w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
-            ShortVector e23 = w2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e23 = w2.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts();
             ShortVector e30 = w3.and(NIBBLES).reinterpretAsShorts();
             ShortVector e31 = w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
             ShortVector e32 = w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
-            ShortVector e33 = w3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e33 = w3.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts();
             FloatVector dw = FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN);
             {
                 ShortVector s0 = e00.mul(IntVector.broadcast(I, ap[x0 + 0]).reinterpretAsShorts())
@@ -461,19 +461,19 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             ShortVector e00 = w0.and(NIBBLES).reinterpretAsShorts();
             ShortVector e01 = w0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
             ShortVector e02 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
-            ShortVector e03 = w0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e03 = w0.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts();
             ShortVector e10 = w1.and(NIBBLES).reinterpretAsShorts();
             ShortVector e11 = w1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
             ShortVector e12 = w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
-            ShortVector e13 = w1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e13 = w1.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts();
             ShortVector e20 = w2.and(NIBBLES).reinterpretAsShorts();
             ShortVector e21 = w2.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
             ShortVector e22 = w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
-            ShortVector e23 = w2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e23 = w2.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts();
             ShortVector e30 = w3.and(NIBBLES).reinterpretAsShorts();
             ShortVector e31 = w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
             ShortVector e32 = w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
-            ShortVector e33 = w3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12);
+            ShortVector e33 = w3.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts();
             FloatVector dw = FloatVector.fromArray(F, sc, 8 * q);
             {
                 ShortVector s0 = e00.mul(IntVector.broadcast(I, ap[x0 + 0]).reinterpretAsShorts())
