@@ -20,8 +20,6 @@ final class BpeTokenizer extends BaseTokenizer {
 
     private final PreTokenizer preTokenizer;
     private final boolean ignoreMerges;
-    /** piece text -> piece id (token ids first, then strings that only occur inside merges). */
-    private final Map<String, Integer> pieceIds;
     /** (left piece id, right piece id) -> merge rank. */
     private final LongIntMap ranks;
     /** merge rank -> piece id of the merged string. */
@@ -34,7 +32,9 @@ final class BpeTokenizer extends BaseTokenizer {
         super(vocab);
         this.preTokenizer = PreTokenizer.forName(vocab.pre);
         this.ignoreMerges = PreTokenizer.ignoresMerges(vocab.pre);
-        this.pieceIds = new HashMap<>(vocab.tokenToId);
+        // piece text -> piece id (token ids first, then strings that only occur inside merges): needed only to
+        // build the merge table, so a local (as a field this copy of the vocabulary kept ~3 MB for nothing)
+        Map<String, Integer> pieceIds = new HashMap<>(vocab.tokenToId);
         String[] merges = vocab.merges;
         this.ranks = new LongIntMap(merges.length * 2);
         this.mergeResult = new int[merges.length];
@@ -43,9 +43,9 @@ final class BpeTokenizer extends BaseTokenizer {
             int sp = m.indexOf(' ', 1);
             String left = sp < 0 ? "" : m.substring(0, sp);
             String right = sp < 0 ? "" : m.substring(sp + 1);
-            long key = pairKey(piece(left), piece(right));
+            long key = pairKey(piece(pieceIds, left), piece(pieceIds, right));
             if (!ranks.containsKey(key)) ranks.put(key, rank); // first (lowest) rank wins, like emplace
-            mergeResult[rank] = piece(left + right);
+            mergeResult[rank] = piece(pieceIds, left + right);
         }
         for (int c = 0; c < charPiece.length; c++) {
             Integer id = pieceIds.get(String.valueOf((char) c));
@@ -55,7 +55,7 @@ final class BpeTokenizer extends BaseTokenizer {
 
     private int extraPieces;
 
-    private int piece(String s) {
+    private int piece(Map<String, Integer> pieceIds, String s) {
         Integer id = pieceIds.get(s);
         if (id == null) {
             id = vocab.size() + extraPieces++;
