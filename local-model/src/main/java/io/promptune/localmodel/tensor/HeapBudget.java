@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * that sees both kinds of data gets polymorphic profiles and C2 compiles it worse), and branch once per call
  * on which copy exists.
  *
- * <p>Budget: a quarter of the max heap, shared by every matrix type's copy (Q4_0, Q4_1, Q8_0), or the system
- * property {@code promptune.heapWeights} (bytes; 0 = never on heap).
+ * <p>Budget: a quarter of the max heap, shared by every matrix type's copy (Q4_0, Q4_1, Q8_0, Q4_K, Q6_K), or the
+ * system property {@code promptune.heapWeights} (bytes; 0 = never on heap).
  */
 final class HeapBudget {
     private static final long LIMIT = Long.getLong("promptune.heapWeights", Runtime.getRuntime().maxMemory() / 4);
@@ -30,10 +30,10 @@ final class HeapBudget {
 
     /**
      * True (and {@code bytes} taken from the budget until {@code owner} is unreachable) when a heap copy of
-     * {@code bytes} fits; false when it does not (or is too large for one Java array of ints), nothing taken.
+     * {@code bytes} fits; false when it does not, nothing taken. The caller checks its own array-size limit first.
      */
     static boolean reserve(Object owner, long bytes) {
-        if (bytes / 4 > Integer.MAX_VALUE - 16 || !take(bytes)) return false;
+        if (!take(bytes)) return false;
         giveBackWhenCollected(owner, bytes);
         return true;
     }

@@ -56,7 +56,9 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     Q4_0Matrix(String name, int rows, int cols, MemorySegment data, boolean heapAllowed) {
         super(name, GgmlType.Q4_0, rows, cols, data);
         boolean grouped = rows % 8 == 0;
-        boolean heap = grouped && heapAllowed && HeapBudget.reserve(this, (long) rows / 8 * (cols / 32) * GROUP_BLOCK_BYTES);
+        long copyBytes = (long) rows / 8 * (cols / 32) * GROUP_BLOCK_BYTES;
+        boolean heap = grouped && heapAllowed && copyBytes / 4 <= Integer.MAX_VALUE - 16 // one int[] must hold the nibbles
+                && HeapBudget.reserve(this, copyBytes);
         int groupBlocks = heap ? rows / 8 * (cols / 32) : 0;
         this.nibbles = heap ? new int[32 * groupBlocks] : null;
         this.scales = heap ? new float[8 * groupBlocks] : null;

@@ -66,8 +66,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
     Q4_KMatrix(String name, int rows, int cols, MemorySegment data, boolean heapAllowed) {
         super(name, GgmlType.Q4_K, rows, cols, data, Mins.FOUR_LANES);
         long bytes = (long) rows / 8 * (cols / QK) * GROUP_BLOCK_BYTES;
-        boolean onHeap = rows % 8 == 0 && heapAllowed && bytes < Integer.MAX_VALUE - 64 && HeapBudget.take(bytes);
-        if (onHeap) HeapBudget.giveBackWhenCollected(this, bytes);
+        boolean onHeap = rows % 8 == 0 && heapAllowed && bytes < Integer.MAX_VALUE - 64 && HeapBudget.reserve(this, bytes);
         RepackedLanes.HeapRegion h = onHeap ? RepackedLanes.heapRegion(bytes) : null;
         this.packed = rows % 8 != 0 ? null
                 : repack(onHeap ? h.segment(bytes) : Arena.ofAuto().allocate(bytes, 32), data, rows, cols, rowBytes);
