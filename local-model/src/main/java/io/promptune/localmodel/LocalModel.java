@@ -236,16 +236,8 @@ public final class LocalModel implements AutoCloseable {
             throw new ContextOverflowException(info.name(), start + tokens.length, info.contextLength());
         }
         int chunk = options.maxPrefillChunk();
-        if (tokens.length <= chunk) { // one chunk: the forward pass's own logits batch is the result
-            KvCache[] caches = new KvCache[tokens.length];
-            int[] pos = new int[tokens.length];
-            for (int i = 0; i < tokens.length; i++) {
-                caches[i] = cache;
-                pos[i] = start + i;
-            }
-            return transformer.forward(tokens, caches, pos, logitRows);
-        }
-        FloatBatch result = new FloatBatch(logitRows.length, info.vocabSize());
+        // one chunk: the forward pass's own logits batch is the result (its rows are logitRows in order), no copy
+        FloatBatch result = tokens.length <= chunk ? null : new FloatBatch(logitRows.length, info.vocabSize());
         for (int off = 0; off < tokens.length; off += chunk) {
             int n = Math.min(chunk, tokens.length - off);
             int[] t = Arrays.copyOfRange(tokens, off, off + n);
@@ -263,6 +255,7 @@ public final class LocalModel implements AutoCloseable {
                 }
             }
             FloatBatch out = transformer.forward(t, caches, pos, rows.stream().mapToInt(Integer::intValue).toArray());
+            if (result == null) return out;
             for (int k = 0; k < rows.size(); k++) {
                 System.arraycopy(out.data(), out.offset(k), result.data(), result.offset(targets.get(k)), info.vocabSize());
             }
