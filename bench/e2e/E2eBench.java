@@ -155,14 +155,8 @@ public class E2eBench {
                         if (phase == 0 && i >= 2) break; // warm-up: one zero-shot and one few-shot trial
                         Configuration c = trials.get(i);
                         for (Example ex : phase == 0 ? warm : measured) {
-                            CompletionRequest r = request(info.template().render(ex, pool.subList(0, c.fewShot())));
-                            Map<String, Object> row = new LinkedHashMap<>();
-                            row.put("id", ex.id());
+                            Map<String, Object> row = promptRow(lm, info.template(), ex, pool.subList(0, c.fewShot()), maxTokens, phase == 0);
                             row.put("trial", phase == 0 ? -1 : i);
-                            row.put("warmup", phase == 0);
-                            row.put("prompt", lm.promptText(r));
-                            row.put("tokens", lm.promptTokens(r));
-                            row.put("max_tokens", maxTokens);
                             row.put("temperature", c.params().get("temperature"));
                             row.put("top_p", c.params().get("top_p"));
                             row.put("top_k", c.params().get("top_k"));
@@ -192,6 +186,7 @@ public class E2eBench {
                 s.put("examples_per_trial", measured.size());
                 s.put("few_shot", fewShot);
                 s.put("trial_scores", scores);
+                s.put("mean_score", scores.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN)); // all trials, not the last
                 JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("tuning-summary.json").toFile(), s);
                 System.out.println(JSON.writeValueAsString(s));
             }
@@ -254,18 +249,24 @@ public class E2eBench {
         StringBuilder sb = new StringBuilder();
         for (int phase = 0; phase < 2; phase++) {
             for (Example ex : phase == 0 ? warm : measured) {
-                List<Example> demos = pool.subList(0, shots); // the evaluator's shotsFor: first k pool examples
-                CompletionRequest r = request(template.render(ex, demos));
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("id", ex.id());
-                row.put("warmup", phase == 0);
-                row.put("prompt", lm.promptText(r));
-                row.put("tokens", lm.promptTokens(r));
-                row.put("max_tokens", maxTokens);
-                sb.append(JSON.writeValueAsString(row)).append('\n');
+                // the evaluator's shotsFor: the first k pool examples
+                sb.append(JSON.writeValueAsString(promptRow(lm, template, ex, pool.subList(0, shots), maxTokens, phase == 0))).append('\n');
             }
         }
         Files.writeString(file, sb);
+    }
+
+    /** One prompts.jsonl row: the example's id, the engine's rendered prompt text and token ids, max tokens. */
+    static Map<String, Object> promptRow(LocalEngineModel lm, PromptTemplate template, Example ex, List<Example> demos,
+                                         int maxTokens, boolean warmup) {
+        CompletionRequest r = request(template.render(ex, demos));
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", ex.id());
+        row.put("warmup", warmup);
+        row.put("prompt", lm.promptText(r));
+        row.put("tokens", lm.promptTokens(r));
+        row.put("max_tokens", maxTokens);
+        return row;
     }
 
     static CompletionRequest request(RenderedPrompt p) {
