@@ -251,8 +251,8 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * fma runs lane-wise and no horizontal sum is needed; rows of [r0, r1) are written, whole groups computed.
      */
     private void groupDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        short[] ax = a.pairLanes();
-        int[] as = a.blockSums();
+        short[] ax = a.windowLanes();
+        int[] as = a.windowBias();
         boolean heap = nibbles != null;
         float[] ad = a.d, o = out.data(), part = new float[8];
         int oc = out.cols(), nb = cols / 32;
@@ -274,57 +274,60 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     private static final IntVector NIBBLES = IntVector.broadcast(I, 0x000F000F);
 
     /**
-     * Rows 8g..8g+7 (lanes) against one activation row, into {@code acc[ai..ai+7]}. Per block: the nibbles times
-     * the activations as 16-bit products (each short lane sums 16 products of at most 15 * 127, so no overflow),
-     * the two shorts of a row added, minus 8 * (sum of the block's activations): the exact sum of (q - 8) * a.
+     * Rows 8g..8g+7 (lanes) against one activation row, into {@code acc[ai..ai+7]}: per block the exact sum of
+     * (q - 8) * a from 16-bit "window" products, then llama.cpp's fma(total, d_w * d_a, acc). Each weight int
+     * (8 nibbles of one row) is shifted right by 0, 4, 8 and 12 bits as a 32-bit lane; each 16-bit half of the
+     * shifted int then holds a window of 4 consecutive nibbles (n_i + 16 n_(i+1) + 256 n_(i+2) + 4096 n_(i+3)
+     * modulo 2^16) and is multiplied by the coefficient pairs of {@link Activations#windowLanes}, chosen so that
+     * all window terms but n_m * a_m cancel modulo 2^16 once a lane's two halves are added; with
+     * {@link Activations#windowBias} the high half of the lane is then the exact block total (it fits a short).
+     * That is 3 shifts, 4 multiplies and 4 adds per weight int, no masks: 99 instructions per block of 8 rows
+     * x 32 instead of 123 for nibble extraction (masks and shifts per nibble field).
      *
-     * <p>Shaped for C2: the 4 nibble vectors of a block unrolled in one loop body (an inner loop over them was
+     * <p>Shaped for C2: the 4 weight ints of a block unrolled in one loop body (an inner loop over them was
      * not unrolled and cost range-check pre-loops per block), written out without helper methods (past 18000
      * parse nodes C2 inlines only the JDK's force-inline methods: a helper call left there boxes every vector
-     * it touches and the kernel ran at 2 GMAC/s), activations loaded as ready vectors
-     * ({@link Activations#pairLanes}: broadcasts inline into more nodes and pushed the body past C2's inlining
-     * cutoff), and the accumulator kept in the array rather than in a loop-carried vector, which C2 boxed on
-     * every block (a float[8] and a vector object per block: the lab kernel ran at 11 instead of 19 GMAC/s).
+     * it touches and the kernel ran at 2 GMAC/s), activations loaded as ready vectors (broadcasting pairs in the
+     * kernel made C2 move each through a general register: 3 instructions per pair), and the accumulator kept in
+     * the array rather than in a loop-carried vector, which C2 boxed on every block (a float[8] and a vector
+     * object per block: the lab kernel ran at 11 instead of 19 GMAC/s).
      */
-    private void groupDot(int g, short[] ax, int xo, int[] as, float[] ad, int bo, int nb, float[] acc, int ai) {
+    private void groupDot(int g, short[] ax, int xo, int[] bias, float[] ad, int bo, int nb, float[] acc, int ai) {
         MemorySegment m = packed;
         long p0 = (long) g * nb * GROUP_BLOCK_BYTES;
         FloatVector.zero(F).intoArray(acc, ai);
         for (int k = 0; k < nb; k++) {
             long p = p0 + (long) k * GROUP_BLOCK_BYTES;
             int x = xo + 256 * k;
-            // nibble int v of each row holds bytes 4v..4v+3: elements (4v, 4v+2), (4v+1, 4v+3) in the low nibbles,
-            // (4v+16, 4v+18), (4v+17, 4v+19) in the high ones, i.e. Activations.shortPairs ints v, 4+v, 8+v, 12+v
             IntVector w0 = IntVector.fromMemorySegment(I, m, p + 32, ByteOrder.LITTLE_ENDIAN);
             IntVector w1 = IntVector.fromMemorySegment(I, m, p + 64, ByteOrder.LITTLE_ENDIAN);
             IntVector w2 = IntVector.fromMemorySegment(I, m, p + 96, ByteOrder.LITTLE_ENDIAN);
             IntVector w3 = IntVector.fromMemorySegment(I, m, p + 128, ByteOrder.LITTLE_ENDIAN);
-            ShortVector s0 = w0.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
-                    .add(w0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
-                    .add(w1.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
-                    .add(w2.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
-                    .add(w3.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)));
-            ShortVector s1 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128))
-                    .add(w0.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 192)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 208)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 224)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 240)));
-            IntVector t = s0.add(s1).reinterpretAsInts();
-            IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
+            ShortVector s = w0.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
+                    .add(w0.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
+                    .add(w0.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
+                    .add(w0.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
+                    .add(w1.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)))
+                    .add(w2.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
+                    .add(w3.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 192)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 208)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 224)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 240)));
+            IntVector t = s.reinterpretAsInts();
+            IntVector total = t.add(t.lanewise(VectorOperators.LSHL, 16)).add(bias[bo + k]).lanewise(VectorOperators.ASHR, 16);
             FloatVector dd = FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]);
             ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
         }
     }
 
     /** {@link #groupDot} over the heap copy ({@link #nibbles}, {@link #scales}): the same operations, array loads. */
-    private void groupDotHeap(int g, short[] ax, int xo, int[] as, float[] ad, int bo, int nb, float[] acc, int ai) {
+    private void groupDotHeap(int g, short[] ax, int xo, int[] bias, float[] ad, int bo, int nb, float[] acc, int ai) {
         int[] nib = nibbles;
         float[] sc = scales;
         int q0 = g * nb;
@@ -332,31 +335,28 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         for (int k = 0; k < nb; k++) {
             int q = q0 + k;
             int x = xo + 256 * k;
-            // nibble int v of each row holds bytes 4v..4v+3: elements (4v, 4v+2), (4v+1, 4v+3) in the low nibbles,
-            // (4v+16, 4v+18), (4v+17, 4v+19) in the high ones, i.e. Activations.shortPairs ints v, 4+v, 8+v, 12+v
             IntVector w0 = IntVector.fromArray(I, nib, 32 * q);
             IntVector w1 = IntVector.fromArray(I, nib, 32 * q + 8);
             IntVector w2 = IntVector.fromArray(I, nib, 32 * q + 16);
             IntVector w3 = IntVector.fromArray(I, nib, 32 * q + 24);
-            ShortVector s0 = w0.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
-                    .add(w0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
-                    .add(w1.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
-                    .add(w2.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
-                    .add(w3.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)));
-            ShortVector s1 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128))
-                    .add(w0.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 192)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 208)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 224)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 240)));
-            IntVector t = s0.add(s1).reinterpretAsInts();
-            IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
+            ShortVector s = w0.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
+                    .add(w0.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
+                    .add(w0.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
+                    .add(w0.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
+                    .add(w1.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)))
+                    .add(w2.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
+                    .add(w3.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 192)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 208)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 224)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 240)));
+            IntVector t = s.reinterpretAsInts();
+            IntVector total = t.add(t.lanewise(VectorOperators.LSHL, 16)).add(bias[bo + k]).lanewise(VectorOperators.ASHR, 16);
             FloatVector dd = FloatVector.fromArray(F, sc, 8 * q).mul(ad[bo + k]);
             ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
         }
