@@ -54,6 +54,23 @@ final class Q4_KBatchKernel {
         float[] acc = new float[0], accm = new float[0];
         /** The batch's activation rows interleaved by fours. */
         final FourRows x = new FourRows();
+        /** {@link Activations#sums32} of {@link #sumsOf} as floats (exact: |sum| <= 32 * 128). */
+        float[] sums = new float[0];
+        private Activations sumsOf;
+
+        /**
+         * The 32-value sums of {@code a} as floats, converted once per thread and batch: {@link #mins} broadcast
+         * them from memory instead of converting an int per broadcast (vcvtsi2ss: 11% of the kernel went to mins).
+         */
+        float[] sumsOf(Activations a) {
+            if (sumsOf != a) {
+                int[] q8s = a.sums32;
+                if (sums.length < q8s.length) sums = new float[q8s.length];
+                for (int i = 0; i < q8s.length; i++) sums[i] = q8s[i];
+                sumsOf = a;
+            }
+            return sums;
+        }
 
         Scratch fit(int rows) {
             if (acc.length < 16 * rows) {
@@ -75,7 +92,7 @@ final class Q4_KBatchKernel {
     static void dotRows(MemorySegment packed, byte[] heap, int heapBase, int nb, long groupBlockBytes, int r0, int r1, int gemmRows, Activations a,
                         FloatBatch out, int outCol0) {
         Scratch s = SCRATCH.get().fit(gemmRows);
-        float[] acc = s.acc, accm = s.accm, o = out.data(), x = s.x.of(a, gemmRows);
+        float[] acc = s.acc, accm = s.accm, o = out.data(), x = s.x.of(a, gemmRows), q8s = s.sumsOf(a);
         int oc = out.cols(), gEnd = (r1 + 7) >> 3;
         for (int g0 = r0 >> 3; g0 < gEnd; g0 += 2) {
             int g1 = Math.min(g0 + 1, gEnd - 1); // an odd last group is widened twice, written once
@@ -92,7 +109,7 @@ final class Q4_KBatchKernel {
                 for (int b = 0; b < gemmRows; b += 4) {
                     tile(s.w, x, b * a.cols + 1024 * k, s.tot);
                     accumulate(s.tot, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
-                    mins(s.m, s.dmin, a.sums32, 8 * (a.blockOffset(b) + k), 8 * nb, a.d, a.blockOffset(b) + k, nb, accm, 16 * b);
+                    mins(s.m, s.dmin, q8s, 8 * (a.blockOffset(b) + k), 8 * nb, a.d, a.blockOffset(b) + k, nb, accm, 16 * b);
                 }
             }
             for (int g = g0; g <= g1; g++) {
@@ -272,16 +289,16 @@ final class Q4_KBatchKernel {
     /**
      * The min chains of the 16 rows and 4 activation rows for one super-block: per sub-block pair h the exact
      * m_2h * bsum_2h + m_2h+1 * bsum_2h+1 (integers below 2^20, exact in float), accm = fma(mins, dmin * d_a, accm).
-     * {@code so}: activation row 0's sums32 for this super-block, {@code sstep} between activation rows.
+     * {@code so}: activation row 0's 32-value sums (as floats) for this super-block, {@code sstep} between activation rows.
      */
-    private static void mins(float[] m, float[] dmin, int[] q8s, int so, int sstep, float[] ad, int da, int nb, float[] accm, int ao) {
+    private static void mins(float[] m, float[] dmin, float[] q8s, int so, int sstep, float[] ad, int da, int nb, float[] accm, int ao) {
         for (int r = 0; r < 4; r++) {
             int sr = so + r * sstep, ar = ao + 16 * r;
             float e = ad[da + r * nb];
-            FloatVector s0 = FloatVector.broadcast(F, (float) q8s[sr]), s1 = FloatVector.broadcast(F, (float) q8s[sr + 1]);
-            FloatVector s2 = FloatVector.broadcast(F, (float) q8s[sr + 2]), s3 = FloatVector.broadcast(F, (float) q8s[sr + 3]);
-            FloatVector s4 = FloatVector.broadcast(F, (float) q8s[sr + 4]), s5 = FloatVector.broadcast(F, (float) q8s[sr + 5]);
-            FloatVector s6 = FloatVector.broadcast(F, (float) q8s[sr + 6]), s7 = FloatVector.broadcast(F, (float) q8s[sr + 7]);
+            FloatVector s0 = FloatVector.broadcast(F, q8s[sr]), s1 = FloatVector.broadcast(F, q8s[sr + 1]);
+            FloatVector s2 = FloatVector.broadcast(F, q8s[sr + 2]), s3 = FloatVector.broadcast(F, q8s[sr + 3]);
+            FloatVector s4 = FloatVector.broadcast(F, q8s[sr + 4]), s5 = FloatVector.broadcast(F, q8s[sr + 5]);
+            FloatVector s6 = FloatVector.broadcast(F, q8s[sr + 6]), s7 = FloatVector.broadcast(F, q8s[sr + 7]);
             for (int g = 0; g < 2; g++) {
                 int mg = 64 * g;
                 FloatVector dm = FloatVector.fromArray(F, dmin, 8 * g).mul(e);

@@ -17,26 +17,34 @@ import jdk.incubator.vector.VectorSpecies;
  * ~7 instructions per output (4 product FMAs, the scale FMA and its broadcast, a quarter of the weight load)
  * with the 4 quad sums, 4 accumulators, the weight vector and a broadcast in 10 of the 16 ymm registers
  * (the 2x2 register tile it replaces needed ~22 per output: separate loads, spills, unhoisted range checks).
- * Its loads are plain heap-array loads at {@code base + 64k + constant}, which C2 range-check-eliminates.
- * K is cut into chunks of {@link #CHUNK} blocks so an activation group's chunk (8 KB) stays in L1 while a
+ * Its loads are plain heap-array loads at {@code base + 32k + constant}, which C2 range-check-eliminates.
+ * K is cut into chunks of {@link #CHUNK} blocks so an activation group's chunk (16 KB) stays in L1 while a
  * panel of widened weight rows (chunk only, {@link #PANEL_FLOATS}) passes over it from L2; the accumulators
  * live in a per-thread scratch between chunks.
+ *
+ * <p>The widened panel, the activation group and the scale products share one scratch array, and a group's
+ * 4 accumulators lie next to each other, so the micro-kernel's loop needs few general registers: with 12
+ * arguments live across it (one array and offset per operand, 4 accumulator offsets) C2 kept 5 of them on
+ * the stack and reloaded them every block, and strip-mined the loop (lab: +10-20% without).
  */
 final class Q8_0BatchKernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
 
-    /** Blocks per K chunk: 4 activation rows x 16 blocks x 128 bytes = 8 KB of L1. */
+    /** Blocks per K chunk: 4 activation rows x 32 blocks x 128 bytes = 16 KB of L1. */
     static final int CHUNK = 32;
     /** Widened weights per panel chunk (floats): rows per panel = PANEL_FLOATS / (32 * CHUNK), even. */
     static final int PANEL_FLOATS = 64 * 1024;
     private static final int PANEL_ROWS = PANEL_FLOATS / (32 * CHUNK);
+    /** Panel rows whose scale products are computed in one pass (the activation scales stay in registers). */
+    private static final int SCALE_ROWS = 8;
+    /** Offsets in the scratch from its first 32-byte aligned float: the panel at 0, then the activation group, then the scale products. */
+    private static final int GROUP = PANEL_FLOATS, PRODUCTS = GROUP + 4 * 32 * CHUNK, SCRATCH_FLOATS = PRODUCTS + SCALE_ROWS * 4 * CHUNK;
 
     private Q8_0BatchKernel() { }
 
-    /** A thread's widened panel chunk, its scales, a row's scale products and the panel's accumulators, kept between calls. */
+    /** A thread's scratch (panel chunk, activation group, scale products), the panel's scales and accumulators, kept between calls. */
     private static final class Scratch {
-        final float[] wq = new float[PANEL_FLOATS + 8], xs = new float[4 * 32 * CHUNK + 8];
-        final float[] wd = new float[PANEL_ROWS * CHUNK], sc = new float[4 * CHUNK];
+        final float[] s = new float[SCRATCH_FLOATS + 8], wd = new float[PANEL_ROWS * CHUNK];
         float[] acc = new float[0];
 
         Scratch fit(int accFloats) {
@@ -49,32 +57,32 @@ final class Q8_0BatchKernel {
 
     /** {@code out[b][outCol0 + r] = dot(r, a, b)} for rows [r0, r1) and every activation row b. */
     static void dotRows(Q8_0Matrix w, int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        int nb = w.cols() / 32, oc = out.cols(), rows = a.rows, slots = rows + 1; // slot `rows`: a group's unused outputs
-        Scratch s = SCRATCH.get().fit(PANEL_ROWS * slots * 8);
-        float[] wq = s.wq, xs = s.xs, wd = s.wd, sc = s.sc, acc = s.acc, x = a.quads, ad = a.d, o = out.data();
-        int wa = HeapAlignment.firstAligned(wq), xa = HeapAlignment.firstAligned(xs); // vectors on 32-byte boundaries
+        int nb = w.cols() / 32, oc = out.cols(), rows = a.rows, slots = (rows + 3) & ~3; // a short last group's extra outputs are dropped
+        Scratch scratch = SCRATCH.get().fit(PANEL_ROWS * slots * 8);
+        float[] s = scratch.s, wd = scratch.wd, acc = scratch.acc, x = a.quads, ad = a.d, o = out.data();
+        int sa = HeapAlignment.firstAligned(s), xa = sa + GROUP, pa = sa + PRODUCTS; // vectors on 32-byte boundaries
         for (int p0 = r0; p0 < r1; p0 += PANEL_ROWS) {
             int np = Math.min(r1 - p0, PANEL_ROWS);
-            java.util.Arrays.fill(acc, 0, np * slots * 8, 0f);
             for (int k0 = 0; k0 < nb; k0 += CHUNK) {
-                int kc = Math.min(CHUNK, nb - k0);
+                int kc = Math.min(CHUNK, nb - k0), rf = 32 * kc; // panel row i at s[sa + rf * i], its scales at wd[kc * i]
                 for (int i = 0; i < np; i += 2) {
                     int r = p0 + i;
-                    w.widenPair(r, i + 1 < np ? r + 1 : r, k0, k0 + kc, wq, wa + 64 * CHUNK * (i / 2), wd, 2 * CHUNK * (i / 2));
+                    w.widenPair(r, i + 1 < np ? r + 1 : r, k0, k0 + kc, s, sa + rf * i, wd, kc * i);
                 }
                 for (int b = 0; b < rows; b += 4) {
                     int b1 = Math.min(b + 1, rows - 1), b2 = Math.min(b + 2, rows - 1), b3 = Math.min(b + 3, rows - 1);
                     // the group's chunk, copied to the aligned scratch (it stays in L1 while the panel passes)
-                    System.arraycopy(x, a.rowOffset(b) + 32 * k0, xs, xa, 32 * kc);
-                    System.arraycopy(x, a.rowOffset(b1) + 32 * k0, xs, xa + 32 * CHUNK, 32 * kc);
-                    System.arraycopy(x, a.rowOffset(b2) + 32 * k0, xs, xa + 64 * CHUNK, 32 * kc);
-                    System.arraycopy(x, a.rowOffset(b3) + 32 * k0, xs, xa + 96 * CHUNK, 32 * kc);
+                    System.arraycopy(x, a.rowOffset(b) + 32 * k0, s, xa, rf);
+                    System.arraycopy(x, a.rowOffset(b1) + 32 * k0, s, xa + 32 * CHUNK, rf);
+                    System.arraycopy(x, a.rowOffset(b2) + 32 * k0, s, xa + 64 * CHUNK, rf);
+                    System.arraycopy(x, a.rowOffset(b3) + 32 * k0, s, xa + 96 * CHUNK, rf);
                     int d0 = a.blockOffset(b) + k0, d1 = a.blockOffset(b1) + k0, d2 = a.blockOffset(b2) + k0, d3 = a.blockOffset(b3) + k0;
-                    int s1 = b + 1 < rows ? b + 1 : rows, s2 = b + 2 < rows ? b + 2 : rows, s3 = b + 3 < rows ? b + 3 : rows;
-                    for (int i = 0; i < np; i++) {
-                        int wo = wa + 64 * CHUNK * (i / 2) + 32 * (i & 1), so = 2 * CHUNK * (i / 2) + kc * (i & 1), ci = i * slots;
-                        scaleProducts(wd, so, ad, d0, d1, d2, d3, kc, sc);
-                        rowTimes4(wq, wo, xs, xa, sc, kc, acc, 8 * (ci + b), 8 * (ci + s1), 8 * (ci + s2), 8 * (ci + s3));
+                    for (int i0 = 0; i0 < np; i0 += SCALE_ROWS) {
+                        int ni = Math.min(SCALE_ROWS, np - i0);
+                        scaleProducts(wd, kc * i0, ni, ad, d0, d1, d2, d3, kc, s, pa);
+                        for (int i = i0; i < i0 + ni; i++) {
+                            rowTimes4(s, sa + rf * i, xa, pa + 4 * CHUNK * (i - i0), kc, k0 == 0, acc, 8 * (i * slots + b));
+                        }
                     }
                 }
             }
@@ -90,57 +98,80 @@ final class Q8_0BatchKernel {
         return (a0 + a2) + (a1 + a3);
     }
 
-    /** sc[j * CHUNK + k] = wd[so + k] * ad[dj + k] for activation j < 4, k < kc: d_w * d_a, each rounded once as in ggml. */
-    private static void scaleProducts(float[] wd, int so, float[] ad, int d0, int d1, int d2, int d3, int kc, float[] sc) {
-        int k = 0;
-        for (int n = F.loopBound(kc); k < n; k += F.length()) {
-            FloatVector dw = FloatVector.fromArray(F, wd, so + k);
-            dw.mul(FloatVector.fromArray(F, ad, d0 + k)).intoArray(sc, k);
-            dw.mul(FloatVector.fromArray(F, ad, d1 + k)).intoArray(sc, CHUNK + k);
-            dw.mul(FloatVector.fromArray(F, ad, d2 + k)).intoArray(sc, 2 * CHUNK + k);
-            dw.mul(FloatVector.fromArray(F, ad, d3 + k)).intoArray(sc, 3 * CHUNK + k);
+    /**
+     * sc[t + 4 CHUNK i + j CHUNK + k] = wd[so + kc i + k] * ad[dj + k] for panel rows i < ni, activation j < 4, k < kc:
+     * d_w * d_a, each rounded once as in ggml.
+     */
+    private static void scaleProducts(float[] wd, int so, int ni, float[] ad, int d0, int d1, int d2, int d3, int kc, float[] sc, int t) {
+        int n = F.loopBound(kc);
+        for (int k = 0; k < n; k += F.length()) {
+            FloatVector x0 = FloatVector.fromArray(F, ad, d0 + k), x1 = FloatVector.fromArray(F, ad, d1 + k);
+            FloatVector x2 = FloatVector.fromArray(F, ad, d2 + k), x3 = FloatVector.fromArray(F, ad, d3 + k);
+            for (int i = 0; i < ni; i++) {
+                FloatVector dw = FloatVector.fromArray(F, wd, so + kc * i + k);
+                int ti = t + 4 * CHUNK * i + k;
+                dw.mul(x0).intoArray(sc, ti);
+                dw.mul(x1).intoArray(sc, ti + CHUNK);
+                dw.mul(x2).intoArray(sc, ti + 2 * CHUNK);
+                dw.mul(x3).intoArray(sc, ti + 3 * CHUNK);
+            }
         }
-        for (; k < kc; k++) {
-            float dw = wd[so + k];
-            sc[k] = dw * ad[d0 + k];
-            sc[CHUNK + k] = dw * ad[d1 + k];
-            sc[2 * CHUNK + k] = dw * ad[d2 + k];
-            sc[3 * CHUNK + k] = dw * ad[d3 + k];
+        for (int k = n; k < kc; k++) {
+            for (int i = 0; i < ni; i++) {
+                float dw = wd[so + kc * i + k];
+                int ti = t + 4 * CHUNK * i + k;
+                sc[ti] = dw * ad[d0 + k];
+                sc[ti + CHUNK] = dw * ad[d1 + k];
+                sc[ti + 2 * CHUNK] = dw * ad[d2 + k];
+                sc[ti + 3 * CHUNK] = dw * ad[d3 + k];
+            }
         }
     }
 
     /**
-     * One widened weight row (block k at wq[w + 64k]) times the 4 activation rows at xs[x + j * 32 * CHUNK]
-     * (quads layout, block k at + 32k) over kc blocks, accumulating into acc[cj..cj + 8) (read first, written
-     * back). A block's quad sum is two independent product chains added (exact integers in any order): the
-     * dependency chain per block is mul, FMA, add instead of mul and three FMAs (lab: +15-25%).
+     * One widened weight row (block k at s[w + 32k]) times the 4 activation rows at s[x + j * 32 * CHUNK] (quads
+     * layout, block k at + 32k) over kc blocks, with scale products s[sc + j * CHUNK + k], accumulating into
+     * acc[c + 8j..c + 8j + 8) (from zero when {@code first}, else read first; written back). A block's quad sum is
+     * two independent product chains added (exact integers in any order): the dependency chain per block is mul,
+     * FMA, add instead of mul and three FMAs (lab: +15-25%). The trip count masked to 6 bits (kc <= CHUNK) tells
+     * C2 the loop is short, so it is not strip-mined (that cost registers and a second loop).
      */
-    private static void rowTimes4(float[] wq, int w, float[] xs, int x, float[] sc, int kc,
-                                  float[] acc, int c0, int c1, int c2, int c3) {
+    private static void rowTimes4(float[] s, int w, int x, int sc, int kc, boolean first, float[] acc, int c) {
         final int X1 = 32 * CHUNK, X2 = 64 * CHUNK, X3 = 96 * CHUNK;
-        FloatVector a0 = FloatVector.fromArray(F, acc, c0), a1 = FloatVector.fromArray(F, acc, c1);
-        FloatVector a2 = FloatVector.fromArray(F, acc, c2), a3 = FloatVector.fromArray(F, acc, c3);
-        for (int k = 0; k < kc; k++) {
-            int wk = w + 64 * k, xk = x + 32 * k;
-            FloatVector v = FloatVector.fromArray(F, wq, wk), u = FloatVector.fromArray(F, wq, wk + 8);
-            FloatVector q0 = u.fma(FloatVector.fromArray(F, xs, xk + 8), v.mul(FloatVector.fromArray(F, xs, xk)));
-            FloatVector q1 = u.fma(FloatVector.fromArray(F, xs, xk + X1 + 8), v.mul(FloatVector.fromArray(F, xs, xk + X1)));
-            FloatVector q2 = u.fma(FloatVector.fromArray(F, xs, xk + X2 + 8), v.mul(FloatVector.fromArray(F, xs, xk + X2)));
-            FloatVector q3 = u.fma(FloatVector.fromArray(F, xs, xk + X3 + 8), v.mul(FloatVector.fromArray(F, xs, xk + X3)));
-            v = FloatVector.fromArray(F, wq, wk + 16);
-            u = FloatVector.fromArray(F, wq, wk + 24);
-            FloatVector p0 = u.fma(FloatVector.fromArray(F, xs, xk + 24), v.mul(FloatVector.fromArray(F, xs, xk + 16)));
-            FloatVector p1 = u.fma(FloatVector.fromArray(F, xs, xk + X1 + 24), v.mul(FloatVector.fromArray(F, xs, xk + X1 + 16)));
-            FloatVector p2 = u.fma(FloatVector.fromArray(F, xs, xk + X2 + 24), v.mul(FloatVector.fromArray(F, xs, xk + X2 + 16)));
-            FloatVector p3 = u.fma(FloatVector.fromArray(F, xs, xk + X3 + 24), v.mul(FloatVector.fromArray(F, xs, xk + X3 + 16)));
-            a0 = q0.add(p0).fma(FloatVector.broadcast(F, sc[k]), a0);
-            a1 = q1.add(p1).fma(FloatVector.broadcast(F, sc[CHUNK + k]), a1);
-            a2 = q2.add(p2).fma(FloatVector.broadcast(F, sc[2 * CHUNK + k]), a2);
-            a3 = q3.add(p3).fma(FloatVector.broadcast(F, sc[3 * CHUNK + k]), a3);
+        FloatVector a0, a1, a2, a3;
+        if (first) {
+            a0 = FloatVector.zero(F);
+            a1 = a0;
+            a2 = a0;
+            a3 = a0;
+        } else {
+            a0 = FloatVector.fromArray(F, acc, c);
+            a1 = FloatVector.fromArray(F, acc, c + 8);
+            a2 = FloatVector.fromArray(F, acc, c + 16);
+            a3 = FloatVector.fromArray(F, acc, c + 24);
         }
-        a0.intoArray(acc, c0);
-        a1.intoArray(acc, c1);
-        a2.intoArray(acc, c2);
-        a3.intoArray(acc, c3);
+        int n = kc & 63;
+        for (int k = 0; k < n; k++) {
+            int wk = w + 32 * k, xk = x + 32 * k, sk = sc + k;
+            FloatVector v = FloatVector.fromArray(F, s, wk), u = FloatVector.fromArray(F, s, wk + 8);
+            FloatVector q0 = u.fma(FloatVector.fromArray(F, s, xk + 8), v.mul(FloatVector.fromArray(F, s, xk)));
+            FloatVector q1 = u.fma(FloatVector.fromArray(F, s, xk + X1 + 8), v.mul(FloatVector.fromArray(F, s, xk + X1)));
+            FloatVector q2 = u.fma(FloatVector.fromArray(F, s, xk + X2 + 8), v.mul(FloatVector.fromArray(F, s, xk + X2)));
+            FloatVector q3 = u.fma(FloatVector.fromArray(F, s, xk + X3 + 8), v.mul(FloatVector.fromArray(F, s, xk + X3)));
+            v = FloatVector.fromArray(F, s, wk + 16);
+            u = FloatVector.fromArray(F, s, wk + 24);
+            FloatVector p0 = u.fma(FloatVector.fromArray(F, s, xk + 24), v.mul(FloatVector.fromArray(F, s, xk + 16)));
+            FloatVector p1 = u.fma(FloatVector.fromArray(F, s, xk + X1 + 24), v.mul(FloatVector.fromArray(F, s, xk + X1 + 16)));
+            FloatVector p2 = u.fma(FloatVector.fromArray(F, s, xk + X2 + 24), v.mul(FloatVector.fromArray(F, s, xk + X2 + 16)));
+            FloatVector p3 = u.fma(FloatVector.fromArray(F, s, xk + X3 + 24), v.mul(FloatVector.fromArray(F, s, xk + X3 + 16)));
+            a0 = q0.add(p0).fma(FloatVector.broadcast(F, s[sk]), a0);
+            a1 = q1.add(p1).fma(FloatVector.broadcast(F, s[sk + CHUNK]), a1);
+            a2 = q2.add(p2).fma(FloatVector.broadcast(F, s[sk + 2 * CHUNK]), a2);
+            a3 = q3.add(p3).fma(FloatVector.broadcast(F, s[sk + 3 * CHUNK]), a3);
+        }
+        a0.intoArray(acc, c);
+        a1.intoArray(acc, c + 8);
+        a2.intoArray(acc, c + 16);
+        a3.intoArray(acc, c + 24);
     }
 }

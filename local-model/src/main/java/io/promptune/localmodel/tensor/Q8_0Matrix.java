@@ -255,17 +255,17 @@ public final class Q8_0Matrix extends WeightMatrix {
     }
 
     /**
-     * Widens blocks [k0, k1) of rows {@code r0} and {@code r1} into integer-valued floats for {@link Q8_0BatchKernel}:
-     * block k of row r0 at wq[wo + 64(k - k0)], of row r1 at wq[wo + 64(k - k0) + 32], each in {@link Activations#quads}
-     * order (vector v holds element 4j + v in lane j: byte v of int lane j, sign-extended by shifts); scales to
-     * wd[so + k - k0] and wd[so + n + k - k0] with n = k1 - k0.
+     * Widens blocks [k0, k1) of rows {@code r0} and {@code r1} into integer-valued floats for {@link Q8_0BatchKernel}, one
+     * row after the other: with n = k1 - k0, block k of row r0 at wq[wo + 32(k - k0)] and of row r1 at wq[wo + 32n + 32(k - k0)],
+     * each in {@link Activations#quads} order (vector v holds element 4j + v in lane j: byte v of int lane j, sign-extended
+     * by shifts); scales to wd[so + k - k0] and wd[so + n + k - k0].
      */
     void widenPair(int r0, int r1, int k0, int k1, float[] wq, int wo, float[] wd, int so) {
         int n = k1 - k0;
         for (int i = 0; i < 2; i++) {
             int row = i == 0 ? r0 : r1, qs = quantStride(row), ss = scaleStride(row), si = scaleBase(row) + k0 * ss;
             long q = quantBase(row) + (long) k0 * qs;
-            for (int k = 0, o = wo + 32 * i; k < n; k++, q += qs, si += ss, o += 64) {
+            for (int k = 0, o = wo + 32 * n * i; k < n; k++, q += qs, si += ss, o += 32) {
                 IntVector v = quants != null ? ByteVector.fromArray(B, quants, (int) q).reinterpretAsInts() : IntVector.fromMemorySegment(I, packed, q, LE);
                 ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o);
                 ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 8);
