@@ -207,34 +207,62 @@ public final class Activations {
         return (qBytes[lo] & 0xFFFF) | (qBytes[hi] << 16);
     }
 
-    private short[] pairLanes;
+    private short[] windowLanes;
 
     /**
-     * Q8 formats, built on first use: {@link #shortPairs} with each int repeated in 8 int lanes (16 shorts per
-     * pair, so 8 per value: per row, pair i at 16 * i + rowOffset * 8). The repacked Q4_0 kernel loads these as
-     * vectors: broadcasting each pair in the kernel costs more C2 nodes than its loop body can afford.
+     * Q8 formats, built on first use, for the repacked Q4_0 GEMV ({@link Q4_0Matrix}'s window products): per 32
+     * values 16 coefficient pairs, each repeated in 8 int lanes (16 shorts per pair, so 8 per value: per row, pair
+     * j at 16 * j + rowOffset * 8). A Q4_0 weight int v (v = 0..3) of a block holds bytes 4v..4v+3, i.e. 8 nibbles
+     * n_0..n_7 of the elements E_v = (4v, 4v+16, 4v+1, 4v+17, 4v+2, 4v+18, 4v+3, 4v+19). With the coefficients
+     * c_0 = a[E_v(0)], c_m = a[E_v(m)] - 16 * a[E_v(m-1)], pair 4v + i (i = 0..3) holds c_i in its low short and
+     * c_(i+4) in its high one; then the 16-bit products (w >>> 4i) * pair, summed over i and v with both short
+     * halves of a lane added, leave sum(n_m * a_m) modulo 2^16 (the nibbles above each 16-bit window telescope
+     * away). See {@link #windowBias} for why modulo 2^16 is exact.
      */
-    synchronized short[] pairLanes() {
-        if (pairLanes == null) {
+    synchronized short[] windowLanes() {
+        if (windowLanes == null) {
             int n = rows * cols / 2;
-            short[] t = buffers != null ? buffers.pairLanes(16 * n) : new short[16 * n];
+            short[] t = buffers != null ? buffers.windowLanes(16 * n) : new short[16 * n];
+            int[] c = new int[8];
             for (int blk = 0; blk < rows * cols; blk += 32) {
-                for (int j = 0; j < 8; j++) {
-                    int e = blk + 4 * j;
-                    fillLanes(t, 16 * (blk / 2 + j), qBytes[e], qBytes[e + 2]);
-                    fillLanes(t, 16 * (blk / 2 + 8 + j), qBytes[e + 1], qBytes[e + 3]);
+                for (int v = 0; v < 4; v++) {
+                    int prev = 0;
+                    for (int m = 0; m < 8; m++) {
+                        int e = blk + 4 * v + (m >> 1) + 16 * (m & 1);
+                        c[m] = qBytes[e] - 16 * prev;
+                        prev = qBytes[e];
+                    }
+                    for (int i = 0; i < 4; i++) fillLanes(t, 16 * (blk / 2 + 4 * v + i), (short) c[i], (short) c[i + 4]);
                 }
             }
-            pairLanes = t;
+            windowLanes = t;
         }
-        return pairLanes;
+        return windowLanes;
     }
 
-    private static void fillLanes(short[] t, int at, byte lo, byte hi) {
+    private static void fillLanes(short[] t, int at, short lo, short hi) {
         for (int l = 0; l < 8; l++) {
             t[at + 2 * l] = lo;
             t[at + 2 * l + 1] = hi;
         }
+    }
+
+    private int[] windowBias;
+
+    /**
+     * Q8 formats, built on first use: per block, -8 * (sum of its 32 values) in the high 16 bits. Added to the
+     * window products' lane sum it gives the block's exact sum((q - 8) * a) in those 16 bits: that sum is at most
+     * 32 * 8 * 127 = 32512 in magnitude (quantization keeps |a| <= 127), so it fits a short, and a sum known
+     * modulo 2^16 that fits a short is known exactly.
+     */
+    synchronized int[] windowBias() {
+        if (windowBias == null) {
+            int[] sums = blockSums();
+            int[] t = new int[sums.length];
+            for (int k = 0; k < t.length; k++) t[k] = (-8 * sums[k]) << 16;
+            windowBias = t;
+        }
+        return windowBias;
     }
 
     private int[] blockSums;
@@ -285,13 +313,13 @@ public final class Activations {
 
         private final java.util.EnumMap<ActivationFormat, int[]> ints = new java.util.EnumMap<>(ActivationFormat.class);
         private short[] shorts;
-        private short[] pairLanes;
+        private short[] windowLanes;
         private int[] groupedInts;
 
-        /** The {@link #pairLanes} array, at least {@code n} long. */
-        short[] pairLanes(int n) {
-            if (pairLanes == null || pairLanes.length < n) pairLanes = new short[n];
-            return pairLanes;
+        /** The {@link #windowLanes} array, at least {@code n} long. */
+        short[] windowLanes(int n) {
+            if (windowLanes == null || windowLanes.length < n) windowLanes = new short[n];
+            return windowLanes;
         }
 
         /** The Q8_1 {@link #pairsByRowGroup} array, at least {@code n} long. */

@@ -42,11 +42,14 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     private final MemorySegment packed;
     /**
      * The same copy in heap arrays when it fits {@link HeapBudget} (then {@link #packed} is null): block k of
-     * group g's 32 nibble ints at (g * blocks + k) * 32, its 8 scales at (g * blocks + k) * 8 of {@link #scales}.
-     * The kernels streamed these 15-25% faster than the segment; each kernel has a heap and a segment method.
+     * group g's 32 nibble ints at (g * blocks + k) * 32, its 8 half scales (the file's bits, row order) at
+     * (g * blocks + k) * 8 of {@link #halfScales}. The kernels streamed these 15-25% faster than the segment;
+     * each kernel has a heap and a segment method. 144 bytes per 8 blocks, as the file and llama.cpp's
+     * block_q4_0x8: decode streams every weight byte from memory once per token, and float scales (160 bytes)
+     * cost 11% more bytes than converting halves with {@link #HALF_BITS} in the kernel does in instructions.
      */
     private final int[] nibbles;
-    private final float[] scales;
+    private final short[] halfScales;
 
     public Q4_0Matrix(String name, int rows, int cols, MemorySegment data) {
         this(name, rows, cols, data, true);
@@ -56,12 +59,12 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     Q4_0Matrix(String name, int rows, int cols, MemorySegment data, boolean heapAllowed) {
         super(name, GgmlType.Q4_0, rows, cols, data);
         boolean grouped = rows % 8 == 0;
-        long copyBytes = (long) rows / 8 * (cols / 32) * GROUP_BLOCK_BYTES;
-        boolean heap = grouped && heapAllowed && copyBytes / 4 <= Integer.MAX_VALUE - 16 // one int[] must hold the nibbles
-                && HeapBudget.reserve(this, copyBytes);
-        int groupBlocks = heap ? rows / 8 * (cols / 32) : 0;
+        long groupBlocksAll = (long) rows / 8 * (cols / 32);
+        boolean heap = grouped && heapAllowed && 32 * groupBlocksAll <= Integer.MAX_VALUE - 16 // one int[] must hold the nibbles
+                && finiteScales(data, rows, cols) && HeapBudget.reserve(this, groupBlocksAll * (8 * 16 + 8 * 2));
+        int groupBlocks = heap ? (int) groupBlocksAll : 0;
         this.nibbles = heap ? new int[32 * groupBlocks] : null;
-        this.scales = heap ? new float[8 * groupBlocks] : null;
+        this.halfScales = heap ? new short[8 * groupBlocks] : null;
         if (heap) repackToHeap();
         this.packed = grouped && !heap ? repack(data, rows, cols, rowBytes) : null;
     }
@@ -69,7 +72,16 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     @Override
     public boolean repacked() { return packed != null || nibbles != null; }
 
-    /** Fills {@link #nibbles} and {@link #scales} from the file's blocks ({@link #packed}'s layout in two arrays). */
+    /** True when no block scale of the tensor is an infinite or NaN half (the heap copy's scale conversion needs that). */
+    private static boolean finiteScales(MemorySegment data, int rows, int cols) {
+        long blocks = (long) rows * (cols / 32);
+        for (long b = 0; b < blocks; b++) {
+            if ((data.get(SHORT_LE, b * BLOCK_BYTES) & 0x7C00) == 0x7C00) return false;
+        }
+        return true;
+    }
+
+    /** Fills {@link #nibbles} and {@link #halfScales} from the file's blocks ({@link #packed}'s layout in two arrays, half scales). */
     private void repackToHeap() {
         int nb = cols / 32;
         for (int g = 0; g < rows / 8; g++) {
@@ -77,7 +89,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
                 int gb = g * nb + k;
                 for (int l = 0; l < 8; l++) {
                     long src = (8L * g + l) * rowBytes + (long) k * BLOCK_BYTES;
-                    scales[8 * gb + l] = Float.float16ToFloat(data.get(SHORT_LE, src));
+                    halfScales[8 * gb + l] = data.get(SHORT_LE, src);
                     for (int v = 0; v < 4; v++) nibbles[32 * gb + 8 * v + l] = data.get(INT_LE, src + 2 + 4 * v);
                 }
             }
@@ -107,7 +119,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     /** The scale of block k of row {@code row}. */
     private float scale(int row, int k) {
-        if (nibbles != null) return scales[8 * ((row >> 3) * (cols / 32) + k) + (row & 7)];
+        if (nibbles != null) return Float.float16ToFloat(halfScales[8 * ((row >> 3) * (cols / 32) + k) + (row & 7)]);
         if (packed == null) return half(row * rowBytes + (long) k * BLOCK_BYTES);
         return packed.get(FLOAT_LE, groupBlock(row, k) + 4 * (row & 7));
     }
@@ -251,8 +263,8 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * fma runs lane-wise and no horizontal sum is needed; rows of [r0, r1) are written, whole groups computed.
      */
     private void groupDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        short[] ax = a.pairLanes();
-        int[] as = a.blockSums();
+        short[] ax = a.windowLanes();
+        int[] as = a.windowBias();
         boolean heap = nibbles != null;
         float[] ad = a.d, o = out.data(), part = new float[8];
         int oc = out.cols(), nb = cols / 32;
@@ -272,92 +284,106 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     }
 
     private static final IntVector NIBBLES = IntVector.broadcast(I, 0x000F000F);
+    private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
+    /**
+     * Half scales to floats in lanes, exactly and in 3 operations: a half sign-extended to an int and shifted left
+     * by 13 has its exponent and mantissa where a float's low exponent bits and mantissa go and copies of its sign
+     * in bits 28-31; masked with this, it is the float d * 2^-112 (normal and subnormal halves alike; not inf or
+     * NaN, so a tensor with such a scale keeps the off-heap copy's float scales, see {@link #finiteScales}). The
+     * kernels multiply it by d_a * 2^112, which is exact (|d_a| <= 65504 < 2^16, or inf/NaN either way), so the
+     * product is the same float as ggml's d_w * d_a.
+     */
+    private static final int HALF_BITS = 0x8FFFE000;
 
     /**
-     * Rows 8g..8g+7 (lanes) against one activation row, into {@code acc[ai..ai+7]}. Per block: the nibbles times
-     * the activations as 16-bit products (each short lane sums 16 products of at most 15 * 127, so no overflow),
-     * the two shorts of a row added, minus 8 * (sum of the block's activations): the exact sum of (q - 8) * a.
+     * Rows 8g..8g+7 (lanes) against one activation row, into {@code acc[ai..ai+7]}: per block the exact sum of
+     * (q - 8) * a from 16-bit "window" products, then llama.cpp's fma(total, d_w * d_a, acc). Each weight int
+     * (8 nibbles of one row) is shifted right by 0, 4, 8 and 12 bits as a 32-bit lane; each 16-bit half of the
+     * shifted int then holds a window of 4 consecutive nibbles (n_i + 16 n_(i+1) + 256 n_(i+2) + 4096 n_(i+3)
+     * modulo 2^16) and is multiplied by the coefficient pairs of {@link Activations#windowLanes}, chosen so that
+     * all window terms but n_m * a_m cancel modulo 2^16 once a lane's two halves are added; with
+     * {@link Activations#windowBias} the high half of the lane is then the exact block total (it fits a short).
+     * That is 3 shifts, 4 multiplies and 4 adds per weight int, no masks: 99 instructions per block of 8 rows
+     * x 32 instead of 123 for nibble extraction (masks and shifts per nibble field).
      *
-     * <p>Shaped for C2: the 4 nibble vectors of a block unrolled in one loop body (an inner loop over them was
+     * <p>Shaped for C2: the 4 weight ints of a block unrolled in one loop body (an inner loop over them was
      * not unrolled and cost range-check pre-loops per block), written out without helper methods (past 18000
      * parse nodes C2 inlines only the JDK's force-inline methods: a helper call left there boxes every vector
-     * it touches and the kernel ran at 2 GMAC/s), activations loaded as ready vectors
-     * ({@link Activations#pairLanes}: broadcasts inline into more nodes and pushed the body past C2's inlining
-     * cutoff), and the accumulator kept in the array rather than in a loop-carried vector, which C2 boxed on
-     * every block (a float[8] and a vector object per block: the lab kernel ran at 11 instead of 19 GMAC/s).
+     * it touches and the kernel ran at 2 GMAC/s), activations loaded as ready vectors (broadcasting pairs in the
+     * kernel made C2 move each through a general register: 3 instructions per pair), and the accumulator kept in
+     * the array rather than in a loop-carried vector, which C2 boxed on every block (a float[8] and a vector
+     * object per block: the lab kernel ran at 11 instead of 19 GMAC/s).
      */
-    private void groupDot(int g, short[] ax, int xo, int[] as, float[] ad, int bo, int nb, float[] acc, int ai) {
+    private void groupDot(int g, short[] ax, int xo, int[] bias, float[] ad, int bo, int nb, float[] acc, int ai) {
         MemorySegment m = packed;
         long p0 = (long) g * nb * GROUP_BLOCK_BYTES;
         FloatVector.zero(F).intoArray(acc, ai);
         for (int k = 0; k < nb; k++) {
             long p = p0 + (long) k * GROUP_BLOCK_BYTES;
             int x = xo + 256 * k;
-            // nibble int v of each row holds bytes 4v..4v+3: elements (4v, 4v+2), (4v+1, 4v+3) in the low nibbles,
-            // (4v+16, 4v+18), (4v+17, 4v+19) in the high ones, i.e. Activations.shortPairs ints v, 4+v, 8+v, 12+v
             IntVector w0 = IntVector.fromMemorySegment(I, m, p + 32, ByteOrder.LITTLE_ENDIAN);
             IntVector w1 = IntVector.fromMemorySegment(I, m, p + 64, ByteOrder.LITTLE_ENDIAN);
             IntVector w2 = IntVector.fromMemorySegment(I, m, p + 96, ByteOrder.LITTLE_ENDIAN);
             IntVector w3 = IntVector.fromMemorySegment(I, m, p + 128, ByteOrder.LITTLE_ENDIAN);
-            ShortVector s0 = w0.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
-                    .add(w0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
-                    .add(w1.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
-                    .add(w2.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
-                    .add(w3.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)));
-            ShortVector s1 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128))
-                    .add(w0.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 192)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 208)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 224)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 240)));
-            IntVector t = s0.add(s1).reinterpretAsInts();
-            IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
+            ShortVector s = w0.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
+                    .add(w0.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
+                    .add(w0.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
+                    .add(w0.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
+                    .add(w1.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)))
+                    .add(w2.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
+                    .add(w3.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 192)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 208)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 224)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 240)));
+            IntVector t = s.reinterpretAsInts();
+            IntVector total = t.add(t.lanewise(VectorOperators.LSHL, 16)).add(bias[bo + k]).lanewise(VectorOperators.ASHR, 16);
             FloatVector dd = FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]);
             ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
         }
     }
 
-    /** {@link #groupDot} over the heap copy ({@link #nibbles}, {@link #scales}): the same operations, array loads. */
-    private void groupDotHeap(int g, short[] ax, int xo, int[] as, float[] ad, int bo, int nb, float[] acc, int ai) {
+    /**
+     * {@link #groupDot} over the heap copy ({@link #nibbles}, {@link #halfScales}): the same operations, array loads,
+     * the scales converted as {@link #HALF_BITS} explains.
+     */
+    private void groupDotHeap(int g, short[] ax, int xo, int[] bias, float[] ad, int bo, int nb, float[] acc, int ai) {
         int[] nib = nibbles;
-        float[] sc = scales;
+        short[] hs = halfScales;
         int q0 = g * nb;
         FloatVector.zero(F).intoArray(acc, ai);
         for (int k = 0; k < nb; k++) {
             int q = q0 + k;
             int x = xo + 256 * k;
-            // nibble int v of each row holds bytes 4v..4v+3: elements (4v, 4v+2), (4v+1, 4v+3) in the low nibbles,
-            // (4v+16, 4v+18), (4v+17, 4v+19) in the high ones, i.e. Activations.shortPairs ints v, 4+v, 8+v, 12+v
             IntVector w0 = IntVector.fromArray(I, nib, 32 * q);
             IntVector w1 = IntVector.fromArray(I, nib, 32 * q + 8);
             IntVector w2 = IntVector.fromArray(I, nib, 32 * q + 16);
             IntVector w3 = IntVector.fromArray(I, nib, 32 * q + 24);
-            ShortVector s0 = w0.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
-                    .add(w0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
-                    .add(w1.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
-                    .add(w2.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
-                    .add(w3.and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)));
-            ShortVector s1 = w0.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128))
-                    .add(w0.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 192)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 208)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 224)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 240)));
-            IntVector t = s0.add(s1).reinterpretAsInts();
-            IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo + k]);
-            FloatVector dd = FloatVector.fromArray(F, sc, 8 * q).mul(ad[bo + k]);
+            ShortVector s = w0.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
+                    .add(w0.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
+                    .add(w0.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
+                    .add(w0.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
+                    .add(w1.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
+                    .add(w1.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)))
+                    .add(w2.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
+                    .add(w2.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
+                    .add(w3.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 192)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 208)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 224)))
+                    .add(w3.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 240)));
+            IntVector t = s.reinterpretAsInts();
+            IntVector total = t.add(t.lanewise(VectorOperators.LSHL, 16)).add(bias[bo + k]).lanewise(VectorOperators.ASHR, 16);
+            FloatVector dd = ((FloatVector) ((IntVector) ShortVector.fromArray(S8, hs, 8 * q).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats()).mul(ad[bo + k] * 0x1p112f);
             ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
         }
     }
@@ -445,10 +471,10 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         }
     }
 
-    /** {@link #groupDot2} over the heap copy ({@link #nibbles}, {@link #scales}): the same operations, array loads. */
+    /** {@link #groupDot2} over the heap copy ({@link #nibbles}, {@link #halfScales} as {@link #HALF_BITS}): the same operations, array loads. */
     private void groupDot2Heap(int g, int[] ap, int xo0, int xo1, int[] as, float[] ad, int bo0, int bo1, int nb, float[] acc, int a0, int a1) {
         int[] nib = nibbles;
-        float[] sc = scales;
+        short[] hs = halfScales;
         int q0 = g * nb;
         FloatVector.zero(F).intoArray(acc, a0);
         FloatVector.zero(F).intoArray(acc, a1);
@@ -476,7 +502,8 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             ShortVector e31 = w3.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts();
             ShortVector e32 = w3.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts();
             ShortVector e33 = w3.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts();
-            FloatVector dw = FloatVector.fromArray(F, sc, 8 * q);
+            FloatVector dw = (FloatVector) ((IntVector) ShortVector.fromArray(S8, hs, 8 * q).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats();
             {
                 ShortVector s0 = e00.mul(IntVector.broadcast(I, ap[x0 + 0]).reinterpretAsShorts())
                         .add(e01.mul(IntVector.broadcast(I, ap[x0 + 4]).reinterpretAsShorts()))
@@ -497,7 +524,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
                 IntVector t = s0.add(s1).reinterpretAsInts();
                 IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                         .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo0 + k]);
-                ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dw.mul(ad[bo0 + k]), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
+                ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dw.mul(ad[bo0 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
             }
             {
                 ShortVector s0 = e00.mul(IntVector.broadcast(I, ap[x1 + 0]).reinterpretAsShorts())
@@ -519,7 +546,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
                 IntVector t = s0.add(s1).reinterpretAsInts();
                 IntVector total = t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                         .add(t.lanewise(VectorOperators.ASHR, 16)).sub(8 * as[bo1 + k]);
-                ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dw.mul(ad[bo1 + k]), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
+                ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dw.mul(ad[bo1 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
             }
         }
     }
@@ -599,7 +626,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
                 n.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().intoArray(t, ti + 128);
                 n.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().intoArray(t, ti + 192);
             }
-            System.arraycopy(scales, 8 * q, ts, ts0 + 8 * k, 8);
+            for (int l = 0; l < 8; l++) ts[ts0 + 8 * k + l] = Float.float16ToFloat(halfScales[8 * q + l]);
         }
     }
 

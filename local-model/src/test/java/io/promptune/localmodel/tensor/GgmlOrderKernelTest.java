@@ -192,6 +192,41 @@ class GgmlOrderKernelTest {
     }
 
     /**
+     * The repacked Q4_0 matrix-vector kernel computes each block total modulo 2^16 and relies on it fitting a short
+     * (|sum((q - 8) * a)| <= 32 * 8 * 127): blocks of all-0 or all-15 nibbles against blocks of activations all at
+     * +-127 (or alternating) reach that bound, and must still give exactly ggml's results on both copies.
+     */
+    @ParameterizedTest
+    @CsvSource({"false", "true"})
+    void repackedQ4_0MatrixVectorAtTheExtremesIsExact(boolean heapAllowed) {
+        int rows = 16, cols = 256;
+        Random rnd = new Random(11);
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_0, rows, cols, rnd);
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < cols / 32; k++) {
+                long p = (long) r * (cols / 32) * 18 + 18L * k;
+                int kind = (r + k) % 4; // all-0 nibbles, all-15, random, alternating 0/15
+                for (int j = 0; j < 16; j++) {
+                    int b = kind == 0 ? 0x00 : kind == 1 ? 0xFF : kind == 2 ? rnd.nextInt(256) : (j % 2 == 0 ? 0x0F : 0xF0);
+                    seg.set(ValueLayout.JAVA_BYTE, p + 2 + j, (byte) b);
+                }
+            }
+        }
+        Q4_0Matrix w = new Q4_0Matrix("w", rows, cols, seg, heapAllowed);
+        FloatBatch in = new FloatBatch(1, cols);
+        for (int i = 0; i < cols; i++) {
+            int k = i / 32;
+            in.data()[i] = k % 4 == 0 ? 1f : k % 4 == 1 ? -1f : k % 4 == 2 ? (i % 2 == 0 ? 1f : -1f) : (float) rnd.nextGaussian();
+        }
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(1, rows);
+        w.dotRows(0, rows, a, out, 0);
+        for (int r = 0; r < rows; r++) {
+            assertEquals(ggmlOrder(GgmlType.Q4_0, seg, rows, cols, r, a, 0), out.get(0, r), 0f, "row " + r);
+        }
+    }
+
+    /**
      * Repacked Q4_1 keeps the file's half scales and minimums and converts them in vector lanes: negative,
      * subnormal, zero, largest, infinite and NaN halves must act exactly as Float.float16ToFloat's values, on
      * the matrix-vector and batch paths; a row range that cuts 8-row groups (and the zero-padded last group)
