@@ -626,7 +626,8 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
                 n.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().intoArray(t, ti + 128);
                 n.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().intoArray(t, ti + 192);
             }
-            for (int l = 0; l < 8; l++) ts[ts0 + 8 * k + l] = Float.float16ToFloat(halfScales[8 * q + l]);
+            ((FloatVector) ((IntVector) ShortVector.fromArray(S8, halfScales, 8 * q).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats()).mul(0x1p112f).intoArray(ts, ts0 + 8 * k);
         }
     }
 
