@@ -24,18 +24,17 @@ final class Q4_1BatchKernel {
 
     private Q4_1BatchKernel() { }
 
-    /** A thread's arrays: a weight group's pairs, scales and minimums, a tile's scale vectors and lane accumulators. */
+    /** A thread's arrays: a weight group's pairs, scales and minimums (off-heap copies only), a tile's scale vectors and lane accumulators. */
     private static final class Scratch {
         float[] pairs = new float[0];
-        float[] d = new float[0], m = d, scales = d;
+        float[] dm = new float[0], scales = dm;
         final float[] accs = new float[TILE * 64];
         final float[] lanes = new float[TILE * 8];
 
         Scratch fit(int nb) {
             if (pairs.length < 128 * nb) {
                 pairs = new float[128 * nb];
-                d = new float[8 * nb];
-                m = new float[8 * nb];
+                dm = new float[16 * nb];
                 scales = new float[TILE * nb * 8];
             }
             return this;
@@ -51,15 +50,16 @@ final class Q4_1BatchKernel {
         float[] dt = a.scalesByRowGroup(), st = a.sumsByRowGroup(), o = out.data();
         Scratch s = SCRATCH.get().fit(nb);
         float[] wp = s.pairs;
-        float[] wd = s.d, wm = s.m, scales = s.scales, accs = s.accs, lanes = s.lanes;
+        float[] scales = s.scales, accs = s.accs, lanes = s.lanes;
         for (int wg = r0 >> 3; wg < (r1 + 7) >> 3; wg++) {
             w.groupPairs(wg, wp);
-            w.groupScales(wg, wd, wm);
+            float[] ws = w.groupScales(wg, s.dm);
+            int wso = w.groupScalesOffset(wg);
             for (int t = 0; t < 8; t += TILE) {
                 int t0 = 8 * wg + t, lo = Math.max(r0, t0), hi = Math.min(r1, t0 + TILE);
                 if (lo >= hi) continue; // padding rows past the tensor's last row are computed, never written
                 for (int g = 0; g < groups; g++) {
-                    tile(wp, wd, wm, t, xt, dt, st, g, nb, scales, accs, lanes);
+                    tile(wp, ws, wso, t, xt, dt, st, g, nb, scales, accs, lanes);
                     int rowsHere = Math.min(8, batchRows - 8 * g);
                     for (int r = lo; r < hi; r++) {
                         int ob = 8 * g * oc + outCol0 + r, i = r - t0;
@@ -76,23 +76,26 @@ final class Q4_1BatchKernel {
      * into {@link #dotRows} with the group extraction it exceeded C2's node budget (NodeCountInliningCutoff)
      * and lost the vector intrinsics (lab: 3.5 GMAC/s instead of 15).
      */
-    private static void tile(float[] wp, float[] wd, float[] wm, int t, int[] xt, float[] dt, float[] st, int g, int nb,
+    private static void tile(float[] wp, float[] ws, int wso, int t, int[] xt, float[] dt, float[] st, int g, int nb,
                              float[] scales, float[] accs, float[] lanes) {
         int dOff = g * nb * 8, xo = g * nb * 128;
-        scaleVectors(wd, t, nb, dt, dOff, scales);
+        scaleVectors(ws, wso + t, nb, dt, dOff, scales);
         lanes(wp, t, xt, xo, scales, nb, accs);
-        for (int i = 0; i < TILE; i++) minsAndSum(accs, 64 * i, wm, t + i, st, dOff, nb, lanes, 8 * i);
+        minsAndSums(accs, ws, wso + 8 + t, st, dOff, nb, lanes);
     }
 
-    /** For the tile's rows t..t+3 of the weight group and every block k: scales[8 * (i * nb + k) + lane] = d_w(t + i, k) * dt[dOff + 8k + lane]. */
-    private static void scaleVectors(float[] wd, int t, int nb, float[] dt, int dOff, float[] out) {
+    /**
+     * For the tile's rows t..t+3 of the weight group and every block k: scales[8 * (i * nb + k) + lane] =
+     * d_w(t + i, k) * dt[dOff + 8k + lane], with d_w(t + i, k) at ws[wd + 16k + i].
+     */
+    private static void scaleVectors(float[] ws, int wd, int nb, float[] dt, int dOff, float[] out) {
         for (int k = 0; k < nb; k++) {
             FloatVector da = FloatVector.fromArray(F, dt, dOff + 8 * k);
-            int d = 8 * k + t;
-            da.mul(wd[d]).intoArray(out, 8 * k);
-            da.mul(wd[d + 1]).intoArray(out, 8 * (nb + k));
-            da.mul(wd[d + 2]).intoArray(out, 8 * (2 * nb + k));
-            da.mul(wd[d + 3]).intoArray(out, 8 * (3 * nb + k));
+            int d = wd + 16 * k;
+            da.mul(ws[d]).intoArray(out, 8 * k);
+            da.mul(ws[d + 1]).intoArray(out, 8 * (nb + k));
+            da.mul(ws[d + 2]).intoArray(out, 8 * (2 * nb + k));
+            da.mul(ws[d + 3]).intoArray(out, 8 * (3 * nb + k));
         }
     }
 
@@ -128,10 +131,24 @@ final class Q4_1BatchKernel {
         return (FloatVector) t.add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
     }
 
-    /** Weight row l of the group: its min chain fma(m, s, sum) in block order, then hsum_float_8 of its 8 lane accumulators + sum. */
-    private static void minsAndSum(float[] accs, int ao, float[] wm, int l, float[] st, int dOff, int nb, float[] lanes, int lo) {
-        FloatVector mins = FloatVector.zero(F);
-        for (int k = 0; k < nb; k++) mins = FloatVector.broadcast(F, wm[8 * k + l]).fma(FloatVector.fromArray(F, st, dOff + 8 * k), mins);
-        Q4_1Matrix.hsum(accs, ao).add(mins).intoArray(lanes, lo);
+    /**
+     * The tile's 4 weight rows (m_w(t + i, k) at ws[wm + 16k + i]): each row's min chain fma(m, s, sum) in block
+     * order, the 4 chains side by side (one after another they were 4 dependent fma chains of nb steps), then
+     * hsum_float_8 of the row's 8 lane accumulators + its sum into lanes[8i..].
+     */
+    private static void minsAndSums(float[] accs, float[] ws, int wm, float[] st, int dOff, int nb, float[] lanes) {
+        FloatVector m0 = FloatVector.zero(F), m1 = m0, m2 = m0, m3 = m0;
+        for (int k = 0; k < nb; k++) {
+            FloatVector sa = FloatVector.fromArray(F, st, dOff + 8 * k);
+            int m = wm + 16 * k;
+            m0 = FloatVector.broadcast(F, ws[m]).fma(sa, m0);
+            m1 = FloatVector.broadcast(F, ws[m + 1]).fma(sa, m1);
+            m2 = FloatVector.broadcast(F, ws[m + 2]).fma(sa, m2);
+            m3 = FloatVector.broadcast(F, ws[m + 3]).fma(sa, m3);
+        }
+        Q4_1Matrix.hsum(accs, 0).add(m0).intoArray(lanes, 0);
+        Q4_1Matrix.hsum(accs, 64).add(m1).intoArray(lanes, 8);
+        Q4_1Matrix.hsum(accs, 128).add(m2).intoArray(lanes, 16);
+        Q4_1Matrix.hsum(accs, 192).add(m3).intoArray(lanes, 24);
     }
 }

@@ -320,11 +320,14 @@ public final class Q4_1Matrix extends WeightMatrix {
      * through a general register (vmovd + vpbroadcastd, one more vector instruction for each of 8 per block and row).
      */
     void groupPairs(int g, float[] out) {
+        if (quants != null) {
+            groupPairsHeap(quants, 32 * g * nb, nb, out);
+            return;
+        }
         for (int k = 0; k < nb; k++) {
             long gb = (long) g * nb + k;
             for (int v = 0; v < 4; v++) {
-                IntVector w = quants != null ? IntVector.fromArray(I, quants, (int) (32 * gb) + 8 * v)
-                        : IntVector.fromMemorySegment(I, packed, GROUP_BLOCK * gb + 64 + 32L * v, ByteOrder.LITTLE_ENDIAN);
+                IntVector w = IntVector.fromMemorySegment(I, packed, GROUP_BLOCK * gb + 64 + 32L * v, ByteOrder.LITTLE_ENDIAN);
                 int o = 8 * (16 * k + 2 * v);
                 w.and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o);
                 w.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 64);
@@ -334,18 +337,55 @@ public final class Q4_1Matrix extends WeightMatrix {
         }
     }
 
-    /** Group g's scales and minimums, rows in the lanes: d[8k + l], m[8k + l] of row 8g + l's block k. */
-    void groupScales(int g, float[] d, float[] m) {
+    /**
+     * {@link #groupPairs} from the heap copy (the group's nibble ints from {@code q[base]}), with int offsets and
+     * one storage only: the shared version (long offsets, both storages in the loop) cost ~1.3 ms per token of a
+     * batch-8 decode of SmolLM2, a fifth of the batch kernel's time (lab, session 7).
+     */
+    private static void groupPairsHeap(int[] q, int base, int nb, float[] out) {
+        if (q.length < base + 32 * nb || out.length < 128 * nb) throw new IllegalArgumentException("Q4_1 group out of range");
+        for (int k = 0; k < nb; k++) {
+            int p = base + 32 * k, o = 128 * k;
+            IntVector w0 = IntVector.fromArray(I, q, p), w1 = IntVector.fromArray(I, q, p + 8);
+            IntVector w2 = IntVector.fromArray(I, q, p + 16), w3 = IntVector.fromArray(I, q, p + 24);
+            w0.and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o);
+            w0.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 64);
+            w0.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 8);
+            w0.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 72);
+            w1.and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 16);
+            w1.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 80);
+            w1.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 24);
+            w1.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 88);
+            w2.and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 32);
+            w2.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 96);
+            w2.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 40);
+            w2.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 104);
+            w3.and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 48);
+            w3.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 112);
+            w3.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 56);
+            w3.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 120);
+        }
+    }
+
+    /**
+     * Where {@link Q4_1BatchKernel} reads group g's scales and minimums: in an array holding, per block k, the 8
+     * rows' d at [at + 16k + l] and their m 8 further. On the heap that is the copy itself (returns
+     * {@link #scales}, no copying); off the heap they are copied into {@code scratch} (16 * nb floats) at 0.
+     * Returns the array; {@link #groupScalesOffset} gives {@code at}.
+     */
+    float[] groupScales(int g, float[] scratch) {
+        if (quants != null) return scales;
         for (int k = 0; k < nb; k++) {
             long gb = (long) g * nb + k;
-            if (quants != null) {
-                System.arraycopy(scales, (int) (16 * gb), d, 8 * k, 8);
-                System.arraycopy(scales, (int) (16 * gb) + 8, m, 8 * k, 8);
-            } else {
-                FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb, ByteOrder.LITTLE_ENDIAN).intoArray(d, 8 * k);
-                FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb + 32, ByteOrder.LITTLE_ENDIAN).intoArray(m, 8 * k);
-            }
+            FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb, ByteOrder.LITTLE_ENDIAN).intoArray(scratch, 16 * k);
+            FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb + 32, ByteOrder.LITTLE_ENDIAN).intoArray(scratch, 16 * k + 8);
         }
+        return scratch;
+    }
+
+    /** The offset of group g's scales in the array {@link #groupScales} returns. */
+    int groupScalesOffset(int g) {
+        return quants != null ? 16 * g * nb : 0;
     }
 
     @Override

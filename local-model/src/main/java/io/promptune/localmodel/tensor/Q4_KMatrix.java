@@ -230,8 +230,8 @@ public final class Q4_KMatrix extends KQuantMatrix {
      * The accm chain of {@link #groupDotGemvHeap} into {@code acc[8..15]}: per super-block the exact
      * sum_j(min_j * bsum_j) of each row, accm = fma(mins, dmin * d_a, accm). A chain of its own (no value shared
      * with acc's), so it runs as a second pass over the group's few KB (in cache by then): in the kernel's method
-     * it put C2's compile near its inlining limits, and in ~1 of 4 runs the compiled kernel boxed the vectors of
-     * this part (allocation samples at these lines, ~300 young GCs per bench instead of ~85, decode +25% CPU).
+     * the compiled kernel boxed the vectors of this part in 3 of 20 runs (allocation samples at these lines,
+     * 300-500 young GCs per bench instead of ~85, decode +20-30% CPU; none in 16 runs since the split).
      */
     private void minsChainHeap(int g, int[] q8s, float[] ad, int bo, int nb, float[] acc) {
         byte[] w = heap;

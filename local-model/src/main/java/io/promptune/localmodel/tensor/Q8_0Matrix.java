@@ -23,7 +23,8 @@ import java.nio.ByteOrder;
  * the 32 values of each block as bytes, rows interleaved in pairs block by block (see {@link #quants}), in a
  * heap {@code byte[]} while the Q8_0 copies fit a quarter of the max heap (lab: the int16 kernel streams
  * 6-45% faster from a heap array than from a native segment), else off the heap (a multi-GB model must still
- * load with the launcher's default heap); the scales as floats in a heap array (an eighth of the tensor's size).
+ * load with the launcher's default heap); the scales as the file's halves in a heap {@code short[]} (converted
+ * per block with {@link Float#float16ToFloat}, one vcvtph2ps: float scales made the copy 36/34 of the file's bytes).
  * Matrix-vector products and batches of fewer than {@link #FLOAT_BATCH_ROWS} rows: two weight rows per pass
  * (one activation load for both, one sequential stream), int8 x int8 products in 16-bit lanes (see
  * {@link #quadInts}), each pair of rows taken against every activation row while its bytes are in L1.
@@ -46,8 +47,11 @@ public final class Q8_0Matrix extends WeightMatrix {
     private final byte[] quants;
     /** The copy off the heap (null when {@link #quants} holds it), 32-byte aligned, in the same order. */
     private final MemorySegment packed;
-    /** Scales as floats, paired like {@link #quants}: row r's block k at {@link #scaleBase} + k * {@link #scaleStride}. */
-    private final float[] scales;
+    /**
+     * Scales as fp16 bits (as in the file), paired like {@link #quants}: row r's block k at {@link #scaleBase} + k *
+     * {@link #scaleStride}. The kernels widen them with {@link Float#float16ToFloat} (exact, as ggml's FP16_TO_FP32).
+     */
+    private final short[] scales;
     private final int blocks;
 
 
@@ -65,7 +69,7 @@ public final class Q8_0Matrix extends WeightMatrix {
         blocks = cols / 32;
         quants = onHeap ? new byte[Math.multiplyExact(rows, cols)] : null;
         packed = onHeap ? null : Arena.ofAuto().allocate((long) rows * cols, 64);
-        scales = new float[Math.multiplyExact(rows, blocks)];
+        scales = new short[Math.multiplyExact(rows, blocks)];
         // a pair of rows at a time through heap arrays: one bulk copy in, one out (per-block segment copies took seconds per GB)
         byte[] in = new byte[(int) (2 * rowBytes)], out = new byte[2 * cols];
         for (int r = 0; r < rows; r += 2) {
@@ -75,7 +79,7 @@ public final class Q8_0Matrix extends WeightMatrix {
                 int row = r + i, qs = quantStride(row), q0 = (int) (quantBase(row) - (long) r * cols);
                 int s0 = scaleBase(row), ss = scaleStride(row);
                 for (int k = 0, p = (int) (i * rowBytes); k < blocks; k++, p += BLOCK_BYTES) {
-                    scales[s0 + k * ss] = Float.float16ToFloat((short) ((in[p] & 0xFF) | (in[p + 1] << 8)));
+                    scales[s0 + k * ss] = (short) ((in[p] & 0xFF) | (in[p + 1] << 8));
                     System.arraycopy(in, p + 2, out, q0 + k * qs, 32);
                 }
             }
@@ -152,12 +156,13 @@ public final class Q8_0Matrix extends WeightMatrix {
         int q = (int) quantBase(row);
         int qs = quantStride(row), si = scaleBase(row), ss = scaleStride(row), nb = blocks;
         short[] x = a.wordPairs;
-        float[] ad = a.d, wd = scales;
+        float[] ad = a.d;
+        short[] wd = scales;
         int xo = a.rowOffset(b), bo = a.blockOffset(b);
         FloatVector acc = FloatVector.zero(F);
         for (int k = 0; k < nb; k++, q += qs, si += ss) {
             IntVector quad = quadInts(q, ShortVector.fromArray(S, x, xo + 32 * k), ShortVector.fromArray(S, x, xo + 32 * k + 16));
-            acc = ((FloatVector) quad.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si] * ad[bo + k]), acc);
+            acc = ((FloatVector) quad.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(wd[si]) * ad[bo + k]), acc);
         }
         return GgmlSums.hsum8(acc);
     }
@@ -167,48 +172,72 @@ public final class Q8_0Matrix extends WeightMatrix {
         long q = quantBase(row);
         int qs = quantStride(row), si = scaleBase(row), ss = scaleStride(row), nb = blocks;
         short[] x = a.wordPairs;
-        float[] ad = a.d, wd = scales;
+        float[] ad = a.d;
+        short[] wd = scales;
         int xo = a.rowOffset(b), bo = a.blockOffset(b);
         FloatVector acc = FloatVector.zero(F);
         for (int k = 0; k < nb; k++, q += qs, si += ss) {
             IntVector quad = quadInts(q, ShortVector.fromArray(S, x, xo + 32 * k), ShortVector.fromArray(S, x, xo + 32 * k + 16));
-            acc = ((FloatVector) quad.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si] * ad[bo + k]), acc);
+            acc = ((FloatVector) quad.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(wd[si]) * ad[bo + k]), acc);
         }
         return GgmlSums.hsum8(acc);
     }
 
-    /** Rows {@code row} and {@code row + 1} (a pair: row even) against activation row {@code b}, reading the pair's one stream (heap copy). */
-    private void dot2Heap(int row, Activations a, int b, float[] o, int oi) {
+    /**
+     * Rows {@code row} and {@code row + 1} (a pair: row even) against activation row {@code b}, reading the pair's one
+     * stream (heap copy); {@code ws} holds the pair's scales as floats ({@link #widenPairScales}).
+     */
+    private void dot2Heap(int row, Activations a, int b, float[] ws, float[] o, int oi) {
         int q = (int) quantBase(row);
         short[] x = a.wordPairs;
-        float[] ad = a.d, wd = scales;
-        int si = scaleBase(row), nb = blocks, xo = a.rowOffset(b), bo = a.blockOffset(b);
+        float[] ad = a.d;
+        int nb = blocks, xo = a.rowOffset(b), bo = a.blockOffset(b);
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
-        for (int k = 0; k < nb; k++, q += 64, si += 2) {
+        for (int k = 0; k < nb; k++, q += 64) {
             ShortVector xe = ShortVector.fromArray(S, x, xo + 32 * k), xd = ShortVector.fromArray(S, x, xo + 32 * k + 16);
             float dx = ad[bo + k];
-            acc0 = ((FloatVector) quadInts(q, xe, xd).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si] * dx), acc0);
-            acc1 = ((FloatVector) quadInts(q + 32, xe, xd).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si + 1] * dx), acc1);
+            acc0 = ((FloatVector) quadInts(q, xe, xd).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, ws[2 * k] * dx), acc0);
+            acc1 = ((FloatVector) quadInts(q + 32, xe, xd).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, ws[2 * k + 1] * dx), acc1);
         }
         o[oi] = GgmlSums.hsum8(acc0);
         o[oi + 1] = GgmlSums.hsum8(acc1);
     }
 
     /** {@link #dot2Heap} on the off-heap copy. */
-    private void dot2Packed(int row, Activations a, int b, float[] o, int oi) {
+    private void dot2Packed(int row, Activations a, int b, float[] ws, float[] o, int oi) {
         long q = quantBase(row);
         short[] x = a.wordPairs;
-        float[] ad = a.d, wd = scales;
-        int si = scaleBase(row), nb = blocks, xo = a.rowOffset(b), bo = a.blockOffset(b);
+        float[] ad = a.d;
+        int nb = blocks, xo = a.rowOffset(b), bo = a.blockOffset(b);
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
-        for (int k = 0; k < nb; k++, q += 64, si += 2) {
+        for (int k = 0; k < nb; k++, q += 64) {
             ShortVector xe = ShortVector.fromArray(S, x, xo + 32 * k), xd = ShortVector.fromArray(S, x, xo + 32 * k + 16);
             float dx = ad[bo + k];
-            acc0 = ((FloatVector) quadInts(q, xe, xd).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si] * dx), acc0);
-            acc1 = ((FloatVector) quadInts(q + 32, xe, xd).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, wd[si + 1] * dx), acc1);
+            acc0 = ((FloatVector) quadInts(q, xe, xd).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, ws[2 * k] * dx), acc0);
+            acc1 = ((FloatVector) quadInts(q + 32, xe, xd).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, ws[2 * k + 1] * dx), acc1);
         }
         o[oi] = GgmlSums.hsum8(acc0);
         o[oi + 1] = GgmlSums.hsum8(acc1);
+    }
+
+    /**
+     * The scales of the pair at even row {@code row} as floats into ws[0..2 * blocks) (block k of the pair's rows at
+     * 2k, 2k + 1): one pass C2 vectorizes (vcvtph2ps), so the kernels' block loops read floats. Converting per block
+     * inside the loop cost the GEMV ~5% (lab, 5632x2048).
+     */
+    private void widenPairScales(int row, float[] ws) {
+        short[] s = scales;
+        int si = scaleBase(row), n = 2 * blocks;
+        for (int i = 0; i < n; i++) ws[i] = Float.float16ToFloat(s[si + i]);
+    }
+
+    private static final ThreadLocal<float[]> PAIR_SCALES = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** This thread's scratch for a pair's widened scales. */
+    private float[] pairScales() {
+        float[] ws = PAIR_SCALES.get();
+        if (ws.length < 2 * blocks) PAIR_SCALES.set(ws = new float[2 * blocks]);
+        return ws;
     }
 
     /**
@@ -242,7 +271,7 @@ public final class Q8_0Matrix extends WeightMatrix {
                 ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 8);
                 ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 16);
                 ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 24);
-                wd[so + i * n + k] = scales[si];
+                wd[so + i * n + k] = Float.float16ToFloat(scales[si]);
             }
         }
     }
@@ -257,13 +286,16 @@ public final class Q8_0Matrix extends WeightMatrix {
             for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
             r++;
         }
+        float[] ws = pairScales();
         if (quants != null) {
             for (; r + 2 <= r1 && paired(r); r += 2) {
-                for (int b = 0; b < a.rows; b++) dot2Heap(r, a, b, o, b * oc + outCol0 + r);
+                widenPairScales(r, ws);
+                for (int b = 0; b < a.rows; b++) dot2Heap(r, a, b, ws, o, b * oc + outCol0 + r);
             }
         } else {
             for (; r + 2 <= r1 && paired(r); r += 2) {
-                for (int b = 0; b < a.rows; b++) dot2Packed(r, a, b, o, b * oc + outCol0 + r);
+                widenPairScales(r, ws);
+                for (int b = 0; b < a.rows; b++) dot2Packed(r, a, b, ws, o, b * oc + outCol0 + r);
             }
         }
         for (; r < r1; r++) {
@@ -284,7 +316,7 @@ public final class Q8_0Matrix extends WeightMatrix {
         return sum;
     }
 
-    private float scale(int row, int k) { return scales[scaleBase(row) + k * scaleStride(row)]; }
+    private float scale(int row, int k) { return Float.float16ToFloat(scales[scaleBase(row) + k * scaleStride(row)]); }
 
     /** Token embeddings read this: one row's values d * q, from the copy. */
     @Override
@@ -292,7 +324,7 @@ public final class Q8_0Matrix extends WeightMatrix {
         long q = quantBase(row);
         int qs = quantStride(row), si = scaleBase(row), ss = scaleStride(row);
         for (int k = 0; k < blocks; k++, q += qs, si += ss) {
-            float d = scales[si];
+            float d = Float.float16ToFloat(scales[si]);
             for (int j = 0; j < 32; j++) out[offset + k * 32 + j] = d * quantAt(q + j);
         }
     }
