@@ -30,6 +30,7 @@ final class Q4_1BatchKernel {
         float[] dm = new float[0], scales = dm;
         final float[] accs = new float[TILE * 64];
         final float[] lanes = new float[TILE * 8];
+        final float[] mins = new float[TILE * 8];
 
         Scratch fit(int nb) {
             if (pairs.length < 128 * nb) {
@@ -50,7 +51,7 @@ final class Q4_1BatchKernel {
         float[] dt = a.scalesByRowGroup(), st = a.sumsByRowGroup(), o = out.data();
         Scratch s = SCRATCH.get().fit(nb);
         float[] wp = s.pairs;
-        float[] scales = s.scales, accs = s.accs, lanes = s.lanes;
+        float[] scales = s.scales, accs = s.accs, lanes = s.lanes, mins = s.mins;
         for (int wg = r0 >> 3; wg < (r1 + 7) >> 3; wg++) {
             w.groupPairs(wg, wp);
             float[] ws = w.groupScales(wg, s.dm);
@@ -59,7 +60,7 @@ final class Q4_1BatchKernel {
                 int t0 = 8 * wg + t, lo = Math.max(r0, t0), hi = Math.min(r1, t0 + TILE);
                 if (lo >= hi) continue; // padding rows past the tensor's last row are computed, never written
                 for (int g = 0; g < groups; g++) {
-                    tile(wp, ws, wso, t, xt, dt, st, g, nb, scales, accs, lanes);
+                    tile(wp, ws, wso, t, xt, dt, st, g, nb, scales, accs, mins, lanes);
                     int rowsHere = Math.min(8, batchRows - 8 * g);
                     for (int r = lo; r < hi; r++) {
                         int ob = 8 * g * oc + outCol0 + r, i = r - t0;
@@ -77,11 +78,11 @@ final class Q4_1BatchKernel {
      * and lost the vector intrinsics (lab: 3.5 GMAC/s instead of 15).
      */
     private static void tile(float[] wp, float[] ws, int wso, int t, int[] xt, float[] dt, float[] st, int g, int nb,
-                             float[] scales, float[] accs, float[] lanes) {
+                             float[] scales, float[] accs, float[] mins, float[] lanes) {
         int dOff = g * nb * 8, xo = g * nb * 128;
         scaleVectors(ws, wso + t, nb, dt, dOff, scales);
         lanes(wp, t, xt, xo, scales, nb, accs);
-        minsAndSums(accs, ws, wso + 8 + t, st, dOff, nb, lanes);
+        minsAndSums(accs, ws, wso + 8 + t, st, dOff, nb, mins, lanes);
     }
 
     /**
@@ -134,9 +135,11 @@ final class Q4_1BatchKernel {
     /**
      * The tile's 4 weight rows (m_w(t + i, k) at ws[wm + 16k + i]): each row's min chain fma(m, s, sum) in block
      * order, the 4 chains side by side (one after another they were 4 dependent fma chains of nb steps), then
-     * hsum_float_8 of the row's 8 lane accumulators + its sum into lanes[8i..].
+     * hsum_float_8 of the row's 8 lane accumulators + its sum into lanes[8i..]. The sums go through {@code mins}
+     * so that one hsum call site serves the 4 rows: 4 inlined copies pushed {@link #tile}'s compile past C2's
+     * NodeCountInliningCutoff and the last two hsums became calls returning boxed vectors.
      */
-    private static void minsAndSums(float[] accs, float[] ws, int wm, float[] st, int dOff, int nb, float[] lanes) {
+    private static void minsAndSums(float[] accs, float[] ws, int wm, float[] st, int dOff, int nb, float[] mins, float[] lanes) {
         FloatVector m0 = FloatVector.zero(F), m1 = m0, m2 = m0, m3 = m0;
         for (int k = 0; k < nb; k++) {
             FloatVector sa = FloatVector.fromArray(F, st, dOff + 8 * k);
@@ -146,9 +149,10 @@ final class Q4_1BatchKernel {
             m2 = FloatVector.broadcast(F, ws[m + 2]).fma(sa, m2);
             m3 = FloatVector.broadcast(F, ws[m + 3]).fma(sa, m3);
         }
-        Q4_1Matrix.hsum(accs, 0).add(m0).intoArray(lanes, 0);
-        Q4_1Matrix.hsum(accs, 64).add(m1).intoArray(lanes, 8);
-        Q4_1Matrix.hsum(accs, 128).add(m2).intoArray(lanes, 16);
-        Q4_1Matrix.hsum(accs, 192).add(m3).intoArray(lanes, 24);
+        m0.intoArray(mins, 0);
+        m1.intoArray(mins, 8);
+        m2.intoArray(mins, 16);
+        m3.intoArray(mins, 24);
+        for (int i = 0; i < TILE; i++) Q4_1Matrix.hsum(accs, 64 * i).add(FloatVector.fromArray(F, mins, 8 * i)).intoArray(lanes, 8 * i);
     }
 }
