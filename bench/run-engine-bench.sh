@@ -77,7 +77,9 @@ agg_cpu = " · ".join(agg_cpu_cell(n, v) for n, v in peer.get("aggregate_cpu_ms_
 size = os.path.getsize(path)
 bound = bw * 1e9 / size  # tokens/s if every weight byte is read once per token at the measured bandwidth
 kv = f", our KV at most {ours['kv_cache_bytes'] / 2**20:.0f} MiB" if ours.get('kv_cache_bytes') else ""
-mem = f"{ours.get('peak_rss_bytes', 0) / 2**20:.0f} / {peer.get('peak_rss_bytes', 0) / 2**20:.0f} MiB (file {size / 2**20:.0f} MiB{kv})"
+# many collections mean a kernel compile boxed its vectors (a slow round): docs/dev-notes/speed.md
+gcs = f"; our GCs while measuring, most in a round: {ours['gc_collections']}" if 'gc_collections' in ours else ""
+mem = f"{ours.get('peak_rss_bytes', 0) / 2**20:.0f} / {peer.get('peak_rss_bytes', 0) / 2**20:.0f} MiB (file {size / 2**20:.0f} MiB{kv}{gcs})"
 print(f"| {name} | {cell('prefill_tps')} | {cell('decode_tps')} | {cpu('prefill_cpu_ms_per_token')} | {cpu('decode_cpu_ms_per_token')} "
       f"| {ours.get('decode_tps', 0) / bound:.0%} / {peer.get('decode_tps', 0) / bound:.0%} of {bound:.0f} | {agg or '-'} | {agg_cpu or '-'} | {mem} |")
 PY

@@ -77,6 +77,7 @@ final class BenchCommand implements Callable<Integer> {
             SplittableRandom rnd = new SplittableRandom(42);
             double[] pp = new double[reps], tg = new double[reps], ppCpu = new double[reps], tgCpu = new double[reps];
             long kvBytes = 0; // the most the KV caches held at once
+            long[] gcAtStart = collections();
             for (int r = -1; r < reps; r++) {
                 LocalModel.Session s = m.newSession();
                 int[] prompt = rnd.ints(promptTokens, 0, vocab).toArray();
@@ -140,6 +141,11 @@ final class BenchCommand implements Callable<Integer> {
             }
             out.put("model_file_bytes", Files.size(file));
             out.put("kv_cache_bytes", kvBytes);
+            long[] gcAtEnd = collections();
+            // Kernels allocate nothing per token: a jump in collections means a C2 compile boxed a kernel's vectors
+            // (docs/dev-notes/speed.md), which costs 20-30% CPU and is otherwise invisible in the figures.
+            out.put("gc_collections", gcAtEnd[0] - gcAtStart[0]);
+            out.put("gc_ms", gcAtEnd[1] - gcAtStart[1]);
             memoryFigures(out);
         } catch (GgufException e) {
             throw new Main.UserError(e.getMessage());
@@ -159,6 +165,8 @@ final class BenchCommand implements Callable<Integer> {
                                 + " per token) + %.1f MiB rest (JVM, heap, activations)%n", peak / (1 << 20), fileBytes / (1 << 20),
                         kv / (1 << 20), out.get("kv_cache_bytes_per_token").asDouble() / 1024, (peak - fileBytes - kv) / (1 << 20));
             }
+            System.out.printf("  garbage collections while measuring: %d (%d ms)%n", out.get("gc_collections").asLong(),
+                    out.get("gc_ms").asLong());
             if (out.has("aggregate_tps")) {
                 out.get("aggregate_tps").properties().forEach(e ->
                         System.out.printf("  batch %-3s %8.1f tokens/s aggregate, decode cpu %.2f ms per token%n", e.getKey(),
@@ -171,6 +179,16 @@ final class BenchCommand implements Callable<Integer> {
     private static long processCpuNanos() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : 0L;
+    }
+
+    /** Collections so far and their total time in ms, over every collector of this JVM. */
+    private static long[] collections() {
+        long count = 0, ms = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, ms};
     }
 
     /** Resident set now and at its peak (Linux /proc/self/status; absent elsewhere). */

@@ -56,6 +56,7 @@ class BenchCommandTest {
         assertTrue(perToken > 0);
         // 3 sequences of 30 + 10 positions, each cache reserved exactly (the pp/tg session holds 64 positions)
         assertEquals(3 * 40 * perToken, j.get("kv_cache_bytes").asLong());
+        assertTrue(j.get("gc_collections").asLong() >= 0 && j.get("gc_ms").asLong() >= 0, j.toString());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.promptune.localmodel.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -232,19 +233,14 @@ public final class Activations {
                         c[m] = qBytes[e] - 16 * prev;
                         prev = qBytes[e];
                     }
-                    for (int i = 0; i < 4; i++) fillLanes(t, 16 * (blk / 2 + 4 * v + i), (short) c[i], (short) c[i + 4]);
+                    for (int i = 0; i < 4; i++) {
+                        IntVector.broadcast(I8, (c[i] & 0xFFFF) | (c[i + 4] << 16)).reinterpretAsShorts().intoArray(t, 16 * (blk / 2 + 4 * v + i));
+                    }
                 }
             }
             windowLanes = t;
         }
         return windowLanes;
-    }
-
-    private static void fillLanes(short[] t, int at, short lo, short hi) {
-        for (int l = 0; l < 8; l++) {
-            t[at + 2 * l] = lo;
-            t[at + 2 * l + 1] = hi;
-        }
     }
 
     private int[] windowBias;
@@ -456,6 +452,7 @@ public final class Activations {
     }
 
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
     /** 1.5 * 2^23: adding and subtracting it rounds a float below 2^22 in magnitude to an integer, ties to even. */
     private static final float ROUNDING_SHIFT = 0x1.8p23f;
 

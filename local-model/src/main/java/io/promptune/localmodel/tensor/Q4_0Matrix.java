@@ -35,9 +35,9 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * For rows % 8 == 0, the tensor repacked at load time as llama.cpp's block_q4_0x8 (8 rows interleaved per
      * block), laid out for {@link #groupDot}: block k of rows 8g..8g+7 at (g * blocks + k) * 160 holds the 8
      * rows' scales as floats (row order; fp16 -> fp32 is exact, so they are ggml's values), then 32 ints: int
-     * 8v + l = bytes 4v..4v+3 of row 8g+l's nibbles. 160 bytes per 8 blocks instead of the file's 144: float
-     * scales cost fewer vector operations than converting halves in the kernel, whose loop body is at C2's
-     * inlining limit. Null otherwise; the mapped bytes are then read in place.
+     * 8v + l = bytes 4v..4v+3 of row 8g+l's nibbles. 160 bytes per 8 blocks instead of the file's 144 (float scales,
+     * from before the heap copy's half conversion, {@link #HALF_BITS}; this copy serves only tensors past the heap
+     * budget or with inf/NaN scales). Null otherwise; the mapped bytes are then read in place.
      */
     private final MemorySegment packed;
     /**
@@ -626,7 +626,8 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
                 n.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().intoArray(t, ti + 128);
                 n.lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().intoArray(t, ti + 192);
             }
-            for (int l = 0; l < 8; l++) ts[ts0 + 8 * k + l] = Float.float16ToFloat(halfScales[8 * q + l]);
+            ((FloatVector) ((IntVector) ShortVector.fromArray(S8, halfScales, 8 * q).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats()).mul(0x1p112f).intoArray(ts, ts0 + 8 * k);
         }
     }
 
