@@ -12,6 +12,12 @@ public final class GgmlSums {
         return (a0 + a2) + (a1 + a3);
     }
 
+    /** {@link #hsum8(FloatVector)} of the 8 floats at {@code a[c..c + 8)} (accumulators kept in an array: no lane extraction). */
+    public static float hsum8(float[] a, int c) {
+        float a0 = a[c] + a[c + 4], a1 = a[c + 1] + a[c + 5], a2 = a[c + 2] + a[c + 6], a3 = a[c + 3] + a[c + 7];
+        return (a0 + a2) + (a1 + a3);
+    }
+
     /** The reduction at the end of GGML_F32x8_REDUCE: halves added, then two horizontal adds. */
     public static float haddReduce(FloatVector v) {
         float t0 = v.lane(0) + v.lane(4), t1 = v.lane(1) + v.lane(5), t2 = v.lane(2) + v.lane(6), t3 = v.lane(3) + v.lane(7);

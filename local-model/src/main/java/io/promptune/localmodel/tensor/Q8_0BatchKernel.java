@@ -87,15 +87,9 @@ final class Q8_0BatchKernel {
                 }
             }
             for (int i = 0; i < np; i++) {
-                for (int b = 0, c = 8 * i * slots; b < rows; b++, c += 8) o[b * oc + outCol0 + p0 + i] = hsum8(acc, c);
+                for (int b = 0, c = 8 * i * slots; b < rows; b++, c += 8) o[b * oc + outCol0 + p0 + i] = GgmlSums.hsum8(acc, c);
             }
         }
-    }
-
-    /** {@link GgmlSums#hsum8} of acc[c..c + 8), from the array (no lane extraction). */
-    private static float hsum8(float[] acc, int c) {
-        float a0 = acc[c] + acc[c + 4], a1 = acc[c + 1] + acc[c + 5], a2 = acc[c + 2] + acc[c + 6], a3 = acc[c + 3] + acc[c + 7];
-        return (a0 + a2) + (a1 + a3);
     }
 
     /**
