@@ -2,12 +2,10 @@ package io.promptune.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,35 +16,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The bench's memory report: the file size and the KV cache held next to the resident set. */
 class BenchCommandTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private PrintStream oldOut, oldErr;
+    @RegisterExtension
+    final CapturedStdStreams streams = new CapturedStdStreams();
+    private final ByteArrayOutputStream out = streams.out;
 
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
-
-    private static Path stories() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path f = p.resolve("shared/models/stories260K/stories260K-Q8_0.gguf");
-            if (Files.exists(f)) return f;
-        }
-        assumeTrue(false, "stories260K not present");
-        return null;
-    }
 
     @Test
     void jsonReportsTheFileSizeAndTheMostKvCacheHeld() throws Exception {
-        Path model = stories();
+        Path model = SharedFiles.stories("stories260K-Q8_0.gguf");
         int code = Main.run("bench", "--model", model.toString(), "--threads", "1", "--reps", "1", "--prompt-tokens", "8",
                 "--gen-tokens", "4", "--batch", "3", "--batch-prompt", "30", "--batch-gen", "10", "--json");
         assertEquals(0, code);
@@ -61,7 +38,7 @@ class BenchCommandTest {
 
     @Test
     void textReportSplitsThePeakIntoFileKvCacheAndTheRest() {
-        Path model = stories();
+        Path model = SharedFiles.stories("stories260K-Q8_0.gguf");
         int code = Main.run("bench", "--model", model.toString(), "--threads", "1", "--reps", "1", "--prompt-tokens", "8",
                 "--gen-tokens", "4");
         assertEquals(0, code);

@@ -8,12 +8,11 @@ import io.promptune.optimizer.storage.JournalStorage;
 import io.promptune.optimizer.tuning.StudyDirectory;
 import io.promptune.reports.ReportData;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,21 +26,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class CommandsTest {
     @TempDir
     Path dir;
-    final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    PrintStream oldOut, oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
+    @RegisterExtension
+    final CapturedStdStreams streams = new CapturedStdStreams();
+    final ByteArrayOutputStream out = streams.out, err = streams.err;
 
     @AfterEach
     void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
         FakeProvider.delayMs = 0;
     }
 

@@ -5,50 +5,34 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class GenerateCommandTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut, oldErr;
+    @RegisterExtension
+    final CapturedStdStreams streams = new CapturedStdStreams();
+    private final ByteArrayOutputStream out = streams.out, err = streams.err;
     private InputStream oldIn;
 
     @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
+    void saveStdin() {
         oldIn = System.in;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
+    void restoreStdin() {
         System.setIn(oldIn);
     }
 
-    private static Path stories(String name) {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path f = p.resolve("shared/models/stories260K").resolve(name);
-            if (Files.exists(f)) return f;
-        }
-        assumeTrue(false, "stories260K not present");
-        return null;
-    }
 
     private String stdout() {
         return out.toString(StandardCharsets.UTF_8);
@@ -56,7 +40,7 @@ class GenerateCommandTest {
 
     @Test
     void greedyCompletionIsLlamaCppsTextAndNothingElse() throws Exception {
-        Path model = stories("stories260K-Q8_0.gguf");
+        Path model = SharedFiles.stories("stories260K-Q8_0.gguf");
         JsonNode ref = null;
         for (JsonNode e : new ObjectMapper().readTree(model.resolveSibling("greedy-reference.json").toFile())) {
             if (e.get("model").asText().equals("stories260K-Q8_0.gguf") && e.get("prompt").asText().equals("Once upon a time")) ref = e;
@@ -69,7 +53,7 @@ class GenerateCommandTest {
 
     @Test
     void stopSequenceCutsTheOutput() {
-        Path model = stories("stories260K-Q8_0.gguf");
+        Path model = SharedFiles.stories("stories260K-Q8_0.gguf");
         // llama.cpp's greedy text starts " Ieel unfolding ..."; stop at "unfold"
         assertEquals(0, Main.run("generate", "--model", model.toString(), "--prompt", "Once upon a time", "--temperature", "0",
                 "--max-tokens", "48", "--stop", "unfold"));
@@ -78,7 +62,7 @@ class GenerateCommandTest {
 
     @Test
     void sameSeedSameOutputDifferentSeedUsuallyDifferent() {
-        Path model = stories("stories260K-f32.gguf");
+        Path model = SharedFiles.stories("stories260K-f32.gguf");
         String[] args = {"generate", "--model", model.toString(), "--prompt", "Tom and Lily", "--temperature", "1.0",
                 "--top-k", "0", "--top-p", "1", "--min-p", "0", "--max-tokens", "32", "--seed", "7"};
         assertEquals(0, Main.run(args));
@@ -96,7 +80,7 @@ class GenerateCommandTest {
     void badInputIsAClearUsageError() {
         assertEquals(Main.EXIT_USAGE, Main.run("generate", "--model", "/nonexistent/model.gguf", "--prompt", "x"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("/nonexistent/model.gguf"), err.toString(StandardCharsets.UTF_8));
-        Path model = stories("stories260K-Q8_0.gguf");
+        Path model = SharedFiles.stories("stories260K-Q8_0.gguf");
         assertEquals(Main.EXIT_USAGE, Main.run("generate", "--model", model.toString(), "--prompt", "x", "--top-p", "2"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("top-p"));
         assertEquals(Main.EXIT_USAGE, Main.run("generate", "--model", model.toString()));
@@ -105,7 +89,7 @@ class GenerateCommandTest {
 
     @Test
     void contextOverflowIsReported() {
-        Path model = stories("stories260K-Q8_0.gguf"); // context length 128
+        Path model = SharedFiles.stories("stories260K-Q8_0.gguf"); // context length 128
         assertEquals(Main.EXIT_USAGE, Main.run("generate", "--model", model.toString(), "--prompt", "Once upon a time ".repeat(60)));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("context"), err.toString(StandardCharsets.UTF_8));
     }

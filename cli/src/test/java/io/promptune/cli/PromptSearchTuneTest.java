@@ -2,13 +2,11 @@ package io.promptune.cli;
 
 import io.promptune.optimizer.Trial;
 import io.promptune.optimizer.storage.JournalStorage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,22 +19,9 @@ import static org.junit.jupiter.api.Assertions.*;
 class PromptSearchTuneTest {
     @TempDir
     Path dir;
-    final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    PrintStream oldOut, oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final CapturedStdStreams streams = new CapturedStdStreams();
+    final ByteArrayOutputStream out = streams.out, err = streams.err;
 
     /** 40 labelled reviews (even ids positive, odd negative) as data.jsonl, the dataset both configs name. */
     private void writeReviews() throws Exception {

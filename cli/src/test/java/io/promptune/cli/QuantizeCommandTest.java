@@ -35,11 +35,7 @@ class QuantizeCommandTest {
     }
 
     private static Path storiesF32() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path f = p.resolve("shared/models/stories260K/stories260K-f32.gguf");
-            if (Files.exists(f)) return f;
-        }
-        return null;
+        return SharedFiles.find("models/stories260K/stories260K-f32.gguf");
     }
 
     @Test
