@@ -24,7 +24,7 @@ final class Q4_1BatchKernel {
 
     private Q4_1BatchKernel() { }
 
-    /** A thread's arrays: a weight group's pairs, scales and minimums (off-heap copies only), a tile's scale vectors and lane accumulators. */
+    /** A thread's arrays: a weight group's pairs, scales and minimums (as floats), a tile's scale vectors and lane accumulators. */
     private static final class Scratch {
         float[] pairs = new float[0];
         float[] dm = new float[0], scales = dm;

@@ -27,10 +27,13 @@ import java.nio.ByteOrder;
  * shifting by 16 leaves the quad's exact sum. The last group of a row count that is not a multiple of 8 is
  * zero-padded (its padding rows are computed, never written). 24 bytes per row and block.
  *
- * <p>The copy lives on the heap ({@link #quants}, {@link #scales}) while the Q4_1 copies fit a quarter of the
- * max heap, off the heap ({@link #packed}, same order) beyond that, so that a multi-GB model still loads with
+ * <p>The copy lives on the heap ({@link #quants}, {@link #halfScales}) while the Q4_1 copies fit a quarter of
+ * the max heap, off the heap ({@link #packed}, same order) beyond that, so that a multi-GB model still loads with
  * the default heap. Heap arrays stream faster (lab: the GEMV at ~17-18 vs ~13-14 GMAC/s on a native segment);
- * each storage has its own kernel method so that the segment reads' type profile stays monomorphic.
+ * each storage has its own kernel method so that the segment reads' type profile stays monomorphic. The heap
+ * copy keeps the file's half scales and minimums (20 bytes per row and block, as the file: decode streams every
+ * weight byte once per token, and float scales were 20% more bytes) and converts them in the lanes exactly
+ * ({@link #HALF_BITS}).
  */
 public final class Q4_1Matrix extends WeightMatrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -47,45 +50,62 @@ public final class Q4_1Matrix extends WeightMatrix {
     private final int nb;
     /** The heap copy's nibble ints (null off-heap): vector v of group g's block k at 32 * (g * nb + k) + 8v. */
     private final int[] quants;
-    /** The heap copy's scales (null off-heap): group g's block k's 8 d at 16 * (g * nb + k), its 8 m 8 further. */
-    private final float[] scales;
+    /**
+     * The heap copy's scales and minimums (null off-heap), the file's half bits: lane l of group g's block k at
+     * 8 * (g * nb + k) + l holds row 8g + l's d in bits 0-15 and its m in bits 16-31.
+     */
+    private final int[] halfScales;
     /** The off-heap copy (null on the heap): group g's block k at 192 * (g * nb + k), its 16 floats then 32 ints. */
     private final MemorySegment packed;
 
     public Q4_1Matrix(String name, int rows, int cols, MemorySegment data) {
-        this(name, rows, cols, data, takeHeap(copyBytes(rows, cols)));
-        if (quants != null) {
-            long bytes = copyBytes(rows, cols);
-            HeapBudget.giveBackWhenCollected(this, bytes);
-        }
+        this(name, rows, cols, data, takeHeap(data, rows, cols));
+        if (quants != null) HeapBudget.giveBackWhenCollected(this, heapBytes(rows, cols));
     }
 
-    /** With {@code onHeap} false the copy goes off the heap whatever its size (tests run both kernels). */
+    /**
+     * With {@code onHeap} false the copy goes off the heap whatever its size (tests run both kernels); a tensor
+     * with an infinite or NaN scale or minimum goes off the heap either way ({@link #HALF_BITS} does not convert those).
+     */
     Q4_1Matrix(String name, int rows, int cols, MemorySegment data, boolean onHeap) {
         super(name, GgmlType.Q4_1, rows, cols, data);
         nb = cols / 32;
         long blocks = (long) ((rows + 7) / 8) * nb;
-        if (onHeap) {
+        if (onHeap && finiteScales(data, rows, cols)) {
             quants = new int[Math.toIntExact(32 * blocks)];
-            scales = new float[Math.toIntExact(16 * blocks)];
+            halfScales = new int[Math.toIntExact(8 * blocks)];
             packed = null;
         } else {
             quants = null;
-            scales = null;
+            halfScales = null;
             packed = Arena.ofAuto().allocate(GROUP_BLOCK * blocks, 64);
         }
         repack();
     }
 
-    /** Bytes of the repacked copy of a rows x cols tensor. */
-    private static long copyBytes(int rows, int cols) {
-        return (long) ((rows + 7) / 8) * (cols / 32) * GROUP_BLOCK;
+    /** Bytes of the heap copy of a rows x cols tensor: per 8-row group and block 32 nibble ints and 8 scale ints. */
+    private static long heapBytes(int rows, int cols) {
+        return (long) ((rows + 7) / 8) * (cols / 32) * 160;
     }
 
-    /** Takes {@code bytes} from the {@link HeapBudget} if they fit (and the arrays can be indexed by int). */
-    private static boolean takeHeap(long bytes) {
-        if (bytes / 6 > Integer.MAX_VALUE - 64) return false; // 32 ints per 192 bytes
-        return HeapBudget.take(bytes);
+    /**
+     * Takes the heap copy's bytes from the {@link HeapBudget} if its scales convert in lanes ({@link #finiteScales}),
+     * they fit, and the arrays can be indexed by int.
+     */
+    private static boolean takeHeap(MemorySegment data, int rows, int cols) {
+        long bytes = heapBytes(rows, cols);
+        if (bytes / 5 > Integer.MAX_VALUE - 64) return false; // 32 ints per 160 bytes
+        return finiteScales(data, rows, cols) && HeapBudget.take(bytes);
+    }
+
+    /** True when no block of the tensor has an infinite or NaN half as its scale or minimum. */
+    private static boolean finiteScales(MemorySegment data, int rows, int cols) {
+        long blocks = (long) rows * (cols / 32);
+        for (long b = 0; b < blocks; b++) {
+            int dm = data.get(INT_LE, b * BLOCK_BYTES);
+            if ((dm & 0x7C00) == 0x7C00 || (dm & 0x7C000000) == 0x7C000000) return false;
+        }
+        return true;
     }
 
     /** True when the copy is on the heap. */
@@ -102,13 +122,11 @@ public final class Q4_1Matrix extends WeightMatrix {
                     q[t] = b & 0x0F;
                     q[t + 16] = b >>> 4;
                 }
-                float d = half(p), m = half(p + 2);
                 if (quants != null) {
-                    scales[(int) (16 * gb) + l] = d;
-                    scales[(int) (16 * gb) + 8 + l] = m;
+                    halfScales[(int) (8 * gb) + l] = data.get(INT_LE, p); // d | m << 16, the file's halves
                 } else {
-                    packed.set(FLOAT_LE, GROUP_BLOCK * gb + 4L * l, d);
-                    packed.set(FLOAT_LE, GROUP_BLOCK * gb + 32 + 4L * l, m);
+                    packed.set(FLOAT_LE, GROUP_BLOCK * gb + 4L * l, half(p));
+                    packed.set(FLOAT_LE, GROUP_BLOCK * gb + 32 + 4L * l, half(p + 2));
                 }
                 for (int v = 0; v < 4; v++) {
                     int a = 8 * v, b = a + 4;
@@ -133,7 +151,9 @@ public final class Q4_1Matrix extends WeightMatrix {
     /** Float f (0..15: 8 d then 8 m) of group g's block k. */
     private float scaleFloat(int g, int k, int f) {
         long gb = (long) g * nb + k;
-        return quants != null ? scales[(int) (16 * gb) + f] : packed.get(FLOAT_LE, GROUP_BLOCK * gb + 4L * f);
+        if (quants == null) return packed.get(FLOAT_LE, GROUP_BLOCK * gb + 4L * f);
+        int dm = halfScales[(int) (8 * gb) + (f & 7)];
+        return Float.float16ToFloat((short) (f < 8 ? dm : dm >>> 16));
     }
 
     /** Element i (0..31) of block k of row r, from the repacked copy. */
@@ -154,6 +174,16 @@ public final class Q4_1Matrix extends WeightMatrix {
     /** Kernels, dotReference and dequantizeRow read only the repacked copy. */
     @Override
     public boolean repacked() { return true; }
+
+    /**
+     * Half scales to floats in lanes, exactly: a half sign-extended into bits 13-28 of an int (bits 29-31 copies
+     * of its sign) and masked with this is the float h * 2^-112 (normal and subnormal halves alike; not inf or NaN,
+     * which keep the off-heap copy, see {@link #finiteScales}). For the d half in bits 0-15 that is
+     * (x << 16) >> 3 (arithmetic), for the m half in bits 16-31 x >> 3. The kernels multiply by the activation's
+     * d_a * 2^112 (and s_a * 2^112), exact since Q8_1's d and s are halves (|.| <= 65504): the products are the same
+     * real numbers as ggml's d_w * d_a and m_w * s_a, so they round to the same floats (the fma alike).
+     */
+    private static final int HALF_BITS = 0x8FFFE000;
 
     /** Rows 8g..8g+7 against activation row b into out[oo..oo+7], on whichever storage the copy has. */
     private void groupDot(int g, Activations a, int b, float[] out, int oo) {
@@ -177,12 +207,15 @@ public final class Q4_1Matrix extends WeightMatrix {
      */
     private void groupDotHeap(int g, int[] x, int xo, float[] ad, float[] as, int bo, float[] out, int oo) {
         int[] q = quants;
-        float[] s = scales;
+        int[] s = halfScales;
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, mins = c0;
         for (int k = 0; k < nb; k++) {
-            int gb = g * nb + k, p = 32 * gb, ps = 16 * gb, xi = xo + 16 * k;
-            FloatVector dd = FloatVector.fromArray(F, s, ps).mul(ad[bo + k]);
-            mins = FloatVector.fromArray(F, s, ps + 8).fma(FloatVector.broadcast(F, as[bo + k]), mins);
+            int gb = g * nb + k, p = 32 * gb, xi = xo + 16 * k;
+            IntVector dm = IntVector.fromArray(I, s, 8 * gb);
+            FloatVector dd = ((FloatVector) dm.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
+                    .and(HALF_BITS).reinterpretAsFloats()).mul(ad[bo + k] * 0x1p112f);
+            mins = ((FloatVector) dm.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats())
+                    .fma(FloatVector.broadcast(F, as[bo + k] * 0x1p112f), mins);
             IntVector w0 = IntVector.fromArray(I, q, p);
             IntVector w1 = IntVector.fromArray(I, q, p + 8);
             IntVector w2 = IntVector.fromArray(I, q, p + 16);
@@ -369,12 +402,15 @@ public final class Q4_1Matrix extends WeightMatrix {
 
     /**
      * Where {@link Q4_1BatchKernel} reads group g's scales and minimums: in an array holding, per block k, the 8
-     * rows' d at [at + 16k + l] and their m 8 further. On the heap that is the copy itself (returns
-     * {@link #scales}, no copying); off the heap they are copied into {@code scratch} (16 * nb floats) at 0.
-     * Returns the array; {@link #groupScalesOffset} gives {@code at}.
+     * rows' d at [at + 16k + l] and their m 8 further, as floats: copied (off the heap) or converted exactly (the
+     * heap copy's halves, {@link #HALF_BITS} times 2^112) into {@code scratch} (16 * nb floats) at 0, once per
+     * 8 weight rows of a batch. Returns the array; {@link #groupScalesOffset} gives {@code at}.
      */
     float[] groupScales(int g, float[] scratch) {
-        if (quants != null) return scales;
+        if (quants != null) {
+            groupScalesHeap(halfScales, 8 * g * nb, nb, scratch);
+            return scratch;
+        }
         for (int k = 0; k < nb; k++) {
             long gb = (long) g * nb + k;
             FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb, ByteOrder.LITTLE_ENDIAN).intoArray(scratch, 16 * k);
@@ -383,9 +419,21 @@ public final class Q4_1Matrix extends WeightMatrix {
         return scratch;
     }
 
-    /** The offset of group g's scales in the array {@link #groupScales} returns. */
+    /** {@link #groupScales} from the heap copy's halves (group's at {@code hs[base]}). */
+    private static void groupScalesHeap(int[] hs, int base, int nb, float[] out) {
+        if (hs.length < base + 8 * nb || out.length < 16 * nb) throw new IllegalArgumentException("Q4_1 group out of range");
+        for (int k = 0; k < nb; k++) {
+            IntVector dm = IntVector.fromArray(I, hs, base + 8 * k);
+            ((FloatVector) dm.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS)
+                    .reinterpretAsFloats()).mul(0x1p112f).intoArray(out, 16 * k);
+            ((FloatVector) dm.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()).mul(0x1p112f)
+                    .intoArray(out, 16 * k + 8);
+        }
+    }
+
+    /** The offset of group g's scales in the array {@link #groupScales} returns (always 0: a scratch copy). */
     int groupScalesOffset(int g) {
-        return quants != null ? 16 * g * nb : 0;
+        return 0;
     }
 
     @Override

@@ -11,12 +11,24 @@ import java.util.List;
  */
 abstract class BaseTokenizer implements Tokenizer {
     protected final Vocabulary vocab;
-    private final byte[][] pieces;
+    /**
+     * Every token's byte piece back to back (token i's at [pieceStart[i], pieceStart[i + 1])): one array instead
+     * of one per token (49K arrays, ~1.1 MB more for SmolLM2's vocabulary).
+     */
+    private final byte[] pieceBytes;
+    private final int[] pieceStart;
 
     BaseTokenizer(Vocabulary vocab) {
         this.vocab = vocab;
-        this.pieces = new byte[vocab.size()][];
-        for (int i = 0; i < pieces.length; i++) pieces[i] = computePiece(i);
+        int n = vocab.size();
+        byte[][] pieces = new byte[n][];
+        this.pieceStart = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            pieces[i] = computePiece(i);
+            pieceStart[i + 1] = Math.addExact(pieceStart[i], pieces[i].length);
+        }
+        this.pieceBytes = new byte[pieceStart[n]];
+        for (int i = 0; i < n; i++) System.arraycopy(pieces[i], 0, pieceBytes, pieceStart[i], pieces[i].length);
     }
 
     /** The bytes of a normal token (whitespace marker or byte-level characters undone). */
@@ -49,11 +61,12 @@ abstract class BaseTokenizer implements Tokenizer {
         ByteArrayOutputStream buf = new ByteArrayOutputStream(ids.length * 4);
         boolean stripSpace = vocab.addSpacePrefix || vocab.model == Vocabulary.Model.WPM;
         for (int id : ids) {
-            byte[] p = tokenBytes(id);
-            if (p.length == 0) continue;
-            int from = stripSpace && p[0] == ' ' ? 1 : 0;
+            checkId(id);
+            int from = pieceStart[id], to = pieceStart[id + 1];
+            if (from == to) continue;
+            if (stripSpace && pieceBytes[from] == ' ') from++;
             stripSpace = false;
-            buf.write(p, from, p.length - from);
+            buf.write(pieceBytes, from, to - from);
         }
         return buf.toString(StandardCharsets.UTF_8);
     }
@@ -61,7 +74,7 @@ abstract class BaseTokenizer implements Tokenizer {
     @Override
     public byte[] tokenBytes(int id) {
         checkId(id);
-        return pieces[id];
+        return java.util.Arrays.copyOfRange(pieceBytes, pieceStart[id], pieceStart[id + 1]);
     }
 
     @Override
@@ -89,8 +102,8 @@ abstract class BaseTokenizer implements Tokenizer {
     public String toString() { return getClass().getSimpleName() + "[" + vocab + "]"; }
 
     private void checkId(int id) {
-        if (id < 0 || id >= pieces.length) {
-            throw new IllegalArgumentException("token id " + id + " out of range [0, " + pieces.length + ") of " + vocab.file);
+        if (id < 0 || id >= vocab.size()) {
+            throw new IllegalArgumentException("token id " + id + " out of range [0, " + vocab.size() + ") of " + vocab.file);
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * cached because prompts repeat words a lot.
  */
 final class BpeTokenizer extends BaseTokenizer {
-    private static final int CACHE_LIMIT = 200_000;
+    /** Words cached at most (then the cache starts over): ~100 bytes each, so ~6.5 MB at the most. */
+    private static final int CACHE_LIMIT = 65_536;
 
     private final PreTokenizer preTokenizer;
     private final boolean ignoreMerges;
@@ -34,9 +35,10 @@ final class BpeTokenizer extends BaseTokenizer {
         this.ignoreMerges = PreTokenizer.ignoresMerges(vocab.pre);
         // piece text -> piece id (token ids first, then strings that only occur inside merges): needed only to
         // build the merge table, so a local (as a field this copy of the vocabulary kept ~3 MB for nothing)
-        Map<String, Integer> pieceIds = new HashMap<>(vocab.tokenToId);
+        Map<String, Integer> pieceIds = new HashMap<>(vocab.size() * 2);
+        for (int id = 0; id < vocab.size(); id++) pieceIds.put(vocab.tokens[id], id); // a text's last id, as Vocabulary.id
         String[] merges = vocab.merges;
-        this.ranks = new LongIntMap(merges.length * 2);
+        this.ranks = new LongIntMap(merges.length);
         this.mergeResult = new int[merges.length];
         for (int rank = 0; rank < merges.length; rank++) {
             String m = merges[rank];
@@ -194,18 +196,20 @@ final class BpeTokenizer extends BaseTokenizer {
         }
     }
 
-    /** Open-addressing long -> int map (values >= 0; get returns -1 when absent). */
+    /**
+     * Open-addressing long -> int map for keys >= 0 (a free slot holds -1) and values >= 0 (get returns -1 when
+     * absent), at most half full: 1.5 MB for SmolLM2's 49K merges.
+     */
     static final class LongIntMap {
         private long[] keys;
         private int[] vals;
-        private boolean[] used;
         private int size;
 
         LongIntMap(int expected) {
-            int cap = Integer.highestOneBit(Math.max(16, expected * 2) - 1) << 1;
+            int cap = Integer.highestOneBit(Math.max(8, expected) * 2 - 1) << 1;
             keys = new long[cap];
+            java.util.Arrays.fill(keys, -1);
             vals = new int[cap];
-            used = new boolean[cap];
         }
 
         private int slot(long k) {
@@ -215,7 +219,7 @@ final class BpeTokenizer extends BaseTokenizer {
 
         int get(long k) {
             int mask = keys.length - 1;
-            for (int i = slot(k); used[i]; i = (i + 1) & mask) if (keys[i] == k) return vals[i];
+            for (int i = slot(k); keys[i] != -1; i = (i + 1) & mask) if (keys[i] == k) return vals[i];
             return -1;
         }
 
@@ -225,14 +229,13 @@ final class BpeTokenizer extends BaseTokenizer {
             if ((size + 1) * 2 > keys.length) grow();
             int mask = keys.length - 1;
             int i = slot(k);
-            while (used[i]) {
+            while (keys[i] != -1) {
                 if (keys[i] == k) {
                     vals[i] = v;
                     return;
                 }
                 i = (i + 1) & mask;
             }
-            used[i] = true;
             keys[i] = k;
             vals[i] = v;
             size++;
@@ -241,12 +244,11 @@ final class BpeTokenizer extends BaseTokenizer {
         private void grow() {
             long[] ok = keys;
             int[] ov = vals;
-            boolean[] ou = used;
             keys = new long[ok.length * 2];
+            java.util.Arrays.fill(keys, -1);
             vals = new int[ok.length * 2];
-            used = new boolean[ok.length * 2];
             size = 0;
-            for (int i = 0; i < ok.length; i++) if (ou[i]) put(ok[i], ov[i]);
+            for (int i = 0; i < ok.length; i++) if (ok[i] != -1) put(ok[i], ov[i]);
         }
     }
 }

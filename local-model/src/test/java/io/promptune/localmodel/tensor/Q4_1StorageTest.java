@@ -5,6 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 
 import static io.promptune.localmodel.tensor.KernelChecks.randomBatch;
@@ -18,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * row-group batch kernel, a row range cutting 8-row groups, a zero-padded last group), and dequantize alike.
  */
 class Q4_1StorageTest {
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
     @ParameterizedTest
     @CsvSource({"true, 9, 96, 1", "false, 9, 96, 1", "true, 13, 608, 3", "false, 13, 608, 3", "true, 16, 576, 5",
             "false, 16, 576, 5", "true, 21, 160, 9", "false, 21, 160, 9", "true, 8, 1536, 16", "false, 8, 1536, 16",
@@ -49,6 +52,42 @@ class Q4_1StorageTest {
             w.dequantizeRow(r, deq, 0);
             other.dequantizeRow(r, deqOther, 0);
             for (int i = 0; i < cols; i++) assertEquals(deqOther[i], deq[i], 0f, "dequantized row " + r + " element " + i);
+        }
+    }
+
+    /**
+     * The heap copy keeps the file's half scales and minimums and converts them in the lanes: negative, subnormal,
+     * signed zero and the largest halves must give exactly ggml's results on the matrix-vector and batch paths;
+     * a tensor with an infinite or NaN scale or minimum (the lane conversion does not cover those) goes off the
+     * heap and still computes exactly.
+     */
+    @ParameterizedTest
+    @CsvSource({"false, 1", "false, 9", "true, 1", "true, 9"})
+    void halfScalesConvertExactlyOnTheHeap(boolean withInfinity, int batch) {
+        int rows = 11, cols = 160;
+        Random rnd = new Random(23 + batch);
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_1, rows, cols, rnd);
+        short[] halves = {Float.floatToFloat16(-0.02f), (short) 0x0001, (short) 0x83FF, (short) 0x8000, 0, (short) 0x0400,
+                Float.floatToFloat16(65504f), Float.floatToFloat16(-65504f), Float.floatToFloat16(-1.5e-5f), (short) 0x8001};
+        for (int i = 0; i < rows * cols / 32; i++) {
+            if (i % 3 == 0) seg.set(SHORT_LE, 20L * i, halves[(i / 3) % halves.length]);
+            if (i % 4 == 1) seg.set(SHORT_LE, 20L * i + 2, halves[(i / 4 + 3) % halves.length]);
+        }
+        if (withInfinity) seg.set(SHORT_LE, 20L * 7 + 2, (short) 0xFC00);
+        Q4_1Matrix w = new Q4_1Matrix("w", rows, cols, seg, true);
+        assertEquals(!withInfinity, w.onHeap());
+        FloatBatch in = randomBatch(batch, cols, rnd);
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(batch, rows);
+        try (Parallel pool = new Parallel(1)) {
+            w.matmul(in, out, pool);
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < batch; b++) {
+                float expect = GgmlOrderKernelTest.ggmlOrder(GgmlType.Q4_1, seg, rows, cols, r, a, b);
+                assertEquals(expect, out.get(b, r), 0f, "matmul row " + r + " batch " + b);
+                assertEquals(expect, w.dot(r, a, b), 0f, "dot row " + r + " batch " + b);
+            }
         }
     }
 
