@@ -95,9 +95,11 @@ public final class Transformer {
         // One workspace per concurrent forward: taken here, handed back at the end.
         Workspace ws = spareWorkspace.getAndSet(null);
         if (ws == null) ws = new Workspace();
+        pool.hold(); // a pass issues ~5 sections per layer with short serial steps between: keep the workers spinning
         try {
             run(ws, tokens, caches, positions, logitRows, out);
         } finally {
+            pool.release();
             spareWorkspace.set(ws);
         }
         return out;
@@ -226,7 +228,7 @@ public final class Transformer {
             emit("Kcur-" + l, k);
             emit("Vcur-" + l, v);
             if (shared) {
-                if (widePositions * kvDim >= WIDEN_PARALLEL && pool.threads() > 1) {
+                if (widePositions * kvDim >= WIDEN_PARALLEL && pool.threads() > 1 && (pool.hot() || widePositions * kvDim >= WIDEN_PARALLEL_COLD)) {
                     pool.forRange(widePositions, (p0, p1) -> widenRuns(runs, caches, layer, kvDim, p0, p1, keysWide, valuesWide));
                 } else {
                     widenRuns(runs, caches, layer, kvDim, 0, widePositions, keysWide, valuesWide);
@@ -283,8 +285,13 @@ public final class Transformer {
         }
     }
 
-    /** Widening a layer's keys and values of this many values or more is spread over the pool. */
-    private static final int WIDEN_PARALLEL = 1 << 16;
+    /**
+     * Widening a layer's keys and values of this many values or more is spread over the pool when its workers are
+     * spinning (a section then costs about a microsecond; 8K values take ~3 us).
+     */
+    private static final int WIDEN_PARALLEL = 1 << 13;
+    /** As {@link #WIDEN_PARALLEL} when the workers would first have to be woken up ({@link Parallel#hot}). */
+    private static final int WIDEN_PARALLEL_COLD = 1 << 16;
 
     /**
      * The batch's runs (consecutive entries of one cache) as flat (first entry, span, base position) triples,

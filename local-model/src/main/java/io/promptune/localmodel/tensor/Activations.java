@@ -78,12 +78,11 @@ public final class Activations {
         } else {
             wordPairs = null;
         }
-        if (fill) fillLayouts(0, rows);
+        if (fill) fillLayouts(0, rows * cols);
     }
 
-    /** Fills the kernels' per-block layouts ({@link #quads}, {@link #pairs}, {@link #sums32}, {@link #wordPairs}) of rows [r0, r1). */
-    private void fillLayouts(int r0, int r1) {
-        int from = r0 * cols, to = r1 * cols;
+    /** Fills the kernels' per-block layouts ({@link #quads}, {@link #pairs}, {@link #sums32}, {@link #wordPairs}) of values [from, to) (whole blocks). */
+    private void fillLayouts(int from, int to) {
         if (quads != null) {
             for (int blk = from; blk < to; blk += 32) {
                 for (int k = 0; k < 4; k++) {
@@ -190,18 +189,23 @@ public final class Activations {
      */
     synchronized int[] shortPairs() {
         if (shortPairs == null) {
-            int n = rows * cols;
-            int[] t = new int[n / 2];
-            for (int blk = 0; blk < n; blk += 32) {
-                int o = blk / 2;
-                for (int j = 0; j < 8; j++) {
-                    t[o + j] = shortPair(blk + 4 * j, blk + 4 * j + 2);
-                    t[o + 8 + j] = shortPair(blk + 4 * j + 1, blk + 4 * j + 3);
-                }
-            }
+            demanded(SHORT_PAIRS);
+            int[] t = new int[rows * cols / 2];
+            fillShortPairs(t, 0, rows * cols);
             shortPairs = t;
         }
         return shortPairs;
+    }
+
+    /** {@link #shortPairs} of values [from, to) (whole blocks of 32) into {@code t}. */
+    private void fillShortPairs(int[] t, int from, int to) {
+        for (int blk = from; blk < to; blk += 32) {
+            int o = blk / 2;
+            for (int j = 0; j < 8; j++) {
+                t[o + j] = shortPair(blk + 4 * j, blk + 4 * j + 2);
+                t[o + 8 + j] = shortPair(blk + 4 * j + 1, blk + 4 * j + 3);
+            }
+        }
     }
 
     private int shortPair(int lo, int hi) {
@@ -222,25 +226,35 @@ public final class Activations {
      */
     synchronized short[] windowLanes() {
         if (windowLanes == null) {
-            int n = rows * cols / 2;
-            short[] t = buffers != null ? buffers.windowLanes(16 * n) : new short[16 * n];
-            int[] c = new int[8];
-            for (int blk = 0; blk < rows * cols; blk += 32) {
-                for (int v = 0; v < 4; v++) {
-                    int prev = 0;
-                    for (int m = 0; m < 8; m++) {
-                        int e = blk + 4 * v + (m >> 1) + 16 * (m & 1);
-                        c[m] = qBytes[e] - 16 * prev;
-                        prev = qBytes[e];
-                    }
-                    for (int i = 0; i < 4; i++) {
-                        IntVector.broadcast(I8, (c[i] & 0xFFFF) | (c[i + 4] << 16)).reinterpretAsShorts().intoArray(t, 16 * (blk / 2 + 4 * v + i));
-                    }
-                }
-            }
+            demanded(WINDOW_LANES);
+            short[] t = windowLanesArray();
+            fillWindowLanes(t, 0, rows * cols);
             windowLanes = t;
         }
         return windowLanes;
+    }
+
+    private short[] windowLanesArray() {
+        int n = rows * cols / 2;
+        return buffers != null ? buffers.windowLanes(16 * n) : new short[16 * n];
+    }
+
+    /** {@link #windowLanes} of values [from, to) (whole blocks of 32) into {@code t}. */
+    private void fillWindowLanes(short[] t, int from, int to) {
+        int[] c = new int[8];
+        for (int blk = from; blk < to; blk += 32) {
+            for (int v = 0; v < 4; v++) {
+                int prev = 0;
+                for (int m = 0; m < 8; m++) {
+                    int e = blk + 4 * v + (m >> 1) + 16 * (m & 1);
+                    c[m] = qBytes[e] - 16 * prev;
+                    prev = qBytes[e];
+                }
+                for (int i = 0; i < 4; i++) {
+                    IntVector.broadcast(I8, (c[i] & 0xFFFF) | (c[i + 4] << 16)).reinterpretAsShorts().intoArray(t, 16 * (blk / 2 + 4 * v + i));
+                }
+            }
+        }
     }
 
     private int[] windowBias;
@@ -253,12 +267,18 @@ public final class Activations {
      */
     synchronized int[] windowBias() {
         if (windowBias == null) {
-            int[] sums = blockSums();
-            int[] t = new int[sums.length];
-            for (int k = 0; k < t.length; k++) t[k] = (-8 * sums[k]) << 16;
+            demanded(WINDOW_BIAS);
+            int[] t = new int[rows * cols / format.blockSize()];
+            fillWindowBias(t, 0, t.length);
             windowBias = t;
         }
         return windowBias;
+    }
+
+    /** {@link #windowBias} of blocks [k0, k1) into {@code t}. */
+    private void fillWindowBias(int[] t, int k0, int k1) {
+        fillBlockSums(t, k0, k1);
+        for (int k = k0; k < k1; k++) t[k] = (-8 * t[k]) << 16;
     }
 
     private int[] blockSums;
@@ -266,16 +286,55 @@ public final class Activations {
     /** Q8_0/Q8_1, built on first use: the exact integer sum of each block's quantized values. */
     synchronized int[] blockSums() {
         if (blockSums == null) {
-            int bs = format.blockSize(), nb = rows * cols / bs;
-            int[] t = new int[nb];
-            for (int k = 0; k < nb; k++) {
-                int sum = 0;
-                for (int i = k * bs; i < (k + 1) * bs; i++) sum += qBytes[i];
-                t[k] = sum;
-            }
+            demanded(BLOCK_SUMS);
+            int[] t = new int[rows * cols / format.blockSize()];
+            fillBlockSums(t, 0, t.length);
             blockSums = t;
         }
         return blockSums;
+    }
+
+    /** {@link #blockSums} of blocks [k0, k1) into {@code t}. */
+    private void fillBlockSums(int[] t, int k0, int k1) {
+        int bs = format.blockSize();
+        for (int k = k0; k < k1; k++) {
+            int sum = 0;
+            for (int i = k * bs; i < (k + 1) * bs; i++) sum += qBytes[i];
+            t[k] = sum;
+        }
+    }
+
+    /**
+     * The layouts above that are built on first use, as bits: {@link Buffers} records which ones the kernels asked
+     * for, per format and batch size class, and the next preparation builds those up front (in parallel when the
+     * pool is spinning) instead of the first kernel call building them inside the parallel section while the other
+     * threads wait on the lock.
+     */
+    private static final int WINDOW_LANES = 1, WINDOW_BIAS = 2, BLOCK_SUMS = 4, SHORT_PAIRS = 8;
+
+    private void demanded(int layout) {
+        Buffers b = buffers;
+        if (b != null) b.demand(format, rows, layout);
+    }
+
+    /** Creates the arrays of the layouts in {@code want} (bits), to be filled by {@link #fillDemanded}. */
+    private void allocateDemanded(int want) {
+        int nb = rows * cols / format.blockSize();
+        synchronized (this) {
+            if ((want & WINDOW_LANES) != 0 && format != ActivationFormat.Q8_K) windowLanes = windowLanesArray();
+            if ((want & WINDOW_BIAS) != 0) windowBias = new int[nb];
+            if ((want & BLOCK_SUMS) != 0) blockSums = new int[nb];
+            if ((want & SHORT_PAIRS) != 0) shortPairs = new int[rows * cols / 2];
+        }
+    }
+
+    /** Fills the layouts {@link #allocateDemanded} created, for values [from, to) (whole blocks). */
+    private void fillDemanded(int from, int to) {
+        int bs = format.blockSize();
+        if (windowLanes != null) fillWindowLanes(windowLanes, from, to);
+        if (windowBias != null) fillWindowBias(windowBias, from / bs, to / bs);
+        if (blockSums != null) fillBlockSums(blockSums, from / bs, to / bs);
+        if (shortPairs != null) fillShortPairs(shortPairs, from, to);
     }
 
     /**
@@ -308,6 +367,20 @@ public final class Activations {
         }
 
         private final java.util.EnumMap<ActivationFormat, int[]> ints = new java.util.EnumMap<>(ActivationFormat.class);
+        /** Per format and batch size class (1, 2-7, 8+ rows), the lazily built layouts kernels asked for (bits). */
+        private final int[] demand = new int[3 * ActivationFormat.values().length];
+
+        synchronized void demand(ActivationFormat format, int rows, int layout) {
+            demand[demandSlot(format, rows)] |= layout;
+        }
+
+        synchronized int demanded(ActivationFormat format, int rows) {
+            return demand[demandSlot(format, rows)];
+        }
+
+        private static int demandSlot(ActivationFormat format, int rows) {
+            return 3 * format.ordinal() + (rows == 1 ? 0 : rows < 8 ? 1 : 2);
+        }
         private short[] shorts;
         private short[] windowLanes;
         private int[] groupedInts;
@@ -368,6 +441,11 @@ public final class Activations {
      * other threads waited. Each row's result is the same whichever thread computes it.
      */
     static Activations prepare(ActivationFormat format, FloatBatch in, Buffers buffers, Parallel pool) {
+        return prepare(format, in, buffers, pool, pool != null && in.rows() * in.cols() >= SPLIT_VALUES && pool.hot());
+    }
+
+    /** As above; {@code splitBlocks}: a batch below {@link #PARALLEL_ROWS} rows splits its blocks over {@code pool}. */
+    static Activations prepare(ActivationFormat format, FloatBatch in, Buffers buffers, Parallel pool, boolean splitBlocks) {
         int rows = in.rows(), cols = in.cols();
         int n = rows * cols;
         float[] x = in.data();
@@ -407,9 +485,15 @@ public final class Activations {
                 buffers == null ? null : buffers.ints(format, n / 2), buffers == null || format != ActivationFormat.Q8_0 ? null : buffers.shorts(n),
                 false);
         a.buffers = buffers;
+        int want = buffers == null ? 0 : buffers.demanded(format, rows);
+        a.allocateDemanded(want);
         if (!parallel && !rowGroups) {
-            a.quantizeRows(x, 0, rows);
-            a.fillLayouts(0, rows);
+            if (splitBlocks && pool != null) {
+                // one or a few rows while the workers spin: split the blocks over the threads
+                pool.forRange(n / bs, (k0, k1) -> a.prepareBlocks(x, k0, k1));
+            } else {
+                a.prepareBlocks(x, 0, n / bs);
+            }
             return a;
         }
         int groups = (rows + 7) / 8;
@@ -418,8 +502,7 @@ public final class Activations {
         float[] st = rowGroups ? buffers.floats(format, 5, groups * nb * 8) : null;
         Parallel.RangeTask body = (g0, g1) -> {
             int r0 = 8 * g0, r1 = Math.min(rows, 8 * g1);
-            a.quantizeRows(x, r0, r1);
-            a.fillLayouts(r0, r1);
+            a.prepareBlocks(x, r0 * nb, r1 * nb);
             if (rowGroups) a.fillRowGroups(pt, dt, st, g0, g1);
         };
         if (parallel) pool.forRange(groups, body);
@@ -434,16 +517,23 @@ public final class Activations {
         return a;
     }
 
-    /** Quantizes rows [r0, r1) of {@code x} into this batch's q, qBytes, d and s. */
-    private void quantizeRows(float[] x, int r0, int r1) {
-        int bs = format.blockSize(), nb = cols / bs;
-        for (int r = r0; r < r1; r++) {
-            for (int b = 0; b < nb; b++) {
-                int off = r * cols + b * bs;
-                int blk = r * nb + b;
-                if (format == ActivationFormat.Q8_K) quantizeBlockQ8K(x, off, q, qBytes, d, s, blk);
-                else quantizeBlockQ8(format, x, off, q, qBytes, d, s, blk);
-            }
+    /** Batches of fewer than {@link #PARALLEL_ROWS} rows but at least this many values split their blocks over a spinning pool. */
+    private static final int SPLIT_VALUES = 1024;
+
+    /** Quantizes blocks [k0, k1) (counted over all rows) of {@code x} and fills their layouts. */
+    private void prepareBlocks(float[] x, int k0, int k1) {
+        int bs = format.blockSize();
+        quantizeBlocks(x, k0, k1);
+        fillLayouts(k0 * bs, k1 * bs);
+        fillDemanded(k0 * bs, k1 * bs);
+    }
+
+    /** Quantizes blocks [k0, k1) (counted over all rows: block k holds values [k * bs, (k + 1) * bs)) of {@code x} into q, qBytes, d and s. */
+    private void quantizeBlocks(float[] x, int k0, int k1) {
+        int bs = format.blockSize();
+        for (int k = k0; k < k1; k++) {
+            if (format == ActivationFormat.Q8_K) quantizeBlockQ8K(x, k * bs, q, qBytes, d, s, k);
+            else quantizeBlockQ8(format, x, k * bs, q, qBytes, d, s, k);
         }
     }
 

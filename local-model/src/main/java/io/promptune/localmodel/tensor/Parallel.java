@@ -1,6 +1,7 @@
 package io.promptune.localmodel.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -9,7 +10,10 @@ import java.util.concurrent.locks.LockSupport;
  * Tasks are handed out one index at a time from a shared counter and the caller waits only for the
  * tasks, not for every worker: on a busy machine a worker that is not scheduled in time simply
  * misses the section instead of stalling it. Workers spin briefly before parking, because a decode
- * step issues hundreds of short sections.
+ * step issues hundreds of short sections; while a caller {@link #hold holds} the pool (a forward pass) they
+ * keep spinning through the serial work between its sections, as ggml's threads spin on their barrier
+ * between the ops of a graph: a parked worker took tens of microseconds (hundreds on a busy machine) to
+ * join each section.
  */
 public final class Parallel implements AutoCloseable {
     /** A body over one task index. */
@@ -25,6 +29,21 @@ public final class Parallel implements AutoCloseable {
     }
 
     private static final long SPIN_NANOS = 20_000;
+    /**
+     * How long a worker spins for the next section while the pool is held: longer than any serial stretch
+     * of a forward pass (tens of microseconds), short enough that a held pool whose caller stopped
+     * issuing sections (e.g. descheduled on a busy machine) stops burning a core soon.
+     */
+    private static final long HELD_SPIN_NANOS = 1_000_000;
+    /** A spinning worker that finds this much time passed between two turns of its loop was descheduled. */
+    private static final long PREEMPTED_NANOS = 50_000;
+    /**
+     * After a worker was descheduled while spinning it spins only briefly for this long: on a machine with more
+     * runnable threads than cores a spinning worker loses its scheduling priority and holds up the sections it
+     * joins late (measured: a held pool at load 7-10 on 2 cores ran a decode at half the speed).
+     */
+    private static final long CALM_NANOS = 200_000_000L;
+    private static final int BUSY = 0, SPINNING = 1, PARKED = 2;
 
     /** One parallel section: its tasks are claimed through {@code next} and counted in {@code done}. */
     private static final class Job {
@@ -54,15 +73,21 @@ public final class Parallel implements AutoCloseable {
 
     private final int threads;
     private final Thread[] workers;
-    private final boolean[] parked;
+    /**
+     * Per worker: {@link #BUSY}, {@link #SPINNING} (idle, waiting for a section) or {@link #PARKED} (about to park or
+     * parked). Volatile accesses, so a parking worker and a publishing caller cannot both miss each other.
+     */
+    private final AtomicIntegerArray state;
     private volatile Job current;
     private volatile boolean closed;
+    /** Callers currently holding the pool hot (see {@link #hold}). */
+    private final AtomicInteger holds = new AtomicInteger();
 
     public Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         this.threads = threads;
         this.workers = new Thread[threads - 1];
-        this.parked = new boolean[threads - 1];
+        this.state = new AtomicIntegerArray(Math.max(0, threads - 1));
         for (int i = 0; i < workers.length; i++) {
             final int id = i;
             Thread t = new Thread(() -> workLoop(id), "promptune-engine-" + (i + 1));
@@ -93,7 +118,7 @@ public final class Parallel implements AutoCloseable {
         Job job = new Job(body, count);
         current = job;
         for (int i = 0; i < workers.length; i++) {
-            if (parked[i]) LockSupport.unpark(workers[i]);
+            if (state.get(i) == PARKED) LockSupport.unpark(workers[i]);
         }
         job.drain();
         long spinStart = System.nanoTime();
@@ -116,23 +141,57 @@ public final class Parallel implements AutoCloseable {
         forEach(chunks, c -> body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)));
     }
 
+    /**
+     * Keeps the workers spinning between sections until {@link #release}: for a caller about to issue many
+     * sections with short serial stretches between them (a forward pass). Calls nest; every hold needs its release.
+     */
+    public void hold() {
+        holds.incrementAndGet();
+    }
+
+    /** Ends a {@link #hold}: workers go back to parking after a short spin. */
+    public void release() {
+        holds.decrementAndGet();
+    }
+
+    /**
+     * Whether every worker is spinning idle right now, so a section would start on all threads within about a
+     * microsecond: worth one for a few microseconds of work, which is better done inline when a worker would
+     * first have to be woken up (or with one thread).
+     */
+    public boolean hot() {
+        if (workers.length == 0) return false;
+        for (int i = 0; i < workers.length; i++) if (state.get(i) != SPINNING) return false;
+        return true;
+    }
+
     private void workLoop(int id) {
         Job seen = null;
+        long preemptedAt = System.nanoTime() - CALM_NANOS;
         while (!closed) {
             Job job = current;
             if (job != seen && job != null) {
                 seen = job;
+                state.set(id, BUSY);
                 job.drain();
                 continue;
             }
-            long spinStart = System.nanoTime();
+            state.set(id, SPINNING);
+            long spinStart = System.nanoTime(), last = spinStart;
             while (current == seen && !closed) {
-                if (System.nanoTime() - spinStart < SPIN_NANOS) {
+                long now = System.nanoTime(), spun = now - spinStart;
+                // A long gap between two turns of this loop means the thread was descheduled: more runnable threads
+                // than cores, where spinning through a held pass only costs (see CALM_NANOS).
+                if (now - last > PREEMPTED_NANOS) preemptedAt = now;
+                last = now;
+                boolean held = holds.get() > 0 && now - preemptedAt > CALM_NANOS;
+                if (spun < SPIN_NANOS || held && spun < HELD_SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
-                    parked[id] = true;
+                    state.set(id, PARKED);
                     if (current == seen && !closed) LockSupport.parkNanos(this, 2_000_000);
-                    parked[id] = false;
+                    state.set(id, SPINNING);
+                    last = System.nanoTime(); // the park is no preemption
                 }
             }
         }

@@ -3,6 +3,8 @@ package io.promptune.localmodel.tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.ref.WeakReference;
+
 /**
  * Q8_0 weights times a batch of Q8_0 activation rows (prefill, larger batched decodes) with float FMAs on
  * exact integers: weight rows are widened into integer-valued floats ({@link Activations#quads} order:
@@ -37,18 +39,27 @@ final class Q8_0BatchKernel {
     private static final int PANEL_ROWS = PANEL_FLOATS / (32 * CHUNK);
     /** Panel rows whose scale products are computed in one pass (the activation scales stay in registers). */
     private static final int SCALE_ROWS = 8;
-    /** Offsets in the scratch from its first 32-byte aligned float: the panel at 0, then the activation group, then the scale products. */
-    private static final int GROUP = PANEL_FLOATS, PRODUCTS = GROUP + 4 * 32 * CHUNK, SCRATCH_FLOATS = PRODUCTS + SCALE_ROWS * 4 * CHUNK;
+    /** Floats of one activation group's K chunk: 4 rows of 32 * CHUNK (a short last chunk keeps the stride). */
+    private static final int GROUP_FLOATS = 4 * 32 * CHUNK;
+    /** Offsets in the scratch from its first 32-byte aligned float: the panel at 0, then the scale products, then the batch's activation groups. */
+    private static final int PRODUCTS = PANEL_FLOATS, GROUPS = PRODUCTS + SCALE_ROWS * 4 * CHUNK;
 
     private Q8_0BatchKernel() { }
 
     /** A thread's scratch (panel chunk, activation group, scale products), the panel's scales and accumulators, kept between calls. */
     private static final class Scratch {
-        final float[] s = new float[SCRATCH_FLOATS + 8], wd = new float[PANEL_ROWS * CHUNK];
-        float[] acc = new float[0];
+        final float[] wd = new float[PANEL_ROWS * CHUNK];
+        float[] s = new float[0], acc = new float[0];
+        /** The activations whose groups the scratch holds (one copy per thread and batch, not one per panel), and the aligned start they were written at. */
+        WeakReference<Activations> grouped = new WeakReference<>(null);
+        int groupedAt = -1;
 
-        Scratch fit(int accFloats) {
+        Scratch fit(int accFloats, int scratchFloats) {
             if (acc.length < accFloats) acc = new float[accFloats];
+            if (s.length < scratchFloats + 8) {
+                s = new float[scratchFloats + 8];
+                groupedAt = -1;
+            }
             return this;
         }
     }
@@ -58,9 +69,15 @@ final class Q8_0BatchKernel {
     /** {@code out[b][outCol0 + r] = dot(r, a, b)} for rows [r0, r1) and every activation row b. */
     static void dotRows(Q8_0Matrix w, int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         int nb = w.cols() / 32, oc = out.cols(), rows = a.rows, slots = (rows + 3) & ~3; // a short last group's extra outputs are dropped
-        Scratch scratch = SCRATCH.get().fit(PANEL_ROWS * slots * 8);
-        float[] s = scratch.s, wd = scratch.wd, acc = scratch.acc, x = a.quads, ad = a.d, o = out.data();
-        int sa = HeapAlignment.firstAligned(s), xa = sa + GROUP, pa = sa + PRODUCTS; // vectors on 32-byte boundaries
+        int chunks = (nb + CHUNK - 1) / CHUNK;
+        Scratch scratch = SCRATCH.get().fit(PANEL_ROWS * slots * 8, GROUPS + slots / 4 * chunks * GROUP_FLOATS);
+        float[] s = scratch.s, wd = scratch.wd, acc = scratch.acc, ad = a.d, o = out.data();
+        int sa = HeapAlignment.firstAligned(s), pa = sa + PRODUCTS, ga = sa + GROUPS; // vectors on 32-byte boundaries
+        if (scratch.grouped.get() != a || scratch.groupedAt != ga) {
+            group(a, nb, chunks, s, ga);
+            scratch.grouped = new WeakReference<>(a);
+            scratch.groupedAt = ga;
+        }
         for (int p0 = r0; p0 < r1; p0 += PANEL_ROWS) {
             int np = Math.min(r1 - p0, PANEL_ROWS);
             for (int k0 = 0; k0 < nb; k0 += CHUNK) {
@@ -71,11 +88,7 @@ final class Q8_0BatchKernel {
                 }
                 for (int b = 0; b < rows; b += 4) {
                     int b1 = Math.min(b + 1, rows - 1), b2 = Math.min(b + 2, rows - 1), b3 = Math.min(b + 3, rows - 1);
-                    // the group's chunk, copied to the aligned scratch (it stays in L1 while the panel passes)
-                    System.arraycopy(x, a.rowOffset(b) + 32 * k0, s, xa, rf);
-                    System.arraycopy(x, a.rowOffset(b1) + 32 * k0, s, xa + 32 * CHUNK, rf);
-                    System.arraycopy(x, a.rowOffset(b2) + 32 * k0, s, xa + 64 * CHUNK, rf);
-                    System.arraycopy(x, a.rowOffset(b3) + 32 * k0, s, xa + 96 * CHUNK, rf);
+                    int xa = ga + (b / 4 * chunks + k0 / CHUNK) * GROUP_FLOATS; // the group's chunk: it stays in L1 while the panel passes
                     int d0 = a.blockOffset(b) + k0, d1 = a.blockOffset(b1) + k0, d2 = a.blockOffset(b2) + k0, d3 = a.blockOffset(b3) + k0;
                     for (int i0 = 0; i0 < np; i0 += SCALE_ROWS) {
                         int ni = Math.min(SCALE_ROWS, np - i0);
@@ -88,6 +101,23 @@ final class Q8_0BatchKernel {
             }
             for (int i = 0; i < np; i++) {
                 for (int b = 0, c = 8 * i * slots; b < rows; b++, c += 8) o[b * oc + outCol0 + p0 + i] = GgmlSums.hsum8(acc, c);
+            }
+        }
+    }
+
+    /**
+     * Copies the batch's activations ({@link Activations#quads}) into s from {@code ga}: group g (rows 4g..4g+3, a short
+     * last group repeating its last row) and K chunk c at ga + (g * chunks + c) * GROUP_FLOATS, row j of the group at
+     * + 32 * CHUNK * j. Done once per thread and batch: copying the group's chunk for every panel (as before) read the
+     * whole batch again per 64 weight rows.
+     */
+    private static void group(Activations a, int nb, int chunks, float[] s, int ga) {
+        float[] x = a.quads;
+        int rows = a.rows;
+        for (int b = 0; b < rows; b += 4) {
+            for (int c = 0; c < chunks; c++) {
+                int k0 = c * CHUNK, kc = Math.min(CHUNK, nb - k0), to = ga + (b / 4 * chunks + c) * GROUP_FLOATS;
+                for (int j = 0; j < 4; j++) System.arraycopy(x, a.rowOffset(Math.min(b + j, rows - 1)) + 32 * k0, s, to + 32 * CHUNK * j, 32 * kc);
             }
         }
     }

@@ -56,6 +56,48 @@ class ParallelPrepareTest {
         }
     }
 
+    /**
+     * Small batches (a decode step's single row) with their blocks split over the pool and the layouts the kernels
+     * built lazily last time built up front: every layout equals the serial, lazily built one.
+     */
+    @ParameterizedTest
+    @CsvSource({"Q8_0, 1, 2048", "Q8_0, 1, 96", "Q8_0, 3, 1024", "Q8_1, 1, 576", "Q8_K, 1, 512", "Q8_K, 2, 2048"})
+    void splitBlocksAndLayoutsBuiltUpFrontEqualSerial(String formatName, int rows, int cols) {
+        ActivationFormat format = ActivationFormat.valueOf(formatName);
+        Random rnd = new Random(rows * 11 + cols);
+        Activations.Buffers buffers = new Activations.Buffers();
+        try (Parallel pool = new Parallel(2)) {
+            // a first preparation whose lazily built layouts the kernels ask for: recorded in the buffers
+            Activations first = Activations.prepare(format, KernelChecks.randomBatch(rows, cols, rnd), buffers, pool, true);
+            if (format != ActivationFormat.Q8_K) {
+                first.windowLanes();
+                first.windowBias();
+            }
+            first.blockSums();
+            first.shortPairs();
+            assertEquals(format == ActivationFormat.Q8_K ? 12 : 15, buffers.demanded(format, rows), "layouts recorded as asked for");
+            FloatBatch in = KernelChecks.randomBatch(rows, cols, rnd);
+            Activations p = Activations.prepare(format, in, buffers, pool, true);
+            Activations s = Activations.prepare(format, in);
+            int n = rows * cols, blocks = n / format.blockSize();
+            assertArrayEquals(s.qBytes, java.util.Arrays.copyOf(p.qBytes, n));
+            assertArrayEquals(s.q, java.util.Arrays.copyOf(p.q, n));
+            assertArrayEquals(s.d, java.util.Arrays.copyOf(p.d, blocks));
+            assertArrayEquals(java.util.Arrays.copyOf(s.s, format == ActivationFormat.Q8_K ? n / 16 : blocks),
+                    java.util.Arrays.copyOf(p.s, format == ActivationFormat.Q8_K ? n / 16 : blocks));
+            assertArrayEquals(s.pairs, java.util.Arrays.copyOf(p.pairs, n / 2));
+            if (s.quads != null) assertArrayEquals(s.quads, java.util.Arrays.copyOf(p.quads, n));
+            if (s.wordPairs != null) assertArrayEquals(s.wordPairs, java.util.Arrays.copyOf(p.wordPairs, n));
+            if (s.sums32 != null) assertArrayEquals(s.sums32, p.sums32);
+            if (format != ActivationFormat.Q8_K) {
+                assertArrayEquals(s.windowLanes(), java.util.Arrays.copyOf(p.windowLanes(), 8 * n));
+                assertArrayEquals(s.windowBias(), p.windowBias());
+            }
+            assertArrayEquals(s.blockSums(), p.blockSums());
+            assertArrayEquals(s.shortPairs(), p.shortPairs());
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"Q4_1, 21, 576", "Q4_1, 12, 64", "Q4_0, 17, 64", "Q8_0, 16, 96"})
     void matmulWithReusedBuffersEqualsRowByRowDots(String typeName, int batch, int cols) {
