@@ -17,8 +17,9 @@ import java.nio.ByteOrder;
  * are elements 0-15, high nibbles 16-31) with Q8_0 activations, as ggml_vec_dot_q4_0_q8_0; for rows % 8 == 0
  * as llama.cpp's repacked block_q4_0x8 kernels (one scalar fma per block and row), on a copy of the tensor
  * repacked at load time (in heap arrays when it fits {@link HeapBudget}, off-heap otherwise) so that 8 rows sit in
- * the 8 lanes: one activation row through {@link #groupDots}, two through {@link #pairDots}, from three rows
- * whole groups decoded to floats against the batch ({@link #shortTiles}).
+ * the 8 lanes: one activation row through {@link #groupDots}, up to four on the heap copy through
+ * {@link #windowDots}, otherwise two through {@link #pairDots} and more as whole groups decoded to 16-bit
+ * tiles against the batch ({@link #shortTiles}).
  */
 public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -203,19 +204,65 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     /**
      * With the repacked copy every batch runs llama.cpp's repacked order (its GEMM and GEMV take the same per-row
      * chain: one fma(block total, d_w * d_a, acc) per block in block order): one activation row through
-     * {@link #groupDot}, two through {@link #groupDot2}, from {@link #TILE_ROWS_MIN} rows {@link #shortTiles} (lab,
-     * 8 matrices 5632x2048, GMAC/s: batch 2 pairs 14.0 vs tiles 9.3, batch 3 11.2 vs 12.4, batch 4 14.9 vs 18.6).
+     * {@link #groupDot}; on the heap copy up to {@link #WINDOW_ROWS_MAX} rows through {@link #windowDots}; otherwise
+     * two through {@link #groupDot2} and from {@link #TILE_ROWS_MIN} rows {@link #shortTiles} (lab, 8 matrices
+     * 5632x2048, GMAC/s: batch 2 pairs 14.0 vs tiles 9.3, batch 3 11.2 vs 12.4, batch 4 14.9 vs 18.6).
      */
     @Override
     public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         if (!repacked()) {
             super.dotRows(r0, r1, a, out, outCol0);
-        } else if (a.rows >= TILE_ROWS_MIN) {
-            shortTiles(r0, r1, a, out, outCol0);
         } else if (a.rows == 1) {
             groupDots(r0, r1, a, out, outCol0);
+        } else if (nibbles != null && a.rows <= WINDOW_ROWS_MAX) {
+            windowDots(r0, r1, a, out, outCol0);
+        } else if (a.rows >= TILE_ROWS_MIN) {
+            shortTiles(r0, r1, a, out, outCol0);
         } else {
             pairDots(r0, r1, a, out, outCol0);
+        }
+    }
+
+    /**
+     * The largest batch {@link #dotRows} runs through {@link #windowDots} (heap copy). Lab (8 matrices 5632x2048,
+     * GMAC/s, load 9-13): batch 2 window 22-25 vs row pairs 15-17, batch 3 25-26 vs tiles 17-19, batch 4 17-26 vs
+     * 16-23, batch 8 (two chunks of 4) 26-27 vs tiles 28-32.
+     */
+    private static final int WINDOW_ROWS_MAX = 4;
+
+    /**
+     * Small batches over the heap copy: per 8-row group the activation rows in chunks of up to four through
+     * {@link #windowDot4} / {@link #windowDot3} / {@link #windowDot2} (a single row through {@link #groupDotHeap}), so
+     * each block's weights are loaded and shifted once per chunk, with no decoded copy of the group in between
+     * (what {@link #shortTiles} writes and reads back, which pays only from 8 rows).
+     */
+    private void windowDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+        short[] ax = a.windowLanes();
+        int[] bias = a.windowBias();
+        float[] ad = a.d, o = out.data(), part = new float[32];
+        int oc = out.cols(), nb = cols / 32, xs = 8 * a.cols;
+        for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
+            boolean whole = 8 * g >= r0 && 8 * g + 8 <= r1;
+            int l0 = Math.max(0, r0 - 8 * g), l1 = Math.min(8, r1 - 8 * g), base = outCol0 + 8 * g;
+            for (int b = 0; b < a.rows; ) {
+                int n = Math.min(4, a.rows - b);
+                float[] to = whole ? o : part;
+                int o0 = whole ? b * oc + base : 0, o1 = whole ? o0 + oc : 8, o2 = whole ? o1 + oc : 16, o3 = whole ? o2 + oc : 24;
+                int x = 8 * a.rowOffset(b), bo = a.blockOffset(b);
+                switch (n) {
+                    case 1 -> groupDotHeap(g, ax, x, bias, ad, bo, nb, to, o0);
+                    case 2 -> windowDot2(g, ax, x, x + xs, bias, ad, bo, bo + nb, nb, to, o0, o1);
+                    case 3 -> windowDot3(g, ax, x, x + xs, x + 2 * xs, bias, ad, bo, bo + nb, bo + 2 * nb, nb, to, o0, o1, o2);
+                    default -> windowDot4(g, ax, x, x + xs, x + 2 * xs, x + 3 * xs, bias, ad, bo, bo + nb, bo + 2 * nb, bo + 3 * nb, nb, to, o0, o1, o2, o3);
+                }
+                if (!whole) {
+                    for (int i = 0; i < n; i++) {
+                        int ob = (b + i) * oc + base;
+                        for (int l = l0; l < l1; l++) o[ob + l] = part[8 * i + l];
+                    }
+                }
+                b += n;
+            }
         }
     }
 
@@ -385,6 +432,165 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             FloatVector dd = ((FloatVector) ((IntVector) ShortVector.fromArray(S8, hs, 8 * q).convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats()).mul(ad[bo + k] * 0x1p112f);
             ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
+        }
+    }
+
+    /**
+     * {@link #groupDotHeap} for two activation rows at once (their {@link Activations#windowLanes} at {@code x0}.., block
+     * offsets {@code b0}.., results into {@code acc[a0..a0+7]}, ..): each weight int is loaded and shifted once for
+     * all of them, and each row keeps its own exact block total and its own fma(total, d_w * d_a, acc) chain in
+     * block order, exactly {@link #groupDotHeap}'s arithmetic. The 4 weight ints of a block run as an inner loop:
+     * unrolled, the 4-row body was too large for C1 ("out of virtual registers"), and the method then never
+     * reached C2 (Vector API code left interpreted: 0.1 GMAC/s).
+     */
+    private void windowDot2(int g, short[] ax, int x0, int x1, int[] bias, float[] ad,
+                               int b0, int b1, int nb, float[] acc, int a0, int a1) {
+        int[] nib = nibbles;
+        short[] hs = halfScales;
+        int q0 = g * nb;
+        FloatVector.zero(F).intoArray(acc, a0);
+        FloatVector.zero(F).intoArray(acc, a1);
+        for (int k = 0; k < nb; k++) {
+            int q = q0 + k;
+            ShortVector s0 = ShortVector.zero(S), s1 = ShortVector.zero(S);
+            for (int v = 0; v < 4; v++) {
+                int y0 = x0 + 256 * k + 64 * v, y1 = x1 + 256 * k + 64 * v;
+                IntVector w = IntVector.fromArray(I, nib, 32 * q + 8 * v);
+                ShortVector e0 = w.reinterpretAsShorts();
+                ShortVector e1 = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
+                ShortVector e2 = w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts();
+                ShortVector e3 = w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts();
+                s0 = s0.add(e0.mul(ShortVector.fromArray(S, ax, y0 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y0 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y0 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y0 + 48))));
+                s1 = s1.add(e0.mul(ShortVector.fromArray(S, ax, y1 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y1 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y1 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y1 + 48))));
+            }
+            FloatVector dw = (FloatVector) ((IntVector) ShortVector.fromArray(S8, hs, 8 * q).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats();
+            IntVector t0 = s0.reinterpretAsInts();
+            ((FloatVector) t0.add(t0.lanewise(VectorOperators.LSHL, 16)).add(bias[b0 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b0 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
+            IntVector t1 = s1.reinterpretAsInts();
+            ((FloatVector) t1.add(t1.lanewise(VectorOperators.LSHL, 16)).add(bias[b1 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b1 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
+        }
+    }
+
+    /**
+     * {@link #groupDotHeap} for three activation rows at once (their {@link Activations#windowLanes} at {@code x0}.., block
+     * offsets {@code b0}.., results into {@code acc[a0..a0+7]}, ..): each weight int is loaded and shifted once for
+     * all of them, and each row keeps its own exact block total and its own fma(total, d_w * d_a, acc) chain in
+     * block order, exactly {@link #groupDotHeap}'s arithmetic. The 4 weight ints of a block run as an inner loop:
+     * unrolled, the 4-row body was too large for C1 ("out of virtual registers"), and the method then never
+     * reached C2 (Vector API code left interpreted: 0.1 GMAC/s).
+     */
+    private void windowDot3(int g, short[] ax, int x0, int x1, int x2, int[] bias, float[] ad,
+                               int b0, int b1, int b2, int nb, float[] acc, int a0, int a1, int a2) {
+        int[] nib = nibbles;
+        short[] hs = halfScales;
+        int q0 = g * nb;
+        FloatVector.zero(F).intoArray(acc, a0);
+        FloatVector.zero(F).intoArray(acc, a1);
+        FloatVector.zero(F).intoArray(acc, a2);
+        for (int k = 0; k < nb; k++) {
+            int q = q0 + k;
+            ShortVector s0 = ShortVector.zero(S), s1 = ShortVector.zero(S), s2 = ShortVector.zero(S);
+            for (int v = 0; v < 4; v++) {
+                int y0 = x0 + 256 * k + 64 * v, y1 = x1 + 256 * k + 64 * v, y2 = x2 + 256 * k + 64 * v;
+                IntVector w = IntVector.fromArray(I, nib, 32 * q + 8 * v);
+                ShortVector e0 = w.reinterpretAsShorts();
+                ShortVector e1 = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
+                ShortVector e2 = w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts();
+                ShortVector e3 = w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts();
+                s0 = s0.add(e0.mul(ShortVector.fromArray(S, ax, y0 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y0 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y0 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y0 + 48))));
+                s1 = s1.add(e0.mul(ShortVector.fromArray(S, ax, y1 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y1 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y1 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y1 + 48))));
+                s2 = s2.add(e0.mul(ShortVector.fromArray(S, ax, y2 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y2 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y2 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y2 + 48))));
+            }
+            FloatVector dw = (FloatVector) ((IntVector) ShortVector.fromArray(S8, hs, 8 * q).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats();
+            IntVector t0 = s0.reinterpretAsInts();
+            ((FloatVector) t0.add(t0.lanewise(VectorOperators.LSHL, 16)).add(bias[b0 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b0 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
+            IntVector t1 = s1.reinterpretAsInts();
+            ((FloatVector) t1.add(t1.lanewise(VectorOperators.LSHL, 16)).add(bias[b1 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b1 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
+            IntVector t2 = s2.reinterpretAsInts();
+            ((FloatVector) t2.add(t2.lanewise(VectorOperators.LSHL, 16)).add(bias[b2 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b2 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a2)).intoArray(acc, a2);
+        }
+    }
+
+    /**
+     * {@link #groupDotHeap} for four activation rows at once (their {@link Activations#windowLanes} at {@code x0}.., block
+     * offsets {@code b0}.., results into {@code acc[a0..a0+7]}, ..): each weight int is loaded and shifted once for
+     * all of them, and each row keeps its own exact block total and its own fma(total, d_w * d_a, acc) chain in
+     * block order, exactly {@link #groupDotHeap}'s arithmetic. The 4 weight ints of a block run as an inner loop:
+     * unrolled, the 4-row body was too large for C1 ("out of virtual registers"), and the method then never
+     * reached C2 (Vector API code left interpreted: 0.1 GMAC/s).
+     */
+    private void windowDot4(int g, short[] ax, int x0, int x1, int x2, int x3, int[] bias, float[] ad,
+                               int b0, int b1, int b2, int b3, int nb, float[] acc, int a0, int a1, int a2, int a3) {
+        int[] nib = nibbles;
+        short[] hs = halfScales;
+        int q0 = g * nb;
+        FloatVector.zero(F).intoArray(acc, a0);
+        FloatVector.zero(F).intoArray(acc, a1);
+        FloatVector.zero(F).intoArray(acc, a2);
+        FloatVector.zero(F).intoArray(acc, a3);
+        for (int k = 0; k < nb; k++) {
+            int q = q0 + k;
+            ShortVector s0 = ShortVector.zero(S), s1 = ShortVector.zero(S), s2 = ShortVector.zero(S), s3 = ShortVector.zero(S);
+            for (int v = 0; v < 4; v++) {
+                int y0 = x0 + 256 * k + 64 * v, y1 = x1 + 256 * k + 64 * v, y2 = x2 + 256 * k + 64 * v, y3 = x3 + 256 * k + 64 * v;
+                IntVector w = IntVector.fromArray(I, nib, 32 * q + 8 * v);
+                ShortVector e0 = w.reinterpretAsShorts();
+                ShortVector e1 = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
+                ShortVector e2 = w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts();
+                ShortVector e3 = w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts();
+                s0 = s0.add(e0.mul(ShortVector.fromArray(S, ax, y0 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y0 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y0 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y0 + 48))));
+                s1 = s1.add(e0.mul(ShortVector.fromArray(S, ax, y1 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y1 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y1 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y1 + 48))));
+                s2 = s2.add(e0.mul(ShortVector.fromArray(S, ax, y2 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y2 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y2 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y2 + 48))));
+                s3 = s3.add(e0.mul(ShortVector.fromArray(S, ax, y3 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y3 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y3 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y3 + 48))));
+            }
+            FloatVector dw = (FloatVector) ((IntVector) ShortVector.fromArray(S8, hs, 8 * q).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats();
+            IntVector t0 = s0.reinterpretAsInts();
+            ((FloatVector) t0.add(t0.lanewise(VectorOperators.LSHL, 16)).add(bias[b0 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b0 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
+            IntVector t1 = s1.reinterpretAsInts();
+            ((FloatVector) t1.add(t1.lanewise(VectorOperators.LSHL, 16)).add(bias[b1 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b1 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
+            IntVector t2 = s2.reinterpretAsInts();
+            ((FloatVector) t2.add(t2.lanewise(VectorOperators.LSHL, 16)).add(bias[b2 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b2 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a2)).intoArray(acc, a2);
+            IntVector t3 = s3.reinterpretAsInts();
+            ((FloatVector) t3.add(t3.lanewise(VectorOperators.LSHL, 16)).add(bias[b3 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b3 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a3)).intoArray(acc, a3);
         }
     }
 

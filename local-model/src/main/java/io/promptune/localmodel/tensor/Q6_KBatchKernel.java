@@ -26,6 +26,7 @@ final class Q6_KBatchKernel {
 
     /** Offsets in a group's super-block of {@link Q6_KMatrix}'s copy: scale bytes, value ints. */
     private static final int SCALES = 32, VALUES = 160;
+    private static final int SIX = Q6_KMatrix.SIX, LOW4 = Q6_KMatrix.LOW4, TOP2 = Q6_KMatrix.TOP2;
 
     private Q6_KBatchKernel() { }
 
@@ -93,8 +94,8 @@ final class Q6_KBatchKernel {
 
     /**
      * Group super-block at {@code p} into slot {@code g} (0 or 1) of the scratch: its d, its 16 scales as floats and
-     * its values as sc_j * (q - 32) in element order. The copy's int (l, c) of row r holds the 6-bit values of
-     * elements 32c + 4l .. 32c + 4l + 3 as q0 | q1 << 6 | q2 << 16 | q3 << 22.
+     * its values as sc_j * (q - 32) in element order. The copy's three ints (l, f) of a row hold the 6-bit values
+     * of elements 32c + 4l .. 32c + 4l + 3 for the groups c = 4f..4f+3, unpacked as in {@link Q6_KMatrix}'s GEMV.
      */
     private static void widen(MemorySegment packed, long p, int g, Scratch s) {
         float[] sc = s.sc, d = s.d, w = s.w;
@@ -105,14 +106,40 @@ final class Q6_KBatchKernel {
         }
         for (int l = 0; l < 8; l++) {
             int sj = 8 * (16 * g + (l >> 2)); // values 4l..4l+3 of a chunk: its first 16-value scale for l < 4
-            for (int c = 0; c < 8; c++) {
-                IntVector x = IntVector.fromMemorySegment(I, packed, p + VALUES + 256L * l + 32 * c, ByteOrder.LITTLE_ENDIAN);
-                FloatVector f = FloatVector.fromArray(F, sc, sj + 16 * c);
-                int e = 16 * (32 * c + 4 * l) + 8 * g;
-                ((FloatVector) x.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e);
-                ((FloatVector) x.lanewise(VectorOperators.LSHR, 6).and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e + 16);
-                ((FloatVector) x.lanewise(VectorOperators.LSHR, 16).and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e + 32);
-                ((FloatVector) x.lanewise(VectorOperators.LSHR, 22).and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e + 48);
+            for (int f = 0; f < 2; f++) { // groups 4f..4f+3 (see Q6_KMatrix's copy)
+                long q = p + VALUES + 192L * l + 96 * f;
+                IntVector wa = IntVector.fromMemorySegment(I, packed, q, ByteOrder.LITTLE_ENDIAN), wb = IntVector.fromMemorySegment(I, packed, q + 32, ByteOrder.LITTLE_ENDIAN), wc = IntVector.fromMemorySegment(I, packed, q + 64, ByteOrder.LITTLE_ENDIAN);
+                IntVector x02 = wa.and(SIX), x13 = wa.lanewise(VectorOperators.LSHR, 6).and(SIX);
+                FloatVector sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f));
+                int e = 16 * (32 * (4 * f) + 4 * l) + 8 * g;
+                ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
+                ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
+                ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
+                ((FloatVector) x13.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 48);
+                x02 = wb.lanewise(VectorOperators.LSHR, 4).and(SIX);
+                x13 = wb.lanewise(VectorOperators.LSHR, 10).and(SIX);
+                sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f + 1));
+                e = 16 * (32 * (4 * f + 1) + 4 * l) + 8 * g;
+                ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
+                ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
+                ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
+                ((FloatVector) x13.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 48);
+                x02 = wc.and(SIX);
+                x13 = wc.lanewise(VectorOperators.LSHR, 10).and(SIX);
+                sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f + 2));
+                e = 16 * (32 * (4 * f + 2) + 4 * l) + 8 * g;
+                ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
+                ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
+                ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
+                ((FloatVector) x13.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 48);
+                x02 = wb.and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 2).and(TOP2));
+                x13 = wa.lanewise(VectorOperators.LSHR, 12).and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 4).and(TOP2));
+                sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f + 3));
+                e = 16 * (32 * (4 * f + 3) + 4 * l) + 8 * g;
+                ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
+                ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
+                ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
+                ((FloatVector) x13.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 48);
             }
         }
     }
@@ -127,14 +154,40 @@ final class Q6_KBatchKernel {
         }
         for (int l = 0; l < 8; l++) {
             int sj = 8 * (16 * g + (l >> 2)); // values 4l..4l+3 of a chunk: its first 16-value scale for l < 4
-            for (int c = 0; c < 8; c++) {
-                IntVector x = ByteVector.fromArray(B, heap, p + VALUES + 256 * l + 32 * c).reinterpretAsInts();
-                FloatVector f = FloatVector.fromArray(F, sc, sj + 16 * c);
-                int e = 16 * (32 * c + 4 * l) + 8 * g;
-                ((FloatVector) x.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e);
-                ((FloatVector) x.lanewise(VectorOperators.LSHR, 6).and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e + 16);
-                ((FloatVector) x.lanewise(VectorOperators.LSHR, 16).and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e + 32);
-                ((FloatVector) x.lanewise(VectorOperators.LSHR, 22).and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(f).intoArray(w, e + 48);
+            for (int f = 0; f < 2; f++) { // groups 4f..4f+3 (see Q6_KMatrix's copy)
+                int q = p + VALUES + 192 * l + 96 * f;
+                IntVector wa = ByteVector.fromArray(B, heap, q).reinterpretAsInts(), wb = ByteVector.fromArray(B, heap, q + 32).reinterpretAsInts(), wc = ByteVector.fromArray(B, heap, q + 64).reinterpretAsInts();
+                IntVector x02 = wa.and(SIX), x13 = wa.lanewise(VectorOperators.LSHR, 6).and(SIX);
+                FloatVector sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f));
+                int e = 16 * (32 * (4 * f) + 4 * l) + 8 * g;
+                ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
+                ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
+                ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
+                ((FloatVector) x13.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 48);
+                x02 = wb.lanewise(VectorOperators.LSHR, 4).and(SIX);
+                x13 = wb.lanewise(VectorOperators.LSHR, 10).and(SIX);
+                sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f + 1));
+                e = 16 * (32 * (4 * f + 1) + 4 * l) + 8 * g;
+                ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
+                ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
+                ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
+                ((FloatVector) x13.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 48);
+                x02 = wc.and(SIX);
+                x13 = wc.lanewise(VectorOperators.LSHR, 10).and(SIX);
+                sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f + 2));
+                e = 16 * (32 * (4 * f + 2) + 4 * l) + 8 * g;
+                ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
+                ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
+                ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
+                ((FloatVector) x13.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 48);
+                x02 = wb.and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 2).and(TOP2));
+                x13 = wa.lanewise(VectorOperators.LSHR, 12).and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 4).and(TOP2));
+                sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f + 3));
+                e = 16 * (32 * (4 * f + 3) + 4 * l) + 8 * g;
+                ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
+                ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
+                ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
+                ((FloatVector) x13.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 48);
             }
         }
     }

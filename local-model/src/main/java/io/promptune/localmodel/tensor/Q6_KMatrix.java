@@ -22,8 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Q6_KMatrix extends KQuantMatrix {
     private static final int BLOCK_BYTES = 210;
-    /** Bytes of one super-block of 8 interleaved rows in {@link #packed}: 8 float d, 16 x 8 scales, 8 x 8 x 8 weight ints. */
-    private static final int GROUP_BLOCK_BYTES = 32 + 128 + 2048;
+    /** Bytes of one super-block of 8 interleaved rows in {@link #packed}: 8 float d, 16 x 8 scales, 8 x 2 x 3 x 8 weight ints. */
+    private static final int GROUP_BLOCK_BYTES = 32 + 128 + 1536;
+    /** Masks of the copy's 16-bit fields (see {@link #packed}): a 6-bit value, a low nibble, bits 4-5. */
+    static final int SIX = 0x003F003F, LOW4 = 0x000F000F, TOP2 = 0x00300030;
     /** Offsets in a group's super-block of the copy: scale bytes, value ints. */
     private static final int SCALES = 32, VALUES = 160;
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64, B = ByteVector.SPECIES_256;
@@ -32,13 +34,19 @@ public final class Q6_KMatrix extends KQuantMatrix {
 
     /**
      * For rows % 8 == 0, the tensor repacked at load time for the Vector API (8 rows in the 8 lanes): rows
-     * 8g..8g+7, super-block k at (g * nb + k) * 2208 bytes: the 8 rows' d as floats (exact: a half conversion in
-     * lanes was a method returning a vector, boxed), then the 16-value scales (byte
-     * 8j + r = scale j of row 8g+r), then per quad lane l (0..7, ggml's lane: values 4l..4l+3 of a 32-value
-     * group) and group c (0..7) 8 ints, int r = row 8g+r's 6-bit values q0..q3 of that quad as two shorts
-     * q0 | q1 << 6 and q2 | q3 << 6 (so one mask and one shift give the 16-bit pairs (q0, q2) and (q1, q3)).
-     * 1.3x the tensor's bytes (a byte per value): extracting 6-bit values from the file layout cost the kernel
-     * more than the copy saves. Null otherwise, or if a d is infinite or NaN.
+     * 8g..8g+7, super-block k at (g * nb + k) * 1696 bytes: the 8 rows' d as floats (exact: a half conversion in
+     * lanes was a method returning a vector, boxed), then the 16-value scales (byte 8j + r = scale j of row 8g+r),
+     * then per ggml lane l (0..7: values 4l..4l+3 of a 32-value group) and group four f (groups c = 4f..4f+3) three
+     * weight ints A, B, C per row (int t of row r at 192l + 96f + 32t + 4r): the four quads' 96 bits of 6-bit values,
+     * 0.75 bytes per value, so the GEMV streams about the file's bytes (the earlier copy with a byte per value
+     * streamed 1.31x of them, and the decode GEMVs are bound by this host's ~10 GB/s per core). Each int's two
+     * 16-bit halves hold the same fields for the quads' values (x, y) = (q0, q1) (low half) and (q2, q3) (high
+     * half); with Q_i the quad of group 4f+i:
+     * A = Q0.x | Q0.y << 6 | (Q3.y & 15) << 12, B = (Q3.x & 15) | Q1.x << 4 | Q1.y << 10,
+     * C = Q2.x | (Q3.x >> 4) << 6 | (Q3.y >> 4) << 8 | Q2.y << 10, so 32-bit shifts and masks ({@link #SIX},
+     * {@link #LOW4}, {@link #TOP2}) give each quad as the 16-bit pairs (q0, q2) and (q1, q3) that multiply
+     * {@link Activations#shortPairs} broadcasts: 19 operations per four quads. Null otherwise, or if a d is
+     * infinite or NaN.
      */
     private final MemorySegment packed;
     /**
@@ -81,10 +89,20 @@ public final class Q6_KMatrix extends KQuantMatrix {
             for (int j = 0; j < 16; j++) p.set(ValueLayout.JAVA_BYTE, dst + SCALES + 8 * j + r, data.get(ValueLayout.JAVA_BYTE, src + 192 + j));
             values(data, src, q);
             for (int l = 0; l < 8; l++) {
-                for (int c = 0; c < 8; c++) {
-                    int e = 32 * c + 4 * l;
-                    int v = q[e] | q[e + 1] << 6 | q[e + 2] << 16 | q[e + 3] << 22;
-                    p.set(INT_LE, dst + VALUES + 256L * l + 32 * c + 4 * r, v);
+                for (int f = 0; f < 2; f++) {
+                    int a = 0, b = 0, c = 0;
+                    for (int half = 0; half < 2; half++) { // (x, y) = (q0, q1), then (q2, q3)
+                        int e = 32 * 4 * f + 4 * l + 2 * half, sh = 16 * half;
+                        int x0 = q[e], y0 = q[e + 1], x1 = q[e + 32], y1 = q[e + 33], x2 = q[e + 64], y2 = q[e + 65];
+                        int x3 = q[e + 96], y3 = q[e + 97];
+                        a |= (x0 | y0 << 6 | (y3 & 15) << 12) << sh;
+                        b |= ((x3 & 15) | x1 << 4 | y1 << 10) << sh;
+                        c |= (x2 | (x3 >> 4) << 6 | (y3 >> 4) << 8 | y2 << 10) << sh;
+                    }
+                    long o = dst + VALUES + 192L * l + 96 * f + 4 * r;
+                    p.set(INT_LE, o, a);
+                    p.set(INT_LE, o + 32, b);
+                    p.set(INT_LE, o + 64, c);
                 }
             }
             return true;
@@ -123,7 +141,7 @@ public final class Q6_KMatrix extends KQuantMatrix {
         }
         int[] ap = a.shortPairs();
         float[] o = out.data(), acc = new float[64];
-        int[] scales = new int[136];
+        int[] scales = new int[SUMS + 64];
         int oc = out.cols();
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             for (int b = first; b < a.rows; b++) {
@@ -164,9 +182,12 @@ public final class Q6_KMatrix extends KQuantMatrix {
      * super-block and ggml lane l the exact int sum over the 32-value groups c of scale * (quad l's dot), minus
      * q8sclsub's lane l, fma'd into lane l's float accumulator ({@code acc[8l..8l+7]}, one per row); the caller
      * does hsum_float_8 over l. A quad's dot: unsigned 6-bit values times activations as 16-bit products, two per
-     * short (each at most 2 * 63 * 127), the row's two shorts added as (t + (t << 16)) >> 16 (exact: the 4
-     * products sum to at most 32004 in magnitude). One method, accumulators in an array: a vector returned from
-     * a helper was boxed (JFR).
+     * short (each at most 2 * 63 * 128), the row's two shorts added as (t + (t << 16)) >> 16 (exact: the 4
+     * products sum to at most 32256 in magnitude). Lane l's int sum starts as its offset (negated q8sclsub) and
+     * lives in the scratch ({@code sc[SUMS + 8l..]}) between the two group fours. Loops shaped for C2: the inner
+     * loop over l runs with f and the scale half fixed, so every index in it is linear in l (with the scale index
+     * 8 * (l >> 2) in the loop, C2 kept a dozen range checks per iteration and spilled; 7 vs 10 GMAC/s), and one
+     * method with the accumulators in arrays (no helper of ours: C2's node cutoff, boxing).
      */
     private void groupDotVecHeap(int g, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc) {
         byte[] w = heap;
@@ -177,25 +198,42 @@ public final class Q6_KMatrix extends KQuantMatrix {
             for (int j = 0; j < 16; j++) {
                 ((IntVector) ByteVector.fromArray(B64, w, p + SCALES + 8 * j).convertShape(VectorOperators.B2I, I, 0)).intoArray(sc, 8 * j);
             }
-            FloatVector dd = ByteVector.fromArray(B, w, p).reinterpretAsFloats().mul(ad[bo + k]);
             int x = apo + 128 * k, so = 16 * (bo + k);
-            for (int l = 0; l < 8; l++) {
-                IntVector sum = IntVector.zero(I);
-                int q = p + VALUES + 256 * l, sl = 8 * (l >> 2); // lanes 0-3 take a group's first 16-value scale
-                for (int c = 0; c < 8; c++) {
-                    IntVector n = ByteVector.fromArray(B, w, q + 32 * c).reinterpretAsInts();
-                    IntVector t = n.and(0x003F003F).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[x + 16 * c + l]).reinterpretAsShorts())
-                            .add(n.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).mul(IntVector.broadcast(I, ap[x + 16 * c + 8 + l]).reinterpretAsShorts()))
-                            .reinterpretAsInts();
-                    sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, 16 * c + sl)));
+            for (int l = 0; l < 8; l++) { // lane l's q8sclsub, negated, starts its sum
+                IntVector.fromArray(I, sc, 16 * l).mul((int) bs[so + 2 * l]).add(IntVector.fromArray(I, sc, 16 * l + 8).mul((int) bs[so + 2 * l + 1]))
+                        .lanewise(VectorOperators.LSHL, 5).neg().intoArray(sc, SUMS + 8 * l);
+            }
+            for (int f = 0; f < 2; f++) { // groups 4f..4f+3: three weight ints per row, one quad per group
+                for (int sl = 0; sl < 16; sl += 8) { // lanes 0-3 take a group's first 16-value scale, 4-7 its second
+                    int s0 = 64 * f + sl;
+                    for (int l = sl / 2; l < sl / 2 + 4; l++) { // f, sl invariant: the indices are linear in l
+                        int q = p + VALUES + 192 * l + 96 * f, xa = x + 64 * f + l;
+                        IntVector wa = ByteVector.fromArray(B, w, q).reinterpretAsInts(), wb = ByteVector.fromArray(B, w, q + 32).reinterpretAsInts(), wc = ByteVector.fromArray(B, w, q + 64).reinterpretAsInts();
+                        IntVector t = wa.and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa]).reinterpretAsShorts())
+                                .add(wa.lanewise(VectorOperators.LSHR, 6).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 8]).reinterpretAsShorts())).reinterpretAsInts();
+                        IntVector sum = t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0));
+                        t = wb.lanewise(VectorOperators.LSHR, 4).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 16]).reinterpretAsShorts())
+                                .add(wb.lanewise(VectorOperators.LSHR, 10).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 24]).reinterpretAsShorts())).reinterpretAsInts();
+                        sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 16)));
+                        t = wc.and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 32]).reinterpretAsShorts())
+                                .add(wc.lanewise(VectorOperators.LSHR, 10).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 40]).reinterpretAsShorts())).reinterpretAsInts();
+                        sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 32)));
+                        t = wb.and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 2).and(TOP2)).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 48]).reinterpretAsShorts())
+                                .add(wa.lanewise(VectorOperators.LSHR, 12).and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 4).and(TOP2)).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 56]).reinterpretAsShorts())).reinterpretAsInts();
+                        sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 48)))
+                                .add(IntVector.fromArray(I, sc, SUMS + 8 * l)).intoArray(sc, SUMS + 8 * l);
+                    }
                 }
-                sum = sum.sub(IntVector.fromArray(I, sc, 16 * l).mul((int) bs[so + 2 * l])
-                        .add(IntVector.fromArray(I, sc, 16 * l + 8).mul((int) bs[so + 2 * l + 1]))
-                        .lanewise(VectorOperators.LSHL, 5));
-                ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, 8 * l)).intoArray(acc, 8 * l);
+            }
+            FloatVector dd = ByteVector.fromArray(B, w, p).reinterpretAsFloats().mul(ad[bo + k]);
+            for (int l = 0; l < 8; l++) {
+                ((FloatVector) IntVector.fromArray(I, sc, SUMS + 8 * l).convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, 8 * l)).intoArray(acc, 8 * l);
             }
         }
     }
+
+    /** Where the GEMV keeps lane l's int sums (8 rows) in its scale scratch, after the 128 scales. */
+    private static final int SUMS = 128;
 
     /** {@link #groupDotVecHeap} over the off-heap copy (a large model's tensors past the heap budget). */
     private void groupDotVecSegment(int g, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc) {
@@ -205,29 +243,43 @@ public final class Q6_KMatrix extends KQuantMatrix {
         long p = (long) g * nb * GROUP_BLOCK_BYTES;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             for (int j = 0; j < 16; j++) {
-                ((IntVector) ByteVector.fromMemorySegment(B64, w, p + SCALES + 8 * j, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, I, 0)).intoArray(sc, 8 * j);
+                ((IntVector) ByteVector.fromMemorySegment(B64, w, p + SCALES + 8 * j, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I, 0)).intoArray(sc, 8 * j);
+            }
+            int x = apo + 128 * k, so = 16 * (bo + k);
+            for (int l = 0; l < 8; l++) { // lane l's q8sclsub, negated, starts its sum
+                IntVector.fromArray(I, sc, 16 * l).mul((int) bs[so + 2 * l]).add(IntVector.fromArray(I, sc, 16 * l + 8).mul((int) bs[so + 2 * l + 1]))
+                        .lanewise(VectorOperators.LSHL, 5).neg().intoArray(sc, SUMS + 8 * l);
+            }
+            for (int f = 0; f < 2; f++) { // groups 4f..4f+3: three weight ints per row, one quad per group
+                for (int sl = 0; sl < 16; sl += 8) { // lanes 0-3 take a group's first 16-value scale, 4-7 its second
+                    int s0 = 64 * f + sl;
+                    for (int l = sl / 2; l < sl / 2 + 4; l++) { // f, sl invariant: the indices are linear in l
+                        long q = p + VALUES + 192L * l + 96 * f;
+                        int xa = x + 64 * f + l;
+                        IntVector wa = IntVector.fromMemorySegment(I, w, q, ByteOrder.LITTLE_ENDIAN), wb = IntVector.fromMemorySegment(I, w, q + 32, ByteOrder.LITTLE_ENDIAN), wc = IntVector.fromMemorySegment(I, w, q + 64, ByteOrder.LITTLE_ENDIAN);
+                        IntVector t = wa.and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa]).reinterpretAsShorts())
+                                .add(wa.lanewise(VectorOperators.LSHR, 6).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 8]).reinterpretAsShorts())).reinterpretAsInts();
+                        IntVector sum = t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0));
+                        t = wb.lanewise(VectorOperators.LSHR, 4).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 16]).reinterpretAsShorts())
+                                .add(wb.lanewise(VectorOperators.LSHR, 10).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 24]).reinterpretAsShorts())).reinterpretAsInts();
+                        sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 16)));
+                        t = wc.and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 32]).reinterpretAsShorts())
+                                .add(wc.lanewise(VectorOperators.LSHR, 10).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 40]).reinterpretAsShorts())).reinterpretAsInts();
+                        sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 32)));
+                        t = wb.and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 2).and(TOP2)).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 48]).reinterpretAsShorts())
+                                .add(wa.lanewise(VectorOperators.LSHR, 12).and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 4).and(TOP2)).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 56]).reinterpretAsShorts())).reinterpretAsInts();
+                        sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 48)))
+                                .add(IntVector.fromArray(I, sc, SUMS + 8 * l)).intoArray(sc, SUMS + 8 * l);
+                    }
+                }
             }
             FloatVector dd = FloatVector.fromMemorySegment(F, w, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]);
-            int x = apo + 128 * k, so = 16 * (bo + k);
             for (int l = 0; l < 8; l++) {
-                IntVector sum = IntVector.zero(I);
-                long q = p + VALUES + 256L * l;
-                int sl = 8 * (l >> 2);
-                for (int c = 0; c < 8; c++) {
-                    IntVector n = IntVector.fromMemorySegment(I, w, q + 32 * c, ByteOrder.LITTLE_ENDIAN);
-                    IntVector t = n.and(0x003F003F).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[x + 16 * c + l]).reinterpretAsShorts())
-                            .add(n.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).mul(IntVector.broadcast(I, ap[x + 16 * c + 8 + l]).reinterpretAsShorts()))
-                            .reinterpretAsInts();
-                    sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, 16 * c + sl)));
-                }
-                sum = sum.sub(IntVector.fromArray(I, sc, 16 * l).mul((int) bs[so + 2 * l])
-                        .add(IntVector.fromArray(I, sc, 16 * l + 8).mul((int) bs[so + 2 * l + 1]))
-                        .lanewise(VectorOperators.LSHL, 5));
-                ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, 8 * l)).intoArray(acc, 8 * l);
+                ((FloatVector) IntVector.fromArray(I, sc, SUMS + 8 * l).convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, 8 * l)).intoArray(acc, 8 * l);
             }
         }
     }
+
 
     /**
      * The tiled order from the heap copy into {@code acc[0..7]}: per super-block one exact total per row (the lane
@@ -244,19 +296,30 @@ public final class Q6_KMatrix extends KQuantMatrix {
             }
             int x = apo + 128 * k, so = 16 * (bo + k);
             IntVector.zero(I).intoArray(sc, 8 * 16);
-            for (int l = 0; l < 8; l++) {
-                IntVector sum = IntVector.zero(I);
-                int q = p + VALUES + 256 * l, sl = 8 * (l >> 2);
-                for (int c = 0; c < 8; c++) {
-                    IntVector n = ByteVector.fromArray(B, w, q + 32 * c).reinterpretAsInts();
-                    IntVector t = n.and(0x003F003F).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[x + 16 * c + l]).reinterpretAsShorts())
-                            .add(n.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).mul(IntVector.broadcast(I, ap[x + 16 * c + 8 + l]).reinterpretAsShorts()))
-                            .reinterpretAsInts();
-                    sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, 16 * c + sl)));
+            for (int sl = 0; sl < 16; sl += 8) { // lanes 0-3 take a group's first 16-value scale, 4-7 its second
+                for (int l = sl / 2; l < sl / 2 + 4; l++) { // sl invariant: the inner loop's indices are linear in l
+                    IntVector sum = IntVector.zero(I);
+                    for (int f = 0; f < 2; f++) { // groups 4f..4f+3: three weight ints per row, one quad per group
+                        int q = p + VALUES + 192 * l + 96 * f;
+                        int xa = x + 64 * f + l, s0 = 64 * f + sl;
+                        IntVector wa = ByteVector.fromArray(B, w, q).reinterpretAsInts(), wb = ByteVector.fromArray(B, w, q + 32).reinterpretAsInts(), wc = ByteVector.fromArray(B, w, q + 64).reinterpretAsInts();
+                        IntVector t = wa.and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa]).reinterpretAsShorts())
+                                .add(wa.lanewise(VectorOperators.LSHR, 6).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 8]).reinterpretAsShorts())).reinterpretAsInts();
+                        sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0)));
+                        t = wb.lanewise(VectorOperators.LSHR, 4).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 16]).reinterpretAsShorts())
+                                .add(wb.lanewise(VectorOperators.LSHR, 10).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 24]).reinterpretAsShorts())).reinterpretAsInts();
+                        sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 16)));
+                        t = wc.and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 32]).reinterpretAsShorts())
+                                .add(wc.lanewise(VectorOperators.LSHR, 10).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 40]).reinterpretAsShorts())).reinterpretAsInts();
+                        sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 32)));
+                        t = wb.and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 2).and(TOP2)).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 48]).reinterpretAsShorts())
+                                .add(wa.lanewise(VectorOperators.LSHR, 12).and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 4).and(TOP2)).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 56]).reinterpretAsShorts())).reinterpretAsInts();
+                        sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 48)));
+                    }
+                    sum.sub(IntVector.fromArray(I, sc, 16 * l).mul((int) bs[so + 2 * l])
+                                    .add(IntVector.fromArray(I, sc, 16 * l + 8).mul((int) bs[so + 2 * l + 1])).lanewise(VectorOperators.LSHL, 5))
+                            .add(IntVector.fromArray(I, sc, 8 * 16)).intoArray(sc, 8 * 16);
                 }
-                sum.sub(IntVector.fromArray(I, sc, 16 * l).mul((int) bs[so + 2 * l])
-                                .add(IntVector.fromArray(I, sc, 16 * l + 8).mul((int) bs[so + 2 * l + 1])).lanewise(VectorOperators.LSHL, 5))
-                        .add(IntVector.fromArray(I, sc, 8 * 16)).intoArray(sc, 8 * 16);
             }
             ByteVector.fromArray(B, w, p).reinterpretAsFloats().mul((FloatVector) IntVector.fromArray(I, sc, 8 * 16).convert(VectorOperators.I2F, 0))
                     .fma(FloatVector.broadcast(F, ad[bo + k]), FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
@@ -298,17 +361,26 @@ public final class Q6_KMatrix extends KQuantMatrix {
      * 32c+4l..32c+4l+3), unsigned 6-bit values times activations as 16-bit products (two per short: at most
      * 2 * 63 * 127), a row's two shorts added. x: the super-block's first {@link Activations#shortPairs} index.
      */
-    private IntVector laneSum(long p, int l, int[] ap, int x, int[] scales) {
+    private IntVector laneSum(long p, int l, int[] ap, int x, int[] sc) {
+        MemorySegment w = packed;
         IntVector sum = IntVector.zero(I);
-        long q = p + VALUES + 256L * l;
         int sl = 8 * (l >> 2); // lanes 0-3 take a group's first 16-value scale, 4-7 its second
-        for (int c = 0; c < 8; c++) {
-            IntVector w = IntVector.fromMemorySegment(I, packed, q + 32 * c, ByteOrder.LITTLE_ENDIAN);
-            ShortVector t = w.and(0x003F003F).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + 16 * c + l]))
-                    .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 6).mul(RepackedLanes.pair(ap[x + 16 * c + 8 + l])));
-            IntVector ti = t.reinterpretAsInts();
-            IntVector dot = ti.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(ti.lanewise(VectorOperators.ASHR, 16));
-            sum = sum.add(dot.mul(IntVector.fromArray(I, scales, 16 * c + sl)));
+        for (int f = 0; f < 2; f++) { // groups 4f..4f+3: three weight ints per row, one quad per group
+            long q = p + VALUES + 192L * l + 96 * f;
+            int xa = x + 64 * f + l, s0 = 64 * f + sl;
+            IntVector wa = IntVector.fromMemorySegment(I, w, q, ByteOrder.LITTLE_ENDIAN), wb = IntVector.fromMemorySegment(I, w, q + 32, ByteOrder.LITTLE_ENDIAN), wc = IntVector.fromMemorySegment(I, w, q + 64, ByteOrder.LITTLE_ENDIAN);
+            IntVector t = wa.and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa]).reinterpretAsShorts())
+                    .add(wa.lanewise(VectorOperators.LSHR, 6).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 8]).reinterpretAsShorts())).reinterpretAsInts();
+            sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0)));
+            t = wb.lanewise(VectorOperators.LSHR, 4).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 16]).reinterpretAsShorts())
+                    .add(wb.lanewise(VectorOperators.LSHR, 10).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 24]).reinterpretAsShorts())).reinterpretAsInts();
+            sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 16)));
+            t = wc.and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 32]).reinterpretAsShorts())
+                    .add(wc.lanewise(VectorOperators.LSHR, 10).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 40]).reinterpretAsShorts())).reinterpretAsInts();
+            sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 32)));
+            t = wb.and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 2).and(TOP2)).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 48]).reinterpretAsShorts())
+                    .add(wa.lanewise(VectorOperators.LSHR, 12).and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 4).and(TOP2)).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 56]).reinterpretAsShorts())).reinterpretAsInts();
+            sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 48)));
         }
         return sum;
     }

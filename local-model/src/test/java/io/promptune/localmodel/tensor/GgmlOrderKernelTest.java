@@ -227,6 +227,52 @@ class GgmlOrderKernelTest {
     }
 
     /**
+     * Small batches on the heap copy run the multi-row window kernels (chunks of four, three, two and one rows;
+     * tiles past four): every (row, batch row) must be ggml's value exactly, over whole and partial row ranges
+     * (cutting 8-row groups), with one-block rows and several groups, and with blocks at the extremes of the
+     * 16-bit block totals (all-0 or all-15 nibbles against activations at +-127) next to random ones.
+     */
+    @ParameterizedTest
+    @CsvSource({"2, 40, 32", "3, 40, 96", "4, 16, 256", "5, 24, 64", "6, 8, 160", "7, 40, 32", "8, 16, 96", "9, 24, 64"})
+    void repackedQ4_0SmallBatchesFollowGgmlOrderExactly(int batch, int rows, int cols) {
+        Random rnd = new Random(97L * batch + rows + cols);
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_0, rows, cols, rnd);
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < cols / 32; k++) {
+                long p = (long) r * (cols / 32) * 18 + 18L * k;
+                int kind = (r + 2 * k) % 5; // all-0 nibbles, all-15, alternating 0/15, random (twice)
+                for (int j = 0; j < 16 && kind < 3; j++) {
+                    int v = kind == 0 ? 0x00 : kind == 1 ? 0xFF : (j % 2 == 0 ? 0x0F : 0xF0);
+                    seg.set(ValueLayout.JAVA_BYTE, p + 2 + j, (byte) v);
+                }
+            }
+        }
+        Q4_0Matrix w = new Q4_0Matrix("w", rows, cols, seg, true);
+        FloatBatch in = new FloatBatch(batch, cols);
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < cols; i++) {
+                int kind = (b + i / 32) % 4; // all +1, all -1 (quantized to +-127), alternating, random
+                in.data()[b * cols + i] = kind == 0 ? 1f : kind == 1 ? -1f : kind == 2 ? (i % 2 == 0 ? 1f : -1f) : (float) rnd.nextGaussian();
+            }
+        }
+        Activations a = w.activationFormat().prepare(in);
+        FloatBatch out = new FloatBatch(batch, rows), part = new FloatBatch(batch, rows);
+        try (Parallel pool = new Parallel(2)) {
+            w.matmul(in, out, pool);
+        }
+        int from = 3, to = rows - 5;
+        w.dotRows(from, to, a, part, 0);
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < batch; b++) {
+                float expect = ggmlOrder(GgmlType.Q4_0, seg, rows, cols, r, a, b);
+                String at = " row " + r + ", batch row " + b + " of " + batch + " (" + rows + "x" + cols + ")";
+                assertEquals(expect, out.get(b, r), 0f, "matmul" + at);
+                assertEquals(r >= from && r < to ? expect : 0f, part.get(b, r), 0f, "rows " + from + ".." + (to - 1) + at);
+            }
+        }
+    }
+
+    /**
      * Repacked Q4_1 keeps the file's half scales and minimums and converts them in vector lanes: negative,
      * subnormal, zero, largest, infinite and NaN halves must act exactly as Float.float16ToFloat's values, on
      * the matrix-vector and batch paths; a row range that cuts 8-row groups (and the zero-padded last group)
