@@ -228,7 +228,7 @@ public final class Transformer {
             emit("Kcur-" + l, k);
             emit("Vcur-" + l, v);
             if (shared) {
-                if (widePositions * kvDim >= WIDEN_PARALLEL && pool.threads() > 1 && (pool.hot() || widePositions * kvDim >= WIDEN_PARALLEL_COLD)) {
+                if (widePositions * kvDim >= WIDEN_PARALLEL && pool.threads() > 1) {
                     pool.forRange(widePositions, (p0, p1) -> widenRuns(runs, caches, layer, kvDim, p0, p1, keysWide, valuesWide));
                 } else {
                     widenRuns(runs, caches, layer, kvDim, 0, widePositions, keysWide, valuesWide);
@@ -286,12 +286,10 @@ public final class Transformer {
     }
 
     /**
-     * Widening a layer's keys and values of this many values or more is spread over the pool when its workers are
-     * spinning (a section then costs about a microsecond; 8K values take ~3 us).
+     * Widening a layer's keys and values of this many values or more is spread over the pool (below it, splitting
+     * measured no faster even with the workers spinning: the other thread pulls the cache lines across cores).
      */
-    private static final int WIDEN_PARALLEL = 1 << 13;
-    /** As {@link #WIDEN_PARALLEL} when the workers would first have to be woken up ({@link Parallel#hot}). */
-    private static final int WIDEN_PARALLEL_COLD = 1 << 16;
+    private static final int WIDEN_PARALLEL = 1 << 16;
 
     /**
      * The batch's runs (consecutive entries of one cache) as flat (first entry, span, base position) triples,

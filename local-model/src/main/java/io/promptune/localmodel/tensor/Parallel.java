@@ -43,7 +43,6 @@ public final class Parallel implements AutoCloseable {
      * joins late (measured: a held pool at load 7-10 on 2 cores ran a decode at half the speed).
      */
     private static final long CALM_NANOS = 200_000_000L;
-    private static final int BUSY = 0, SPINNING = 1, PARKED = 2;
 
     /** One parallel section: its tasks are claimed through {@code next} and counted in {@code done}. */
     private static final class Job {
@@ -74,10 +73,11 @@ public final class Parallel implements AutoCloseable {
     private final int threads;
     private final Thread[] workers;
     /**
-     * Per worker: {@link #BUSY}, {@link #SPINNING} (idle, waiting for a section) or {@link #PARKED} (about to park or
-     * parked). Volatile accesses, so a parking worker and a publishing caller cannot both miss each other.
+     * Per worker, 1 while it is (about to be) parked. Volatile accesses, so a parking worker and a publishing caller
+     * cannot both miss each other (with a plain boolean[] the worker's store could pass its read of {@link #current}
+     * and it slept its full 2 ms park with a section waiting).
      */
-    private final AtomicIntegerArray state;
+    private final AtomicIntegerArray parked;
     private volatile Job current;
     private volatile boolean closed;
     /** Callers currently holding the pool hot (see {@link #hold}). */
@@ -87,7 +87,7 @@ public final class Parallel implements AutoCloseable {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         this.threads = threads;
         this.workers = new Thread[threads - 1];
-        this.state = new AtomicIntegerArray(Math.max(0, threads - 1));
+        this.parked = new AtomicIntegerArray(Math.max(0, threads - 1));
         for (int i = 0; i < workers.length; i++) {
             final int id = i;
             Thread t = new Thread(() -> workLoop(id), "promptune-engine-" + (i + 1));
@@ -118,7 +118,7 @@ public final class Parallel implements AutoCloseable {
         Job job = new Job(body, count);
         current = job;
         for (int i = 0; i < workers.length; i++) {
-            if (state.get(i) == PARKED) LockSupport.unpark(workers[i]);
+            if (parked.get(i) != 0) LockSupport.unpark(workers[i]);
         }
         job.drain();
         long spinStart = System.nanoTime();
@@ -154,17 +154,6 @@ public final class Parallel implements AutoCloseable {
         holds.decrementAndGet();
     }
 
-    /**
-     * Whether every worker is spinning idle right now, so a section would start on all threads within about a
-     * microsecond: worth one for a few microseconds of work, which is better done inline when a worker would
-     * first have to be woken up (or with one thread).
-     */
-    public boolean hot() {
-        if (workers.length == 0) return false;
-        for (int i = 0; i < workers.length; i++) if (state.get(i) != SPINNING) return false;
-        return true;
-    }
-
     private void workLoop(int id) {
         Job seen = null;
         long preemptedAt = System.nanoTime() - CALM_NANOS;
@@ -172,11 +161,9 @@ public final class Parallel implements AutoCloseable {
             Job job = current;
             if (job != seen && job != null) {
                 seen = job;
-                state.set(id, BUSY);
                 job.drain();
                 continue;
             }
-            state.set(id, SPINNING);
             long spinStart = System.nanoTime(), last = spinStart;
             while (current == seen && !closed) {
                 long now = System.nanoTime(), spun = now - spinStart;
@@ -188,9 +175,9 @@ public final class Parallel implements AutoCloseable {
                 if (spun < SPIN_NANOS || held && spun < HELD_SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
-                    state.set(id, PARKED);
+                    parked.set(id, 1);
                     if (current == seen && !closed) LockSupport.parkNanos(this, 2_000_000);
-                    state.set(id, SPINNING);
+                    parked.set(id, 0);
                     last = System.nanoTime(); // the park is no preemption
                 }
             }

@@ -74,7 +74,9 @@ class GgmlOrderKernelTest {
             // the float batch kernel: several widened panels with an odd last row, block counts not a multiple of 8, odd batches
             "37, 2048, 9", "35, 4096, 8", "21, 608, 13", "3, 32, 8",
             // its 64-row panels and 32-block K chunks: three panels (odd last row), a 1-block last chunk, groups of 4 plus 2 or 3
-            "131, 1056, 10", "66, 576, 15"})
+            "131, 1056, 10", "66, 576, 15",
+            // a batch too large to regroup once per thread (65 groups x 4 K chunks > GROUPED_MAX): one group's chunk per panel
+            "5, 3104, 260"})
     void q8_0FollowsGgmlOrderAtEveryBatchSizeAndRowSplit(int rows, int cols, int batch) {
         Random rnd = new Random(rows * 7919L + cols * 31L + batch);
         MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q8_0, rows, cols, rnd);
@@ -83,6 +85,25 @@ class GgmlOrderKernelTest {
             Q8_0Matrix w = new Q8_0Matrix("w", rows, cols, seg, onHeap);
             assertEquals(onHeap, w.onHeap());
             q8_0FollowsGgmlOrder(w, seg, in, (onHeap ? "heap" : "off-heap") + " copy, ");
+        }
+    }
+
+    /** The batch kernel keeps a regrouped copy of the last batch per thread: a new batch of the same shape must replace it. */
+    @Test
+    void q8_0BatchKernelRegroupsEveryNewBatch() {
+        Random rnd = new Random(17);
+        int rows = 10, cols = 1056, batch = 9;
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q8_0, rows, cols, rnd);
+        Q8_0Matrix w = new Q8_0Matrix("w", rows, cols, seg, true);
+        for (int round = 0; round < 3; round++) {
+            Activations a = w.activationFormat().prepare(randomBatch(batch, cols, rnd));
+            FloatBatch out = new FloatBatch(batch, rows);
+            w.dotRows(0, rows, a, out, 0);
+            for (int r = 0; r < rows; r++) {
+                for (int b = 0; b < batch; b++) {
+                    assertEquals(ggmlOrder(GgmlType.Q8_0, seg, rows, cols, r, a, b), out.get(b, r), 0f, "round " + round + " row " + r + " batch " + b);
+                }
+            }
         }
     }
 

@@ -57,18 +57,18 @@ class ParallelPrepareTest {
     }
 
     /**
-     * Small batches (a decode step's single row) with their blocks split over the pool and the layouts the kernels
-     * built lazily last time built up front: every layout equals the serial, lazily built one.
+     * Small batches (a decode step's single row) with the layouts the kernels built lazily last time built up front:
+     * every layout equals the serial, lazily built one.
      */
     @ParameterizedTest
     @CsvSource({"Q8_0, 1, 2048", "Q8_0, 1, 96", "Q8_0, 3, 1024", "Q8_1, 1, 576", "Q8_K, 1, 512", "Q8_K, 2, 2048"})
-    void splitBlocksAndLayoutsBuiltUpFrontEqualSerial(String formatName, int rows, int cols) {
+    void layoutsBuiltUpFrontEqualSerial(String formatName, int rows, int cols) {
         ActivationFormat format = ActivationFormat.valueOf(formatName);
         Random rnd = new Random(rows * 11 + cols);
         Activations.Buffers buffers = new Activations.Buffers();
         try (Parallel pool = new Parallel(2)) {
             // a first preparation whose lazily built layouts the kernels ask for: recorded in the buffers
-            Activations first = Activations.prepare(format, KernelChecks.randomBatch(rows, cols, rnd), buffers, pool, true);
+            Activations first = Activations.prepare(format, KernelChecks.randomBatch(rows, cols, rnd), buffers, pool);
             if (format != ActivationFormat.Q8_K) {
                 first.windowLanes();
                 first.windowBias();
@@ -77,7 +77,7 @@ class ParallelPrepareTest {
             first.shortPairs();
             assertEquals(format == ActivationFormat.Q8_K ? 12 : 15, buffers.demanded(format, rows), "layouts recorded as asked for");
             FloatBatch in = KernelChecks.randomBatch(rows, cols, rnd);
-            Activations p = Activations.prepare(format, in, buffers, pool, true);
+            Activations p = Activations.prepare(format, in, buffers, pool);
             Activations s = Activations.prepare(format, in);
             int n = rows * cols, blocks = n / format.blockSize();
             assertArrayEquals(s.qBytes, java.util.Arrays.copyOf(p.qBytes, n));
