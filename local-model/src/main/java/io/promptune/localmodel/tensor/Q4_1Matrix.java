@@ -59,19 +59,23 @@ public final class Q4_1Matrix extends WeightMatrix {
     private final MemorySegment packed;
 
     public Q4_1Matrix(String name, int rows, int cols, MemorySegment data) {
-        this(name, rows, cols, data, takeHeap(data, rows, cols));
-        if (quants != null) HeapBudget.giveBackWhenCollected(this, heapBytes(rows, cols));
+        this(name, rows, cols, data, true);
     }
 
     /**
-     * With {@code onHeap} false the copy goes off the heap whatever its size (tests run both kernels); a tensor
-     * with an infinite or NaN scale or minimum goes off the heap either way ({@link #HALF_BITS} does not convert those).
+     * With {@code heapAllowed} false the copy goes off the heap whatever {@link HeapBudget} says (tests run both
+     * kernels). The heap copy needs its arrays indexable by int, scales that convert in lanes (a tensor with an
+     * infinite or NaN scale or minimum goes off the heap: {@link #HALF_BITS} does not convert those) and room in
+     * the budget; the tensor's scales are scanned once, and only when the copy could go on the heap.
      */
-    Q4_1Matrix(String name, int rows, int cols, MemorySegment data, boolean onHeap) {
+    Q4_1Matrix(String name, int rows, int cols, MemorySegment data, boolean heapAllowed) {
         super(name, GgmlType.Q4_1, rows, cols, data);
         nb = cols / 32;
         long blocks = (long) ((rows + 7) / 8) * nb;
-        if (onHeap && finiteScales(data, rows, cols)) {
+        long heapBytes = 160 * blocks; // per 8-row group and block 32 nibble ints and 8 scale ints
+        boolean heap = heapAllowed && 32 * blocks <= Integer.MAX_VALUE - 64
+                && finiteScales(data, rows, cols) && HeapBudget.reserve(this, heapBytes);
+        if (heap) {
             quants = new int[Math.toIntExact(32 * blocks)];
             halfScales = new int[Math.toIntExact(8 * blocks)];
             packed = null;
@@ -81,21 +85,6 @@ public final class Q4_1Matrix extends WeightMatrix {
             packed = Arena.ofAuto().allocate(GROUP_BLOCK * blocks, 64);
         }
         repack();
-    }
-
-    /** Bytes of the heap copy of a rows x cols tensor: per 8-row group and block 32 nibble ints and 8 scale ints. */
-    private static long heapBytes(int rows, int cols) {
-        return (long) ((rows + 7) / 8) * (cols / 32) * 160;
-    }
-
-    /**
-     * Takes the heap copy's bytes from the {@link HeapBudget} if its scales convert in lanes ({@link #finiteScales}),
-     * they fit, and the arrays can be indexed by int.
-     */
-    private static boolean takeHeap(MemorySegment data, int rows, int cols) {
-        long bytes = heapBytes(rows, cols);
-        if (bytes / 5 > Integer.MAX_VALUE - 64) return false; // 32 ints per 160 bytes
-        return finiteScales(data, rows, cols) && HeapBudget.take(bytes);
     }
 
     /** True when no block of the tensor has an infinite or NaN half as its scale or minimum. */
