@@ -54,13 +54,13 @@ final class Q4_1BatchKernel {
         float[] scales = s.scales, accs = s.accs, lanes = s.lanes, mins = s.mins;
         for (int wg = r0 >> 3; wg < (r1 + 7) >> 3; wg++) {
             w.groupPairs(wg, wp);
-            float[] ws = w.groupScales(wg, s.dm);
-            int wso = w.groupScalesOffset(wg);
+            float[] ws = s.dm;
+            w.groupScales(wg, ws);
             for (int t = 0; t < 8; t += TILE) {
                 int t0 = 8 * wg + t, lo = Math.max(r0, t0), hi = Math.min(r1, t0 + TILE);
                 if (lo >= hi) continue; // padding rows past the tensor's last row are computed, never written
                 for (int g = 0; g < groups; g++) {
-                    tile(wp, ws, wso, t, xt, dt, st, g, nb, scales, accs, mins, lanes);
+                    tile(wp, ws, t, xt, dt, st, g, nb, scales, accs, mins, lanes);
                     int rowsHere = Math.min(8, batchRows - 8 * g);
                     for (int r = lo; r < hi; r++) {
                         int ob = 8 * g * oc + outCol0 + r, i = r - t0;
@@ -77,12 +77,12 @@ final class Q4_1BatchKernel {
      * into {@link #dotRows} with the group extraction it exceeded C2's node budget (NodeCountInliningCutoff)
      * and lost the vector intrinsics (lab: 3.5 GMAC/s instead of 15).
      */
-    private static void tile(float[] wp, float[] ws, int wso, int t, int[] xt, float[] dt, float[] st, int g, int nb,
+    private static void tile(float[] wp, float[] ws, int t, int[] xt, float[] dt, float[] st, int g, int nb,
                              float[] scales, float[] accs, float[] mins, float[] lanes) {
         int dOff = g * nb * 8, xo = g * nb * 128;
-        scaleVectors(ws, wso + t, nb, dt, dOff, scales);
+        scaleVectors(ws, t, nb, dt, dOff, scales);
         lanes(wp, t, xt, xo, scales, nb, accs);
-        minsAndSums(accs, ws, wso + 8 + t, st, dOff, nb, mins, lanes);
+        minsAndSums(accs, ws, 8 + t, st, dOff, nb, mins, lanes);
     }
 
     /**

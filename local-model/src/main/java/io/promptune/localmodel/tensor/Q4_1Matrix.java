@@ -390,22 +390,20 @@ public final class Q4_1Matrix extends WeightMatrix {
     }
 
     /**
-     * Where {@link Q4_1BatchKernel} reads group g's scales and minimums: in an array holding, per block k, the 8
-     * rows' d at [at + 16k + l] and their m 8 further, as floats: copied (off the heap) or converted exactly (the
-     * heap copy's halves, {@link #HALF_BITS} times 2^112) into {@code scratch} (16 * nb floats) at 0, once per
-     * 8 weight rows of a batch. Returns the array; {@link #groupScalesOffset} gives {@code at}.
+     * Group g's scales and minimums as {@link Q4_1BatchKernel} reads them, into {@code out} (16 * nb floats): per
+     * block k the 8 rows' d at [16k + l] and their m 8 further, copied (off the heap) or converted exactly (the
+     * heap copy's halves, {@link #HALF_BITS} times 2^112), once per 8 weight rows of a batch.
      */
-    float[] groupScales(int g, float[] scratch) {
+    void groupScales(int g, float[] out) {
         if (quants != null) {
-            groupScalesHeap(halfScales, 8 * g * nb, nb, scratch);
-            return scratch;
+            groupScalesHeap(halfScales, 8 * g * nb, nb, out);
+            return;
         }
         for (int k = 0; k < nb; k++) {
             long gb = (long) g * nb + k;
-            FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb, ByteOrder.LITTLE_ENDIAN).intoArray(scratch, 16 * k);
-            FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb + 32, ByteOrder.LITTLE_ENDIAN).intoArray(scratch, 16 * k + 8);
+            FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb, ByteOrder.LITTLE_ENDIAN).intoArray(out, 16 * k);
+            FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb + 32, ByteOrder.LITTLE_ENDIAN).intoArray(out, 16 * k + 8);
         }
-        return scratch;
     }
 
     /** {@link #groupScales} from the heap copy's halves (group's at {@code hs[base]}). */
@@ -418,11 +416,6 @@ public final class Q4_1Matrix extends WeightMatrix {
             ((FloatVector) dm.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()).mul(0x1p112f)
                     .intoArray(out, 16 * k + 8);
         }
-    }
-
-    /** The offset of group g's scales in the array {@link #groupScales} returns (always 0: a scratch copy). */
-    int groupScalesOffset(int g) {
-        return 0;
     }
 
     @Override
