@@ -8,6 +8,7 @@ import io.promptune.localmodel.LocalModel;
 import io.promptune.localmodel.TokenListener;
 import io.promptune.localmodel.gguf.GgufException;
 import io.promptune.localmodel.sampling.SamplingParams;
+import io.promptune.localmodel.tensor.VectorWidth;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -70,6 +71,7 @@ final class BenchCommand implements Callable<Integer> {
         out.put("engine", "promptune");
         out.put("model", file.toString());
         out.put("threads", threads);
+        out.put("vector_bits", VectorWidth.BITS); // the kernels' width on this machine (256: AVX2, 512: AVX-512)
         // No prefix cache: every measured prompt must be computed, as in llama-bench.
         LocalModel.Options opts = LocalModel.Options.defaults().withThreads(threads).withPrefixCacheBytes(0);
         try (LocalModel m = LocalModel.load(file, opts)) {
