@@ -32,10 +32,18 @@ final class HeapAlignment {
 
     /** The first index of {@code a} whose address is a multiple of 32 bytes (0..7; 0 when unknown). */
     static int firstAligned(float[] a) {
+        return firstAligned(a, 32);
+    }
+
+    /**
+     * The first index of {@code a} whose address is a multiple of {@code bytes} (a power of two, 4..4096; 64 for
+     * 512-bit vectors, which split a cache line on every load when misaligned); 0 when unknown.
+     */
+    static int firstAligned(float[] a, int bytes) {
         if (MEMSET == null) return 0;
         try {
             long address = ((MemorySegment) MEMSET.invokeExact(MemorySegment.ofArray(a), 0, 0L)).address();
-            return (int) ((-address & 31) >>> 2);
+            return (int) ((-address & (bytes - 1)) >>> 2);
         } catch (Throwable t) {
             return 0;
         }
