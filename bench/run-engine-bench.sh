@@ -19,10 +19,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ ${#files[@]} -gt 0 ]] || files=("$HOME/.cache/promptune/models/SmolLM2-135M-Instruct.Q4_1.gguf")
-if ! python3 -c "import llama_cpp" 2>/dev/null; then
-  echo "installing llama-cpp-python from PyPI (builds llama.cpp from source; takes a while)" >&2
-  python3 -m pip install --quiet llama-cpp-python
-fi
+bash "$here/bench/peers/install-llamacpp.sh" "${files[0]}"
 source "$here/scripts/java-env.sh"
 out="$here/bench/RESULTS.md"
 tmp="$(mktemp -d)"
@@ -97,6 +94,9 @@ done
   echo "(spinning included) and stays comparable when the machine is busy; tokens/s do not."
   echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg). Measured read bandwidth ($threads threads): ${bandwidth} GB/s;"
   echo "the decode bound is that bandwidth over the file size (every weight byte read once per token)."
+  echo "llama.cpp: llama-cpp-python $(python3 -c 'import llama_cpp; print(llama_cpp.__version__)'), built with:"
+  echo "\`$(python3 -c 'import llama_cpp; print(llama_cpp.llama_print_system_info().decode().strip())' 2>/dev/null)\`."
+  echo "promptune's kernels: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("vector_bits", 256))' "$tmp/ours.1.json")-bit vectors."
   echo
   echo '```'
   lscpu | head -20 | grep -E 'Model name|^CPU\(s\)|Thread|L2|L3|Flags' | cut -c1-160

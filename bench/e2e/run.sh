@@ -31,10 +31,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
-if ! python3 -c "import llama_cpp" 2>/dev/null; then
-  echo "installing llama-cpp-python from PyPI (builds llama.cpp from source; takes a while)" >&2
-  python3 -m pip install --quiet llama-cpp-python
-fi
+bash "$here/bench/peers/install-llamacpp.sh" "$model"
 source "$here/scripts/java-env.sh"
 jar="$here/cli/target/promptune-all.jar"
 [[ -f "$jar" ]] || { echo "build first: mvn -q -o -pl cli -am package -DskipTests" >&2; exit 3; }
