@@ -28,6 +28,8 @@ final class Q4_KBatchKernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
+    /** The 512-bit tiles' species: one vector holds the 16 rows of both groups (lane 8g + l as the two 8-lane ones). */
+    private static final VectorSpecies<Float> W = FloatVector.SPECIES_512;
 
     /**
      * GEMM rows (a batch's rows in whole fours) from which this kernel runs instead of the per-row integer one: one
@@ -48,8 +50,8 @@ final class Q4_KBatchKernel {
         final float[] d = new float[16], dmin = new float[16];
         /** Sub-block j's scale (sc) and min (m) of row 8g + l at 8 * (8g + j) + l, as floats. */
         final float[] sc = new float[128], m = new float[128];
-        /** A tile's exact totals (see {@link #tile}). */
-        final float[] tot = new float[256];
+        /** A tile's exact totals (see {@link #tile}); the 512-bit tile fills two fours' (the second from 256). */
+        final float[] tot = new float[512];
         /** acc and accm of activation row b and row 8g + l at 16b + 8g + l. */
         float[] acc = new float[0], accm = new float[0];
         /** The batch's activation rows interleaved by fours. */
@@ -106,9 +108,23 @@ final class Q4_KBatchKernel {
                     widen(packed, (g0 * (long) nb + k) * groupBlockBytes, 0, s);
                     widen(packed, (g1 * (long) nb + k) * groupBlockBytes, 1, s);
                 }
-                for (int b = 0; b < gemmRows; b += 4) {
-                    tile(s.w, x, b * a.cols + 1024 * k, s.tot);
-                    accumulate(s.tot, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
+                int b = 0;
+                if (VectorWidth.WIDE) {
+                    for (; b + 8 <= gemmRows; b += 8) {
+                        tileWide(s.w, x, b * a.cols + 1024 * k, (b + 4) * a.cols + 1024 * k, s.tot);
+                        accumulate(s.tot, 0, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
+                        accumulate(s.tot, 256, s.d, a.d, a.blockOffset(b + 4) + k, nb, acc, 16 * (b + 4));
+                        mins(s.m, s.dmin, q8s, 8 * (a.blockOffset(b) + k), 8 * nb, a.d, a.blockOffset(b) + k, nb, accm, 16 * b);
+                        mins(s.m, s.dmin, q8s, 8 * (a.blockOffset(b + 4) + k), 8 * nb, a.d, a.blockOffset(b + 4) + k, nb, accm, 16 * (b + 4));
+                    }
+                }
+                for (; b < gemmRows; b += 4) {
+                    if (VectorWidth.WIDE) {
+                        tileWide4(s.w, x, b * a.cols + 1024 * k, s.tot);
+                    } else {
+                        tile(s.w, x, b * a.cols + 1024 * k, s.tot);
+                    }
+                    accumulate(s.tot, 0, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
                     mins(s.m, s.dmin, q8s, 8 * (a.blockOffset(b) + k), 8 * nb, a.d, a.blockOffset(b) + k, nb, accm, 16 * b);
                 }
             }
@@ -233,7 +249,7 @@ final class Q4_KBatchKernel {
      * 8g + l). Nothing else is live across the loop: with the scale products here too C2 ran out of registers and kept
      * two of the 8 sums on the stack.
      */
-    private static void tile(float[] w, float[] x, int x0, float[] tot) {
+    static void tile(float[] w, float[] x, int x0, float[] tot) {
         for (int h = 0; h < 4; h++) {
             FloatVector t00 = FloatVector.zero(F), t01 = t00, t02 = t00, t03 = t00, t10 = t00, t11 = t00, t12 = t00, t13 = t00;
             int wb = 1024 * h, xb = x0 + 256 * h;
@@ -265,13 +281,78 @@ final class Q4_KBatchKernel {
         }
     }
 
-    /** acc = fma(total, d * d_a, acc) per sub-block pair in order, for the tile's 4 activation rows (d_a at ad[da + r * nb]). */
-    private static void accumulate(float[] tot, float[] d, float[] ad, int da, int nb, float[] acc, int ao) {
+    /**
+     * {@link #tile} at 512 bits for two fours of activation rows (from x0 and x1): the 16 rows are one vector, 8 sums of
+     * 16 lanes (4 FMAs per weight load at 256 bits, 8 here, and twice the lanes per FMA). The first four's totals go to
+     * tot[0..255], the second's to tot[256..511], each as {@link #tile} lays them out. Every total is an exact integer
+     * whatever the order of its products, so the results are the 256-bit tile's, bit for bit.
+     */
+    static void tileWide(float[] w, float[] x, int x0, int x1, float[] tot) {
+        for (int h = 0; h < 4; h++) {
+            FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
+            int wb = 1024 * h, xa = x0 + 256 * h, xb = x1 + 256 * h;
+            for (int e = 0; e < 64; e++) {
+                FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e);
+                int ia = xa + 4 * e, ib = xb + 4 * e;
+                t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
+                t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
+                t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
+                t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
+                t4 = v.fma(FloatVector.broadcast(W, x[ib]), t4);
+                t5 = v.fma(FloatVector.broadcast(W, x[ib + 1]), t5);
+                t6 = v.fma(FloatVector.broadcast(W, x[ib + 2]), t6);
+                t7 = v.fma(FloatVector.broadcast(W, x[ib + 3]), t7);
+            }
+            int t = 64 * h;
+            t0.intoArray(tot, t);
+            t1.intoArray(tot, t + 16);
+            t2.intoArray(tot, t + 32);
+            t3.intoArray(tot, t + 48);
+            t4.intoArray(tot, 256 + t);
+            t5.intoArray(tot, 256 + t + 16);
+            t6.intoArray(tot, 256 + t + 32);
+            t7.intoArray(tot, 256 + t + 48);
+        }
+    }
+
+    /**
+     * {@link #tile} at 512 bits for one four (a batch's last when its fours are odd): even and odd values in separate
+     * sums (8 chains hide the FMA latency), added at the end - exact integers, so the 256-bit tile's totals.
+     */
+    static void tileWide4(float[] w, float[] x, int x0, float[] tot) {
+        for (int h = 0; h < 4; h++) {
+            FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, u0 = t0, u1 = t0, u2 = t0, u3 = t0;
+            int wb = 1024 * h, xa = x0 + 256 * h;
+            for (int e = 0; e < 64; e += 2) {
+                FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e), u = FloatVector.fromArray(W, w, wb + 16 * e + 16);
+                int ia = xa + 4 * e;
+                t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
+                t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
+                t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
+                t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
+                u0 = u.fma(FloatVector.broadcast(W, x[ia + 4]), u0);
+                u1 = u.fma(FloatVector.broadcast(W, x[ia + 5]), u1);
+                u2 = u.fma(FloatVector.broadcast(W, x[ia + 6]), u2);
+                u3 = u.fma(FloatVector.broadcast(W, x[ia + 7]), u3);
+            }
+            int t = 64 * h;
+            t0.add(u0).intoArray(tot, t);
+            t1.add(u1).intoArray(tot, t + 16);
+            t2.add(u2).intoArray(tot, t + 32);
+            t3.add(u3).intoArray(tot, t + 48);
+        }
+    }
+
+    /**
+     * acc = fma(total, d * d_a, acc) per sub-block pair in order, for the tile's 4 activation rows (d_a at ad[da + r * nb]),
+     * the totals from tot[to..].
+     */
+    private static void accumulate(float[] tot, int to, float[] d, float[] ad, int da, int nb, float[] acc, int ao) {
         FloatVector d0 = FloatVector.fromArray(F, d, 0), d1 = FloatVector.fromArray(F, d, 8);
         for (int r = 0; r < 4; r++) {
             float e = ad[da + r * nb];
             FloatVector dd0 = d0.mul(e), dd1 = d1.mul(e);
-            int o = ao + 16 * r, t = 16 * r;
+            int o = ao + 16 * r, t = to + 16 * r;
             FloatVector c0 = FloatVector.fromArray(F, acc, o), c1 = FloatVector.fromArray(F, acc, o + 8);
             c0 = FloatVector.fromArray(F, tot, t).fma(dd0, c0);
             c1 = FloatVector.fromArray(F, tot, t + 8).fma(dd1, c1);

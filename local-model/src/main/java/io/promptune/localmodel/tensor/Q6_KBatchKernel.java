@@ -23,6 +23,9 @@ final class Q6_KBatchKernel {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+    /** The 512-bit tiles' species: one vector holds the 16 rows of both groups (lane 8g + l as the two 8-lane ones). */
+    private static final VectorSpecies<Float> W = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> IW = IntVector.SPECIES_512;
 
     /** Offsets in a group's super-block of {@link Q6_KMatrix}'s copy: scale bytes, value ints. */
     private static final int SCALES = 32, VALUES = 160;
@@ -36,8 +39,8 @@ final class Q6_KBatchKernel {
         final float[] w = new float[256 * 16];
         /** d of row 8g + l at 8g + l; scale j of row 8g + l at 8 * (16g + j) + l, as floats. */
         final float[] d = new float[16], sc = new float[256];
-        /** A tile's exact integer totals: activation row r, row 8g + l at 16r + 8g + l. */
-        final int[] total = new int[64];
+        /** A tile's exact integer totals: activation row r, row 8g + l at 16r + 8g + l (the 512-bit tile: 8 rows r). */
+        final int[] total = new int[128];
         /** acc of activation row b and row 8g + l at 16b + 8g + l. */
         float[] acc = new float[0];
         /** The batch's activation rows interleaved by fours. */
@@ -73,9 +76,21 @@ final class Q6_KBatchKernel {
                     widen(packed, (g0 * (long) nb + k) * groupBlockBytes, 0, s);
                     widen(packed, (g1 * (long) nb + k) * groupBlockBytes, 1, s);
                 }
-                for (int b = 0; b < tileRows; b += 4) {
-                    tile(s.w, x, b * a.cols + 1024 * k, s.total);
-                    accumulate(s.total, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
+                int b = 0;
+                if (VectorWidth.WIDE) {
+                    for (; b + 8 <= tileRows; b += 8) {
+                        tileWide(s.w, x, b * a.cols + 1024 * k, (b + 4) * a.cols + 1024 * k, s.total);
+                        accumulate(s.total, 0, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
+                        accumulate(s.total, 64, s.d, a.d, a.blockOffset(b + 4) + k, nb, acc, 16 * (b + 4));
+                    }
+                }
+                for (; b < tileRows; b += 4) {
+                    if (VectorWidth.WIDE) {
+                        tileWide4(s.w, x, b * a.cols + 1024 * k, s.total);
+                    } else {
+                        tile(s.w, x, b * a.cols + 1024 * k, s.total);
+                    }
+                    accumulate(s.total, 0, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
                 }
             }
             for (int g = g0; g <= g1; g++) {
@@ -196,7 +211,7 @@ final class Q6_KBatchKernel {
      * The 16 widened rows times 4 activation rows (interleaved by {@link FourRows}, from x0) over one super-block: per
      * 32-value chunk 8 exact float sums, converted and added as ints into {@code total} (16 per activation row).
      */
-    private static void tile(float[] w, float[] x, int x0, int[] total) {
+    static void tile(float[] w, float[] x, int x0, int[] total) {
         java.util.Arrays.fill(total, 0);
         for (int c = 0; c < 8; c++) {
             FloatVector t00 = FloatVector.zero(F), t01 = t00, t02 = t00, t03 = t00, t10 = t00, t11 = t00, t12 = t00, t13 = t00;
@@ -228,12 +243,77 @@ final class Q6_KBatchKernel {
         }
     }
 
-    /** acc = fma(d * (float) total, d_a, acc) for the tile's 4 activation rows (d_a at ad[da + r * nb]). */
-    private static void accumulate(int[] total, float[] d, float[] ad, int da, int nb, float[] acc, int ao) {
+    /**
+     * {@link #tile} at 512 bits for two fours of activation rows (from x0 and x1): the 16 rows are one vector, 8 sums of
+     * 16 lanes. The first four's totals go to total[0..63], the second's to total[64..127], each as {@link #tile} lays
+     * them out. Each chunk sum is an exact integer whatever the order of its products: the 256-bit tile's totals.
+     */
+    static void tileWide(float[] w, float[] x, int x0, int x1, int[] total) {
+        java.util.Arrays.fill(total, 0);
+        for (int c = 0; c < 8; c++) {
+            FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
+            int wb = 512 * c, xa = x0 + 128 * c, xb = x1 + 128 * c;
+            for (int e = 0; e < 32; e++) {
+                FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e);
+                int ia = xa + 4 * e, ib = xb + 4 * e;
+                t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
+                t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
+                t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
+                t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
+                t4 = v.fma(FloatVector.broadcast(W, x[ib]), t4);
+                t5 = v.fma(FloatVector.broadcast(W, x[ib + 1]), t5);
+                t6 = v.fma(FloatVector.broadcast(W, x[ib + 2]), t6);
+                t7 = v.fma(FloatVector.broadcast(W, x[ib + 3]), t7);
+            }
+            ((IntVector) t0.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 0)).intoArray(total, 0);
+            ((IntVector) t1.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 16)).intoArray(total, 16);
+            ((IntVector) t2.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 32)).intoArray(total, 32);
+            ((IntVector) t3.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 48)).intoArray(total, 48);
+            ((IntVector) t4.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 64)).intoArray(total, 64);
+            ((IntVector) t5.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 80)).intoArray(total, 80);
+            ((IntVector) t6.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 96)).intoArray(total, 96);
+            ((IntVector) t7.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 112)).intoArray(total, 112);
+        }
+    }
+
+    /**
+     * {@link #tile} at 512 bits for one four: even and odd values in separate sums (8 chains hide the FMA latency). The
+     * two halves of a chunk are each exact integers, converted and added as ints: the 256-bit tile's totals.
+     */
+    static void tileWide4(float[] w, float[] x, int x0, int[] total) {
+        java.util.Arrays.fill(total, 0, 64, 0);
+        for (int c = 0; c < 8; c++) {
+            FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, u0 = t0, u1 = t0, u2 = t0, u3 = t0;
+            int wb = 512 * c, xa = x0 + 128 * c;
+            for (int e = 0; e < 32; e += 2) {
+                FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e), u = FloatVector.fromArray(W, w, wb + 16 * e + 16);
+                int ia = xa + 4 * e;
+                t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
+                t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
+                t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
+                t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
+                u0 = u.fma(FloatVector.broadcast(W, x[ia + 4]), u0);
+                u1 = u.fma(FloatVector.broadcast(W, x[ia + 5]), u1);
+                u2 = u.fma(FloatVector.broadcast(W, x[ia + 6]), u2);
+                u3 = u.fma(FloatVector.broadcast(W, x[ia + 7]), u3);
+            }
+            ((IntVector) t0.convert(VectorOperators.F2I, 0)).add((IntVector) u0.convert(VectorOperators.F2I, 0))
+                    .add(IntVector.fromArray(IW, total, 0)).intoArray(total, 0);
+            ((IntVector) t1.convert(VectorOperators.F2I, 0)).add((IntVector) u1.convert(VectorOperators.F2I, 0))
+                    .add(IntVector.fromArray(IW, total, 16)).intoArray(total, 16);
+            ((IntVector) t2.convert(VectorOperators.F2I, 0)).add((IntVector) u2.convert(VectorOperators.F2I, 0))
+                    .add(IntVector.fromArray(IW, total, 32)).intoArray(total, 32);
+            ((IntVector) t3.convert(VectorOperators.F2I, 0)).add((IntVector) u3.convert(VectorOperators.F2I, 0))
+                    .add(IntVector.fromArray(IW, total, 48)).intoArray(total, 48);
+        }
+    }
+
+    /** acc = fma(d * (float) total, d_a, acc) for the tile's 4 activation rows (d_a at ad[da + r * nb]), totals from total[to..]. */
+    private static void accumulate(int[] total, int to, float[] d, float[] ad, int da, int nb, float[] acc, int ao) {
         FloatVector d0 = FloatVector.fromArray(F, d, 0), d1 = FloatVector.fromArray(F, d, 8);
         for (int r = 0; r < 4; r++) {
             FloatVector e = FloatVector.broadcast(F, ad[da + r * nb]);
-            int t = 16 * r, o = ao + 16 * r;
+            int t = to + 16 * r, o = ao + 16 * r;
             d0.mul((FloatVector) IntVector.fromArray(I, total, t).convert(VectorOperators.I2F, 0))
                     .fma(e, FloatVector.fromArray(F, acc, o)).intoArray(acc, o);
             d1.mul((FloatVector) IntVector.fromArray(I, total, t + 8).convert(VectorOperators.I2F, 0))
