@@ -282,65 +282,69 @@ final class Q4_KBatchKernel {
     }
 
     /**
-     * {@link #tile} at 512 bits for two fours of activation rows (from x0 and x1): the 16 rows are one vector, 8 sums of
-     * 16 lanes (4 FMAs per weight load at 256 bits, 8 here, and twice the lanes per FMA). The first four's totals go to
-     * tot[0..255], the second's to tot[256..511], each as {@link #tile} lays them out. Every total is an exact integer
-     * whatever the order of its products, so the results are the 256-bit tile's, bit for bit.
+     * {@link #tile} at 512 bits for two fours of activation rows (from x0 and x1): the 16 rows are one vector (4 FMAs per
+     * weight load at 256 bits, 8 here, twice the lanes each). The first four's totals go to tot[0..255], the second's to
+     * tot[256..511], each as {@link #tile} lays them out. Every total is an exact integer whatever the order of its
+     * products, so the results are the 256-bit tile's, bit for bit.
      */
     static void tileWide(float[] w, float[] x, int x0, int x1, float[] tot) {
-        for (int h = 0; h < 4; h++) {
-            FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
-            int wb = 1024 * h, xa = x0 + 256 * h, xb = x1 + 256 * h;
-            for (int e = 0; e < 64; e++) {
-                FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e);
-                int ia = xa + 4 * e, ib = xb + 4 * e;
-                t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
-                t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
-                t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
-                t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
-                t4 = v.fma(FloatVector.broadcast(W, x[ib]), t4);
-                t5 = v.fma(FloatVector.broadcast(W, x[ib + 1]), t5);
-                t6 = v.fma(FloatVector.broadcast(W, x[ib + 2]), t6);
-                t7 = v.fma(FloatVector.broadcast(W, x[ib + 3]), t7);
-            }
-            int t = 64 * h;
-            t0.intoArray(tot, t);
-            t1.intoArray(tot, t + 16);
-            t2.intoArray(tot, t + 32);
-            t3.intoArray(tot, t + 48);
-            t4.intoArray(tot, 256 + t);
-            t5.intoArray(tot, 256 + t + 16);
-            t6.intoArray(tot, 256 + t + 32);
-            t7.intoArray(tot, 256 + t + 48);
-        }
+        for (int h = 0; h < 4; h++) wideSums(w, 1024 * h, x, x0 + 256 * h, x1 + 256 * h, 64, tot, 64 * h, 256 + 64 * h);
+    }
+
+    /** {@link #tile} at 512 bits for one four (a batch's last when its fours are odd). */
+    static void tileWide4(float[] w, float[] x, int x0, float[] tot) {
+        for (int h = 0; h < 4; h++) wideSums4(w, 1024 * h, x, x0 + 256 * h, 64, tot, 64 * h);
     }
 
     /**
-     * {@link #tile} at 512 bits for one four (a batch's last when its fours are odd): even and odd values in separate
-     * sums (8 chains hide the FMA latency), added at the end - exact integers, so the 256-bit tile's totals.
+     * The K-quant 512-bit micro-kernel (also {@link Q6_KBatchKernel}'s): 16 widened rows (w[wb + 16e + i]) times two
+     * fours of activation rows interleaved by {@link FourRows} (value e of row r at xa + 4e + r, resp. xb + 4e + r),
+     * summed over e < n in 8 sums of 16 lanes: row r of the first four to out[oa + 16r + i], of the second to
+     * out[ob + 16r + i]. The caller guarantees every sum is an exact integer (so the order does not matter).
      */
-    static void tileWide4(float[] w, float[] x, int x0, float[] tot) {
-        for (int h = 0; h < 4; h++) {
-            FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, u0 = t0, u1 = t0, u2 = t0, u3 = t0;
-            int wb = 1024 * h, xa = x0 + 256 * h;
-            for (int e = 0; e < 64; e += 2) {
-                FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e), u = FloatVector.fromArray(W, w, wb + 16 * e + 16);
-                int ia = xa + 4 * e;
-                t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
-                t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
-                t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
-                t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
-                u0 = u.fma(FloatVector.broadcast(W, x[ia + 4]), u0);
-                u1 = u.fma(FloatVector.broadcast(W, x[ia + 5]), u1);
-                u2 = u.fma(FloatVector.broadcast(W, x[ia + 6]), u2);
-                u3 = u.fma(FloatVector.broadcast(W, x[ia + 7]), u3);
-            }
-            int t = 64 * h;
-            t0.add(u0).intoArray(tot, t);
-            t1.add(u1).intoArray(tot, t + 16);
-            t2.add(u2).intoArray(tot, t + 32);
-            t3.add(u3).intoArray(tot, t + 48);
+    static void wideSums(float[] w, int wb, float[] x, int xa, int xb, int n, float[] out, int oa, int ob) {
+        FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
+        for (int e = 0; e < n; e++) {
+            FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e);
+            int ia = xa + 4 * e, ib = xb + 4 * e;
+            t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
+            t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
+            t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
+            t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
+            t4 = v.fma(FloatVector.broadcast(W, x[ib]), t4);
+            t5 = v.fma(FloatVector.broadcast(W, x[ib + 1]), t5);
+            t6 = v.fma(FloatVector.broadcast(W, x[ib + 2]), t6);
+            t7 = v.fma(FloatVector.broadcast(W, x[ib + 3]), t7);
         }
+        t0.intoArray(out, oa);
+        t1.intoArray(out, oa + 16);
+        t2.intoArray(out, oa + 32);
+        t3.intoArray(out, oa + 48);
+        t4.intoArray(out, ob);
+        t5.intoArray(out, ob + 16);
+        t6.intoArray(out, ob + 32);
+        t7.intoArray(out, ob + 48);
+    }
+
+    /** {@link #wideSums} for one four (n even): even and odd values in separate sums (8 chains hide the FMA latency), added at the end. */
+    static void wideSums4(float[] w, int wb, float[] x, int xa, int n, float[] out, int oa) {
+        FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, u0 = t0, u1 = t0, u2 = t0, u3 = t0;
+        for (int e = 0; e < n; e += 2) {
+            FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e), u = FloatVector.fromArray(W, w, wb + 16 * e + 16);
+            int ia = xa + 4 * e;
+            t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
+            t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
+            t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
+            t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
+            u0 = u.fma(FloatVector.broadcast(W, x[ia + 4]), u0);
+            u1 = u.fma(FloatVector.broadcast(W, x[ia + 5]), u1);
+            u2 = u.fma(FloatVector.broadcast(W, x[ia + 6]), u2);
+            u3 = u.fma(FloatVector.broadcast(W, x[ia + 7]), u3);
+        }
+        t0.add(u0).intoArray(out, oa);
+        t1.add(u1).intoArray(out, oa + 16);
+        t2.add(u2).intoArray(out, oa + 32);
+        t3.add(u3).intoArray(out, oa + 48);
     }
 
     /**

@@ -41,6 +41,8 @@ final class Q6_KBatchKernel {
         final float[] d = new float[16], sc = new float[256];
         /** A tile's exact integer totals: activation row r, row 8g + l at 16r + 8g + l (the 512-bit tile: 8 rows r). */
         final int[] total = new int[128];
+        /** The 512-bit tile's chunk sums before their conversion to ints. */
+        final float[] sums = new float[128];
         /** acc of activation row b and row 8g + l at 16b + 8g + l. */
         float[] acc = new float[0];
         /** The batch's activation rows interleaved by fours. */
@@ -79,14 +81,14 @@ final class Q6_KBatchKernel {
                 int b = 0;
                 if (VectorWidth.WIDE) {
                     for (; b + 8 <= tileRows; b += 8) {
-                        tileWide(s.w, x, b * a.cols + 1024 * k, (b + 4) * a.cols + 1024 * k, s.total);
+                        tileWide(s.w, x, b * a.cols + 1024 * k, (b + 4) * a.cols + 1024 * k, s.total, s.sums);
                         accumulate(s.total, 0, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
                         accumulate(s.total, 64, s.d, a.d, a.blockOffset(b + 4) + k, nb, acc, 16 * (b + 4));
                     }
                 }
                 for (; b < tileRows; b += 4) {
                     if (VectorWidth.WIDE) {
-                        tileWide4(s.w, x, b * a.cols + 1024 * k, s.total);
+                        tileWide4(s.w, x, b * a.cols + 1024 * k, s.total, s.sums);
                     } else {
                         tile(s.w, x, b * a.cols + 1024 * k, s.total);
                     }
@@ -244,67 +246,28 @@ final class Q6_KBatchKernel {
     }
 
     /**
-     * {@link #tile} at 512 bits for two fours of activation rows (from x0 and x1): the 16 rows are one vector, 8 sums of
-     * 16 lanes. The first four's totals go to total[0..63], the second's to total[64..127], each as {@link #tile} lays
-     * them out. Each chunk sum is an exact integer whatever the order of its products: the 256-bit tile's totals.
+     * {@link #tile} at 512 bits for two fours of activation rows (from x0 and x1), on {@link Q4_KBatchKernel#wideSums}:
+     * the first four's totals go to total[0..63], the second's to total[64..127], each as {@link #tile} lays them out.
+     * Each chunk sum is an exact integer whatever the order of its products (|.| <= 2^24): the 256-bit tile's totals.
      */
-    static void tileWide(float[] w, float[] x, int x0, int x1, int[] total) {
+    static void tileWide(float[] w, float[] x, int x0, int x1, int[] total, float[] sums) {
         java.util.Arrays.fill(total, 0);
         for (int c = 0; c < 8; c++) {
-            FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
-            int wb = 512 * c, xa = x0 + 128 * c, xb = x1 + 128 * c;
-            for (int e = 0; e < 32; e++) {
-                FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e);
-                int ia = xa + 4 * e, ib = xb + 4 * e;
-                t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
-                t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
-                t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
-                t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
-                t4 = v.fma(FloatVector.broadcast(W, x[ib]), t4);
-                t5 = v.fma(FloatVector.broadcast(W, x[ib + 1]), t5);
-                t6 = v.fma(FloatVector.broadcast(W, x[ib + 2]), t6);
-                t7 = v.fma(FloatVector.broadcast(W, x[ib + 3]), t7);
+            Q4_KBatchKernel.wideSums(w, 512 * c, x, x0 + 128 * c, x1 + 128 * c, 32, sums, 0, 64);
+            for (int i = 0; i < 128; i += 16) {
+                ((IntVector) FloatVector.fromArray(W, sums, i).convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, i)).intoArray(total, i);
             }
-            ((IntVector) t0.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 0)).intoArray(total, 0);
-            ((IntVector) t1.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 16)).intoArray(total, 16);
-            ((IntVector) t2.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 32)).intoArray(total, 32);
-            ((IntVector) t3.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 48)).intoArray(total, 48);
-            ((IntVector) t4.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 64)).intoArray(total, 64);
-            ((IntVector) t5.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 80)).intoArray(total, 80);
-            ((IntVector) t6.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 96)).intoArray(total, 96);
-            ((IntVector) t7.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 112)).intoArray(total, 112);
         }
     }
 
-    /**
-     * {@link #tile} at 512 bits for one four: even and odd values in separate sums (8 chains hide the FMA latency). The
-     * two halves of a chunk are each exact integers, converted and added as ints: the 256-bit tile's totals.
-     */
-    static void tileWide4(float[] w, float[] x, int x0, int[] total) {
+    /** {@link #tile} at 512 bits for one four (a batch's last when its fours are odd). */
+    static void tileWide4(float[] w, float[] x, int x0, int[] total, float[] sums) {
         java.util.Arrays.fill(total, 0, 64, 0);
         for (int c = 0; c < 8; c++) {
-            FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, u0 = t0, u1 = t0, u2 = t0, u3 = t0;
-            int wb = 512 * c, xa = x0 + 128 * c;
-            for (int e = 0; e < 32; e += 2) {
-                FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e), u = FloatVector.fromArray(W, w, wb + 16 * e + 16);
-                int ia = xa + 4 * e;
-                t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
-                t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
-                t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
-                t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
-                u0 = u.fma(FloatVector.broadcast(W, x[ia + 4]), u0);
-                u1 = u.fma(FloatVector.broadcast(W, x[ia + 5]), u1);
-                u2 = u.fma(FloatVector.broadcast(W, x[ia + 6]), u2);
-                u3 = u.fma(FloatVector.broadcast(W, x[ia + 7]), u3);
+            Q4_KBatchKernel.wideSums4(w, 512 * c, x, x0 + 128 * c, 32, sums, 0);
+            for (int i = 0; i < 64; i += 16) {
+                ((IntVector) FloatVector.fromArray(W, sums, i).convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, i)).intoArray(total, i);
             }
-            ((IntVector) t0.convert(VectorOperators.F2I, 0)).add((IntVector) u0.convert(VectorOperators.F2I, 0))
-                    .add(IntVector.fromArray(IW, total, 0)).intoArray(total, 0);
-            ((IntVector) t1.convert(VectorOperators.F2I, 0)).add((IntVector) u1.convert(VectorOperators.F2I, 0))
-                    .add(IntVector.fromArray(IW, total, 16)).intoArray(total, 16);
-            ((IntVector) t2.convert(VectorOperators.F2I, 0)).add((IntVector) u2.convert(VectorOperators.F2I, 0))
-                    .add(IntVector.fromArray(IW, total, 32)).intoArray(total, 32);
-            ((IntVector) t3.convert(VectorOperators.F2I, 0)).add((IntVector) u3.convert(VectorOperators.F2I, 0))
-                    .add(IntVector.fromArray(IW, total, 48)).intoArray(total, 48);
         }
     }
 

@@ -64,9 +64,9 @@ class KQuantWideKernelTest {
             Q6_KBatchKernel.tile(w, x, x1, second);
             System.arraycopy(second, 0, narrow, 64, 64);
             assertArrayEquals(q6kReference(w, x, x0, x1), narrow, "256-bit tile vs exact sums, seed " + seed);
-            Q6_KBatchKernel.tileWide(w, x, x0, x1, wide);
+            Q6_KBatchKernel.tileWide(w, x, x0, x1, wide, new float[128]);
             assertArrayEquals(narrow, wide, "seed " + seed);
-            Q6_KBatchKernel.tileWide4(w, x, x1, wide4);
+            Q6_KBatchKernel.tileWide4(w, x, x1, wide4, new float[128]);
             assertArrayEquals(java.util.Arrays.copyOfRange(narrow, 64, 128), java.util.Arrays.copyOf(wide4, 64), "seed " + seed);
         }
     }
