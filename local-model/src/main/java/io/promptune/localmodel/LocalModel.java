@@ -55,6 +55,10 @@ public final class LocalModel implements AutoCloseable {
         public Options withPrefixCacheBytes(long b) {
             return new Options(threads, b, maxPrefillChunk);
         }
+
+        public Options withMaxPrefillChunk(int rows) {
+            return new Options(threads, prefixCacheBytes, rows);
+        }
     }
 
     private final GgufFile file;
@@ -186,7 +190,7 @@ public final class LocalModel implements AutoCloseable {
         KvCache cache = transformer.newCache();
         int[] rows = new int[tokens.length];
         for (int i = 0; i < rows.length; i++) rows[i] = i;
-        FloatBatch out = forwardSequence(cache, tokens, 0, rows);
+        FloatBatch out = forwardSequence(cache, tokens, 0, rows, null);
         float[][] result = new float[tokens.length][];
         for (int i = 0; i < tokens.length; i++) result[i] = out.row(i);
         return result;
@@ -200,16 +204,19 @@ public final class LocalModel implements AutoCloseable {
     /** One sequence driven by the caller (e.g. to score text or teacher-force a reference). */
     public final class Session {
         private final KvCache cache = transformer.newCache();
+        /** The logits every {@link #feed} writes and returns (a fresh 128-192 KB array per decode step before). */
+        private FloatBatch logits;
 
         private Session() { }
 
-        /** Appends {@code tokens} and returns the logits after the last one. */
+        /**
+         * Appends {@code tokens} and returns the logits after the last one: the session's own array, overwritten
+         * by the next call (copy it to keep it).
+         */
         public float[] feed(int... tokens) {
             synchronized (LocalModel.this) {
-                FloatBatch out = forwardSequence(cache, tokens, cache.length(), new int[]{tokens.length - 1});
-                // one row of exactly the vocabulary: its array is the logits, no copy (a decode step's 49152 logits
-                // were copied twice more per token before)
-                return out.data().length == info.vocabSize() ? out.data() : out.row(0);
+                if (logits == null) logits = new FloatBatch(1, info.vocabSize());
+                return forwardSequence(cache, tokens, cache.length(), new int[]{tokens.length - 1}, logits).data();
             }
         }
 
@@ -233,15 +240,18 @@ public final class LocalModel implements AutoCloseable {
         return p;
     }
 
-    /** Processes tokens of one sequence in chunks; returns logits for the requested rows (indices into tokens). */
-    private FloatBatch forwardSequence(KvCache cache, int[] tokens, int start, int[] logitRows) {
+    /**
+     * Processes tokens of one sequence in chunks; returns logits for the requested rows (indices into tokens),
+     * written into {@code into} when given (exactly {@code logitRows.length} rows of the vocabulary).
+     */
+    private FloatBatch forwardSequence(KvCache cache, int[] tokens, int start, int[] logitRows, FloatBatch into) {
         if (tokens.length == 0) throw new IllegalArgumentException("no tokens");
         if (start + tokens.length > info.contextLength()) {
             throw new ContextOverflowException(info.name(), start + tokens.length, info.contextLength());
         }
         int chunk = options.maxPrefillChunk();
         // one chunk: the forward pass's own logits batch is the result (its rows are logitRows in order), no copy
-        FloatBatch result = tokens.length <= chunk ? null : new FloatBatch(logitRows.length, info.vocabSize());
+        FloatBatch result = tokens.length <= chunk ? null : into != null ? into : new FloatBatch(logitRows.length, info.vocabSize());
         for (int off = 0; off < tokens.length; off += chunk) {
             int n = Math.min(chunk, tokens.length - off);
             int[] t = Arrays.copyOfRange(tokens, off, off + n);
@@ -258,7 +268,7 @@ public final class LocalModel implements AutoCloseable {
                     targets.add(r);
                 }
             }
-            FloatBatch out = transformer.forward(t, caches, pos, rows.stream().mapToInt(Integer::intValue).toArray());
+            FloatBatch out = transformer.forward(t, caches, pos, rows.stream().mapToInt(Integer::intValue).toArray(), result == null ? into : null);
             if (result == null) return out;
             for (int k = 0; k < rows.size(); k++) {
                 System.arraycopy(out.data(), out.offset(k), result.data(), result.offset(targets.get(k)), info.vocabSize());

@@ -12,11 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A GGUF file (versions 2 and 3), memory-mapped with the FFM API: the header and metadata are
@@ -28,6 +32,10 @@ import java.util.Map;
  * bool to Boolean, string to String, and arrays to typed Java arrays for primitives
  * (int[] for 8/16-bit and int32 elements, long[] for uint32 and 64-bit elements, float[], double[], boolean[])
  * and to String[] for strings (nested arrays to Object[]).
+ *
+ * <p>Long string arrays (a vocabulary's tokens and merges) stay in the file until asked for: each {@link #get}
+ * decodes a fresh String[] and drops the pages it read. Kept parsed, SmolLM2's 49K tokens and 49K merges held
+ * ~8 MB of Strings for the model's life although only the tokenizer reads them, once.
  */
 public final class GgufFile implements AutoCloseable {
     private static final int MAGIC = 0x46554747; // "GGUF" little-endian
@@ -37,12 +45,16 @@ public final class GgufFile implements AutoCloseable {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** String arrays with at least this many elements are decoded on each {@link #get}, not at open. */
+    private static final int LAZY_STRINGS = 256;
 
     private final Path path;
     private final Arena arena;
     private final MemorySegment mapping;
     private final int version;
+    /** Parsed values, with {@link LazyStrings} in place of long string arrays. */
     private final Map<String, Object> metadata;
+    private final Map<String, Object> metadataView = new MetadataView();
     private final Map<String, TensorInfo> tensors;
     private final long dataStart;
     private final Map<String, GgufValueType[]> valueTypes;
@@ -85,8 +97,8 @@ public final class GgufFile implements AutoCloseable {
 
     public int version() { return version; }
 
-    /** All metadata key/value pairs in file order (unmodifiable). */
-    public Map<String, Object> metadata() { return metadata; }
+    /** All metadata key/value pairs in file order (unmodifiable; long string arrays decoded as each value is read). */
+    public Map<String, Object> metadata() { return metadataView; }
 
     /** Tensor infos by name in file order (unmodifiable). */
     public Map<String, TensorInfo> tensors() { return tensors; }
@@ -120,7 +132,7 @@ public final class GgufFile implements AutoCloseable {
         return t == null ? null : t[1];
     }
 
-    public Object get(String key) { return metadata.get(key); }
+    public Object get(String key) { return resolve(metadata.get(key)); }
 
     /** A required string value; a missing key or wrong type is a GgufException naming the key. */
     public String getString(String key) {
@@ -128,13 +140,13 @@ public final class GgufFile implements AutoCloseable {
     }
 
     public String getString(String key, String fallback) {
-        Object v = metadata.get(key);
+        Object v = get(key);
         return v instanceof String s ? s : fallback;
     }
 
     /** A required integer value (any GGUF integer type). */
     public long getLong(String key) {
-        Object v = metadata.get(key);
+        Object v = get(key);
         if (v instanceof Number n && !(v instanceof Float) && !(v instanceof Double)) return n.longValue();
         throw missing(key, "an integer", v);
     }
@@ -153,7 +165,7 @@ public final class GgufFile implements AutoCloseable {
 
     /** A required float value (float32 or float64; integers are accepted too). */
     public double getDouble(String key) {
-        Object v = metadata.get(key);
+        Object v = get(key);
         if (v instanceof Number n) return n.doubleValue();
         throw missing(key, "a number", v);
     }
@@ -163,12 +175,12 @@ public final class GgufFile implements AutoCloseable {
     }
 
     public boolean getBoolean(String key, boolean fallback) {
-        Object v = metadata.get(key);
+        Object v = get(key);
         return v instanceof Boolean b ? b : fallback;
     }
 
     public <T> T require(String key, Class<T> type) {
-        Object v = metadata.get(key);
+        Object v = get(key);
         if (type.isInstance(v)) return type.cast(v);
         throw missing(key, type.getSimpleName(), v);
     }
@@ -193,6 +205,58 @@ public final class GgufFile implements AutoCloseable {
     @Override
     public void close() {
         arena.close();
+    }
+
+    /** A string array of {@code count} elements left in the file from {@code offset} to {@code end} (validated at open). */
+    private record LazyStrings(long offset, long end, int count) { }
+
+    /** {@code v}, or the String[] a {@link LazyStrings} stands for, decoded now; the pages read are dropped again. */
+    private Object resolve(Object v) {
+        if (!(v instanceof LazyStrings lazy)) return v;
+        Parser p = new Parser(path, mapping);
+        p.pos = lazy.offset();
+        String[] out = new String[lazy.count()];
+        for (int i = 0; i < out.length; i++) out[i] = p.string();
+        if (mapping.isMapped()) mapping.asSlice(lazy.offset(), lazy.end() - lazy.offset()).unload();
+        return out;
+    }
+
+    /** {@link #metadata()}: the parsed map, with each long string array decoded when its value is read. */
+    private final class MetadataView extends AbstractMap<String, Object> {
+        @Override
+        public Object get(Object key) { return resolve(metadata.get(key)); }
+
+        @Override
+        public boolean containsKey(Object key) { return metadata.containsKey(key); }
+
+        @Override
+        public Set<String> keySet() { return metadata.keySet(); }
+
+        @Override
+        public int size() { return metadata.size(); }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public int size() { return metadata.size(); }
+
+                @Override
+                public Iterator<Entry<String, Object>> iterator() {
+                    Iterator<Entry<String, Object>> raw = metadata.entrySet().iterator();
+                    return new Iterator<>() {
+                        @Override
+                        public boolean hasNext() { return raw.hasNext(); }
+
+                        @Override
+                        public Entry<String, Object> next() {
+                            Entry<String, Object> e = raw.next();
+                            return new SimpleImmutableEntry<>(e.getKey(), resolve(e.getValue()));
+                        }
+                    };
+                }
+            };
+        }
     }
 
     /** Reads the header; bounds are checked against the file size so corrupt counts fail cleanly. */
@@ -333,6 +397,11 @@ public final class GgufFile implements AutoCloseable {
                 }
                 case 8 -> {
                     need(8L * len);
+                    if (depth == 0 && len >= LAZY_STRINGS) {
+                        long start = pos;
+                        for (int i = 0; i < len; i++) skipString();
+                        return new LazyStrings(start, pos, len);
+                    }
                     String[] out = new String[len];
                     for (int i = 0; i < len; i++) out[i] = string();
                     return out;
@@ -359,8 +428,7 @@ public final class GgufFile implements AutoCloseable {
         }
 
         private String string() {
-            long n = u64();
-            if (n < 0 || n > size - pos) throw new GgufException(path, "truncated or corrupt string of length " + n + " at offset " + pos);
+            long n = stringLength();
             byte[] bytes = seg.asSlice(pos, n).toArray(ValueLayout.JAVA_BYTE);
             pos += n;
             try {
@@ -370,6 +438,17 @@ public final class GgufFile implements AutoCloseable {
                 // Some vocabularies hold raw byte pieces; keep them losslessly as Latin-1-free replacement.
                 return new String(bytes, StandardCharsets.UTF_8);
             }
+        }
+
+        private long stringLength() {
+            long n = u64();
+            if (n < 0 || n > size - pos) throw new GgufException(path, "truncated or corrupt string of length " + n + " at offset " + pos);
+            return n;
+        }
+
+        private void skipString() {
+            long n = stringLength(); // (pos += stringLength() would add to pos as it was before the length)
+            pos += n;
         }
 
         private long count(String what) {

@@ -29,7 +29,8 @@ final class BpeTokenizer extends BaseTokenizer {
     private final int[] charPiece = new int[512];
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
-    BpeTokenizer(Vocabulary vocab) {
+    /** {@code merges}: the vocabulary's BPE merges "left right" in rank order ({@link Vocabulary#merges}). */
+    BpeTokenizer(Vocabulary vocab, String[] merges) {
         super(vocab);
         this.preTokenizer = PreTokenizer.forName(vocab.pre);
         this.ignoreMerges = PreTokenizer.ignoresMerges(vocab.pre);
@@ -37,7 +38,6 @@ final class BpeTokenizer extends BaseTokenizer {
         // build the merge table, so a local (as a field this copy of the vocabulary kept ~3 MB for nothing)
         Map<String, Integer> pieceIds = new HashMap<>(vocab.size() * 2);
         for (int id = 0; id < vocab.size(); id++) pieceIds.put(vocab.tokens[id], id); // a text's last id, as Vocabulary.id
-        String[] merges = vocab.merges;
         this.ranks = new LongIntMap(merges.length);
         this.mergeResult = new int[merges.length];
         for (int rank = 0; rank < merges.length; rank++) {

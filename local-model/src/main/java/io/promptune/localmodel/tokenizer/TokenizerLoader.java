@@ -10,7 +10,7 @@ final class TokenizerLoader {
         Vocabulary v = Vocabulary.load(f);
         return switch (v.model) {
             case SPM -> new SpmTokenizer(v);
-            case BPE -> new BpeTokenizer(v);
+            case BPE -> new BpeTokenizer(v, Vocabulary.merges(f));
             case WPM -> new WpmTokenizer(v);
         };
     }

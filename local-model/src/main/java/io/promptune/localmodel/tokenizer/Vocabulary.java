@@ -2,6 +2,7 @@ package io.promptune.localmodel.tokenizer;
 
 import io.promptune.localmodel.gguf.GgufException;
 import io.promptune.localmodel.gguf.GgufFile;
+import io.promptune.localmodel.gguf.GgufValueType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -51,8 +52,6 @@ final class Vocabulary {
     final boolean[] eog;
     /** Control, user-defined and unknown tokens, longest text first: split out of raw text before tokenizing. */
     final int[] specialTokens;
-    /** BPE merges "left right" in rank order (empty for SPM). */
-    final String[] merges;
 
     private Vocabulary(GgufFile f) {
         this.file = f.path().getFileName().toString();
@@ -101,12 +100,10 @@ final class Vocabulary {
             defBos = 101; defEos = -1; defUnk = 100; defSep = 102;
             bos = true; eos = false; spacePrefix = false; sep = true;
             this.escapeWhitespace = false;
-            this.merges = new String[0];
         } else if (model == Model.SPM) {
             defBos = 1; defEos = 2; defUnk = 0;
             bos = true; eos = false; spacePrefix = true;
             this.escapeWhitespace = true;
-            this.merges = new String[0];
         } else {
             if (PreTokenizer.forName(pre) == null) {
                 throw new GgufException(f.path(), "unsupported pre-tokenizer '" + pre + "' in tokenizer.ggml.pre");
@@ -115,10 +112,9 @@ final class Vocabulary {
             bos = PreTokenizer.ignoresMerges(pre) || "tekken".equals(pre) || "chameleon".equals(pre);
             eos = false; spacePrefix = false;
             this.escapeWhitespace = false;
-            if (!(f.get("tokenizer.ggml.merges") instanceof String[] m)) {
+            if (f.valueType(MERGES) != GgufValueType.ARRAY || f.arrayElementType(MERGES) != GgufValueType.STRING) {
                 throw new GgufException(f.path(), "missing metadata key 'tokenizer.ggml.merges' (needed by a gpt2 tokenizer)");
             }
-            this.merges = m;
             if ("glm4".equals(pre) || "chatglm-bpe".equals(pre)) defBos = -1;
         }
         if (f.get("tokenizer.ggml.add_space_prefix") instanceof Boolean b) spacePrefix = b;
@@ -203,6 +199,16 @@ final class Vocabulary {
             "<|flush|>", "<|calls|>", "<end_of_turn>", "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]",
             "[EOS]", "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
             "<｜end▁of▁sentence｜>", "[e~[");
+
+    private static final String MERGES = "tokenizer.ggml.merges";
+
+    /**
+     * A BPE vocabulary's merges "left right" in rank order (checked present by {@link #load}). Not a field: only the
+     * tokenizer's constructor reads them (49K Strings, ~4 MB for SmolLM2, kept for nothing as a field).
+     */
+    static String[] merges(GgufFile f) {
+        return (String[]) f.get(MERGES);
+    }
 
     static Vocabulary load(GgufFile f) {
         return new Vocabulary(f);

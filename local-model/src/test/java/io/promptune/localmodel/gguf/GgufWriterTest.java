@@ -155,6 +155,38 @@ class GgufWriterTest {
     }
 
     @Test
+    void longStringArraysAreReadFromTheFileOnEachGet() throws IOException {
+        Path p = dir.resolve("vocab.gguf");
+        String[] tokens = new String[1000];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = i % 7 == 0 ? "" : "▁tok" + i + "é".repeat(i % 5);
+        GgufWriter w = new GgufWriter().putArray("tokenizer.ggml.tokens", GgufValueType.STRING, tokens)
+                .put("after", GgufValueType.STRING, "tail ✓")
+                .putArray("short", GgufValueType.STRING, new String[]{"x", "y"});
+        w.addTensor("x", new long[]{3}, GgmlType.F32, MemorySegment.ofArray(new byte[12]));
+        w.write(p);
+        try (GgufFile f = GgufFile.open(p)) {
+            String[] first = (String[]) f.get("tokenizer.ggml.tokens");
+            assertArrayEquals(tokens, first);
+            // not kept parsed: every read decodes a new array (the memory the laziness is for)
+            assertNotSame(first, f.get("tokenizer.ggml.tokens"));
+            assertArrayEquals(tokens, (String[]) f.metadata().get("tokenizer.ggml.tokens"));
+            assertArrayEquals(tokens, f.require("tokenizer.ggml.tokens", String[].class));
+            assertEquals("tail ✓", f.getString("after")); // parsing went on at the right offset past the skipped strings
+            assertArrayEquals(new String[]{"x", "y"}, (String[]) f.get("short"));
+            int seen = 0;
+            for (var e : f.metadata().entrySet()) {
+                if (e.getKey().equals("tokenizer.ggml.tokens")) {
+                    assertArrayEquals(tokens, (String[]) e.getValue());
+                    seen++;
+                }
+            }
+            assertEquals(1, seen);
+            assertEquals(GgufValueType.STRING, f.arrayElementType("tokenizer.ggml.tokens"));
+            assertEquals(12, f.tensorData(f.tensor("x")).byteSize());
+        }
+    }
+
+    @Test
     void customAlignmentIsHonoured() throws IOException {
         Path p = dir.resolve("aligned.gguf");
         GgufWriter w = new GgufWriter().putUint32("general.alignment", 64);
