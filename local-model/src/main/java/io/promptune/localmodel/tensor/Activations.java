@@ -121,23 +121,39 @@ public final class Activations {
     private int[] pairsByRowGroup;
 
     /**
-     * Q8_0/Q8_1, built on first use: {@link #pairs} regrouped so that 8 activation rows lie side by side:
-     * index ((g * cols / 2 + i) * 8 + lane) holds pairs[(8g + lane) * cols / 2 + i] (zero past the last row).
-     * Lets {@link Q4_1BatchKernel} multiply 8 rows' activation pairs by one broadcast weight pair.
+     * Q8_0/Q8_1, built on first use: {@link #pairs} regrouped so that 8 activation rows lie side by side, two such
+     * groups interleaved so that 16 rows do too: group g's lane l of pair i at index ((g / 2 * cols / 2 + i) * 16
+     * + 8 * (g % 2) + l) holds pairs[(8g + l) * cols / 2 + i] (zero past the last row). Lets {@link Q4_1BatchKernel}
+     * multiply 8 rows' (256-bit) or 16 rows' (512-bit) activation pairs by one broadcast weight pair.
      */
     synchronized int[] pairsByRowGroup() {
         if (pairsByRowGroup == null) {
             int groups = (rows + 7) / 8;
-            int[] t = new int[groups * cols / 2 * 8];
+            int[] t = new int[rowGroupPairs(rows, cols)];
             groupPairs(t, 0, groups);
             pairsByRowGroup = t;
         }
         return pairsByRowGroup;
     }
 
+    /** Ints of {@link #pairsByRowGroup} for a batch of this shape (whole 16-row groups). */
+    static int rowGroupPairs(int rows, int cols) {
+        return (rows + 15) / 16 * cols * 8;
+    }
+
+    /** Floats of {@link #scalesByRowGroup} (and {@link #sumsByRowGroup}) for a batch of this shape. */
+    private int rowGroupBlocks() {
+        return (rows + 15) / 16 * (cols / format.blockSize()) * 16;
+    }
+
+    /** Index of 8-row group g's first value in the row-grouped layouts with {@code perRow} values per row. */
+    static int rowGroupOffset(int g, int perRow) {
+        return g / 2 * perRow * 16 + 8 * (g % 2);
+    }
+
     private float[] sumsByRowGroup;
 
-    /** The block scales {@link #d} in the same grouping: index ((g * blocks + k) * 8 + lane). */
+    /** The block scales {@link #d} in the same grouping: index ((g / 2 * blocks + k) * 16 + 8 * (g % 2) + lane). */
     synchronized float[] scalesByRowGroup() {
         if (scalesByRowGroup == null) scalesByRowGroup = blocksByRowGroup(d);
         return scalesByRowGroup;
@@ -151,30 +167,33 @@ public final class Activations {
 
     private float[] blocksByRowGroup(float[] perBlock) {
         int groups = (rows + 7) / 8;
-        float[] t = new float[groups * cols / format.blockSize() * 8];
+        float[] t = new float[rowGroupBlocks()];
         groupBlocks(perBlock, t, 0, groups);
         return t;
     }
 
-    /** {@link #pairsByRowGroup}'s layout for groups [g0, g1) into {@code t}, zero past the last row. */
+    /**
+     * {@link #pairsByRowGroup}'s layout for 8-row groups [g0, g1) into {@code t}, zero past the last row (with an
+     * odd group count, the last 16-row group's second half too: the 512-bit kernel may read it).
+     */
     private void groupPairs(int[] t, int g0, int g1) {
-        int half = cols / 2;
-        for (int g = g0; g < g1; g++) {
-            int live = Math.min(8, rows - 8 * g), base = g * half * 8;
+        int half = cols / 2, groups = (rows + 7) / 8;
+        for (int g = g0; g < (g1 == groups && groups % 2 == 1 ? g1 + 1 : g1); g++) {
+            int live = Math.max(0, Math.min(8, rows - 8 * g)), base = rowGroupOffset(g, half);
             for (int i = 0; i < half; i++) {
-                int o = base + 8 * i;
+                int o = base + 16 * i;
                 for (int lane = 0; lane < 8; lane++) t[o + lane] = lane < live ? pairs[(8 * g + lane) * half + i] : 0;
             }
         }
     }
 
-    /** One value per block ({@code perBlock}) in {@link #scalesByRowGroup}'s layout for groups [g0, g1), zero past the last row. */
+    /** One value per block ({@code perBlock}) in {@link #scalesByRowGroup}'s layout for groups [g0, g1), as {@link #groupPairs}. */
     private void groupBlocks(float[] perBlock, float[] t, int g0, int g1) {
-        int nb = cols / format.blockSize();
-        for (int g = g0; g < g1; g++) {
-            int live = Math.min(8, rows - 8 * g), base = g * nb * 8;
+        int nb = cols / format.blockSize(), groups = (rows + 7) / 8;
+        for (int g = g0; g < (g1 == groups && groups % 2 == 1 ? g1 + 1 : g1); g++) {
+            int live = Math.max(0, Math.min(8, rows - 8 * g)), base = rowGroupOffset(g, nb);
             for (int k = 0; k < nb; k++) {
-                int o = base + 8 * k;
+                int o = base + 16 * k;
                 for (int lane = 0; lane < 8; lane++) t[o + lane] = lane < live ? perBlock[(8 * g + lane) * nb + k] : 0f;
             }
         }
@@ -488,9 +507,9 @@ public final class Activations {
             return a;
         }
         int groups = (rows + 7) / 8;
-        int[] pt = rowGroups ? buffers.groupedInts(groups * cols / 2 * 8) : null;
-        float[] dt = rowGroups ? buffers.floats(format, 4, groups * nb * 8) : null;
-        float[] st = rowGroups ? buffers.floats(format, 5, groups * nb * 8) : null;
+        int[] pt = rowGroups ? buffers.groupedInts(rowGroupPairs(rows, cols)) : null;
+        float[] dt = rowGroups ? buffers.floats(format, 4, a.rowGroupBlocks()) : null;
+        float[] st = rowGroups ? buffers.floats(format, 5, a.rowGroupBlocks()) : null;
         Parallel.RangeTask body = (g0, g1) -> {
             int r0 = 8 * g0, r1 = Math.min(rows, 8 * g1);
             a.prepareBlocks(x, r0 * nb, r1 * nb);

@@ -28,15 +28,15 @@ final class Q4_1BatchKernel {
     private static final class Scratch {
         float[] pairs = new float[0];
         float[] dm = new float[0], scales = dm;
-        final float[] accs = new float[TILE * 64];
-        final float[] lanes = new float[TILE * 8];
-        final float[] mins = new float[TILE * 8];
+        final float[] accs = new float[TILE * 128];
+        final float[] lanes = new float[TILE * 16];
+        final float[] mins = new float[TILE * 16];
 
         Scratch fit(int nb) {
             if (pairs.length < 128 * nb) {
                 pairs = new float[128 * nb];
                 dm = new float[16 * nb];
-                scales = new float[TILE * nb * 8];
+                scales = new float[TILE * nb * 16];
             }
             return this;
         }
@@ -44,8 +44,16 @@ final class Q4_1BatchKernel {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Weight rows [r0, r1) against activation rows [0, batchRows) (all groups but the last full). */
+    /** Weight rows [r0, r1) against activation rows [0, batchRows) (all groups but the last full), at this machine's width. */
     static void dotRows(Q4_1Matrix w, int r0, int r1, Activations a, int batchRows, FloatBatch out, int outCol0) {
+        dotRows(w, r0, r1, a, batchRows, out, outCol0, VectorWidth.WIDE);
+    }
+
+    /**
+     * As above; {@code wide}: pairs of 8-row activation groups go through the 512-bit tile (16 activation rows in
+     * the lanes, each lane doing exactly what it does in the 256-bit tile), a last odd group through the 256-bit one.
+     */
+    static void dotRows(Q4_1Matrix w, int r0, int r1, Activations a, int batchRows, FloatBatch out, int outCol0, boolean wide) {
         int nb = w.cols() / 32, groups = (batchRows + 7) / 8, oc = out.cols();
         int[] xt = a.pairsByRowGroup();
         float[] dt = a.scalesByRowGroup(), st = a.sumsByRowGroup(), o = out.data();
@@ -60,12 +68,15 @@ final class Q4_1BatchKernel {
                 int t0 = 8 * wg + t, lo = Math.max(r0, t0), hi = Math.min(r1, t0 + TILE);
                 if (lo >= hi) continue; // padding rows past the tensor's last row are computed, never written
                 for (int g = 0; g < groups; g++) {
-                    tile(wp, ws, t, xt, dt, st, g, nb, scales, accs, mins, lanes);
-                    int rowsHere = Math.min(8, batchRows - 8 * g);
+                    int width = wide && g % 2 == 0 && g + 1 < groups ? 16 : 8;
+                    if (width == 16) tileWide(wp, ws, t, xt, dt, st, g / 2, nb, scales, accs, mins, lanes);
+                    else tile(wp, ws, t, xt, dt, st, g, nb, scales, accs, mins, lanes);
+                    int rowsHere = Math.min(width, batchRows - 8 * g);
                     for (int r = lo; r < hi; r++) {
                         int ob = 8 * g * oc + outCol0 + r, i = r - t0;
-                        for (int l = 0; l < rowsHere; l++) o[ob + l * oc] = lanes[8 * i + l];
+                        for (int l = 0; l < rowsHere; l++) o[ob + l * oc] = lanes[width * i + l];
                     }
+                    if (width == 16) g++;
                 }
             }
         }
@@ -79,10 +90,19 @@ final class Q4_1BatchKernel {
      */
     private static void tile(float[] wp, float[] ws, int t, int[] xt, float[] dt, float[] st, int g, int nb,
                              float[] scales, float[] accs, float[] mins, float[] lanes) {
-        int dOff = g * nb * 8, xo = g * nb * 128;
+        int dOff = Activations.rowGroupOffset(g, nb), xo = Activations.rowGroupOffset(g, 16 * nb);
         scaleVectors(ws, t, nb, dt, dOff, scales);
         lanes(wp, t, xt, xo, scales, nb, accs);
         minsAndSums(accs, ws, 8 + t, st, dOff, nb, mins, lanes);
+    }
+
+    /** {@link #tile} for 16-row activation group g2 (8-row groups 2 * g2 and 2 * g2 + 1), into lanes[16i + l]. */
+    private static void tileWide(float[] wp, float[] ws, int t, int[] xt, float[] dt, float[] st, int g2, int nb,
+                                 float[] scales, float[] accs, float[] mins, float[] lanes) {
+        int dOff = g2 * nb * 16, xo = g2 * nb * 256;
+        scaleVectorsWide(ws, t, nb, dt, dOff, scales);
+        lanesWide(wp, t, xt, xo, scales, nb, accs);
+        minsAndSumsWide(accs, ws, 8 + t, st, dOff, nb, mins, lanes);
     }
 
     /**
@@ -91,7 +111,7 @@ final class Q4_1BatchKernel {
      */
     private static void scaleVectors(float[] ws, int wd, int nb, float[] dt, int dOff, float[] out) {
         for (int k = 0; k < nb; k++) {
-            FloatVector da = FloatVector.fromArray(F, dt, dOff + 8 * k);
+            FloatVector da = FloatVector.fromArray(F, dt, dOff + 16 * k);
             int d = wd + 16 * k;
             da.mul(ws[d]).intoArray(out, 8 * k);
             da.mul(ws[d + 1]).intoArray(out, 8 * (nb + k));
@@ -106,14 +126,14 @@ final class Q4_1BatchKernel {
      * Its bytecode is kept above C2's FreqInlineSize (325) so that it stays a compilation unit of its own.
      */
     private static void lanes(float[] wp, int t, int[] xt, int xo, float[] scales, int nb, float[] accs) {
-        if (wp.length < 128 * nb || xt.length < xo + 128 * nb || scales.length < 32 * nb || t + TILE > 8) {
+        if (wp.length < 128 * nb || xt.length < xo + 256 * nb - 8 || scales.length < 32 * nb || t + TILE > 8) {
             throw new IllegalArgumentException("Q4_1 tile of " + nb + " blocks does not fit its arrays");
         }
         for (int j = 0; j < 8; j++) {
             FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
             for (int k = 0; k < nb; k++) {
-                int wi = 8 * (16 * k + j) + t, xi = xo + 128 * k + 8 * j;
-                IntVector x02 = IntVector.fromArray(I, xt, xi), x13 = IntVector.fromArray(I, xt, xi + 64);
+                int wi = 8 * (16 * k + j) + t, xi = xo + 256 * k + 16 * j;
+                IntVector x02 = IntVector.fromArray(I, xt, xi), x13 = IntVector.fromArray(I, xt, xi + 128);
                 acc0 = quad(wp, wi, x02, x13).fma(FloatVector.fromArray(F, scales, 8 * k), acc0);
                 acc1 = quad(wp, wi + 1, x02, x13).fma(FloatVector.fromArray(F, scales, 8 * (nb + k)), acc1);
                 acc2 = quad(wp, wi + 2, x02, x13).fma(FloatVector.fromArray(F, scales, 8 * (2 * nb + k)), acc2);
@@ -142,7 +162,7 @@ final class Q4_1BatchKernel {
     private static void minsAndSums(float[] accs, float[] ws, int wm, float[] st, int dOff, int nb, float[] mins, float[] lanes) {
         FloatVector m0 = FloatVector.zero(F), m1 = m0, m2 = m0, m3 = m0;
         for (int k = 0; k < nb; k++) {
-            FloatVector sa = FloatVector.fromArray(F, st, dOff + 8 * k);
+            FloatVector sa = FloatVector.fromArray(F, st, dOff + 16 * k);
             int m = wm + 16 * k;
             m0 = FloatVector.broadcast(F, ws[m]).fma(sa, m0);
             m1 = FloatVector.broadcast(F, ws[m + 1]).fma(sa, m1);
@@ -154,5 +174,72 @@ final class Q4_1BatchKernel {
         m2.intoArray(mins, 16);
         m3.intoArray(mins, 24);
         for (int i = 0; i < TILE; i++) Q4_1Matrix.hsum(accs, 64 * i).add(FloatVector.fromArray(F, mins, 8 * i)).intoArray(lanes, 8 * i);
+    }
+
+    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+
+    /** {@link #scaleVectors} for 16 activation rows: scales[16 * (i * nb + k) + lane]. */
+    private static void scaleVectorsWide(float[] ws, int wd, int nb, float[] dt, int dOff, float[] out) {
+        for (int k = 0; k < nb; k++) {
+            FloatVector da = FloatVector.fromArray(F16, dt, dOff + 16 * k);
+            int d = wd + 16 * k;
+            da.mul(ws[d]).intoArray(out, 16 * k);
+            da.mul(ws[d + 1]).intoArray(out, 16 * (nb + k));
+            da.mul(ws[d + 2]).intoArray(out, 16 * (2 * nb + k));
+            da.mul(ws[d + 3]).intoArray(out, 16 * (3 * nb + k));
+        }
+    }
+
+    /** {@link #lanes} for 16 activation rows: accs[128 * i + 16 * j + lane]. */
+    private static void lanesWide(float[] wp, int t, int[] xt, int xo, float[] scales, int nb, float[] accs) {
+        if (wp.length < 128 * nb || xt.length < xo + 256 * nb || scales.length < 64 * nb || t + TILE > 8) {
+            throw new IllegalArgumentException("Q4_1 tile of " + nb + " blocks does not fit its arrays");
+        }
+        for (int j = 0; j < 8; j++) {
+            FloatVector acc0 = FloatVector.zero(F16), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+            for (int k = 0; k < nb; k++) {
+                int wi = 8 * (16 * k + j) + t, xi = xo + 256 * k + 16 * j;
+                IntVector x02 = IntVector.fromArray(I16, xt, xi), x13 = IntVector.fromArray(I16, xt, xi + 128);
+                acc0 = quadWide(wp, wi, x02, x13).fma(FloatVector.fromArray(F16, scales, 16 * k), acc0);
+                acc1 = quadWide(wp, wi + 1, x02, x13).fma(FloatVector.fromArray(F16, scales, 16 * (nb + k)), acc1);
+                acc2 = quadWide(wp, wi + 2, x02, x13).fma(FloatVector.fromArray(F16, scales, 16 * (2 * nb + k)), acc2);
+                acc3 = quadWide(wp, wi + 3, x02, x13).fma(FloatVector.fromArray(F16, scales, 16 * (3 * nb + k)), acc3);
+            }
+            acc0.intoArray(accs, 16 * j);
+            acc1.intoArray(accs, 128 + 16 * j);
+            acc2.intoArray(accs, 256 + 16 * j);
+            acc3.intoArray(accs, 384 + 16 * j);
+        }
+    }
+
+    private static FloatVector quadWide(float[] wp, int wi, IntVector x02, IntVector x13) {
+        IntVector t = x02.mul(FloatVector.broadcast(F16, wp[wi]).reinterpretAsInts()).add(x13.mul(FloatVector.broadcast(F16, wp[wi + 64]).reinterpretAsInts()));
+        return (FloatVector) t.add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+    }
+
+    /** {@link #minsAndSums} for 16 activation rows, into lanes[16i..]. */
+    private static void minsAndSumsWide(float[] accs, float[] ws, int wm, float[] st, int dOff, int nb, float[] mins, float[] lanes) {
+        FloatVector m0 = FloatVector.zero(F16), m1 = m0, m2 = m0, m3 = m0;
+        for (int k = 0; k < nb; k++) {
+            FloatVector sa = FloatVector.fromArray(F16, st, dOff + 16 * k);
+            int m = wm + 16 * k;
+            m0 = FloatVector.broadcast(F16, ws[m]).fma(sa, m0);
+            m1 = FloatVector.broadcast(F16, ws[m + 1]).fma(sa, m1);
+            m2 = FloatVector.broadcast(F16, ws[m + 2]).fma(sa, m2);
+            m3 = FloatVector.broadcast(F16, ws[m + 3]).fma(sa, m3);
+        }
+        m0.intoArray(mins, 0);
+        m1.intoArray(mins, 16);
+        m2.intoArray(mins, 32);
+        m3.intoArray(mins, 48);
+        for (int i = 0; i < TILE; i++) {
+            int ao = 128 * i; // hsum_float_8 as Q4_1Matrix.hsum, in 16 lanes
+            FloatVector t0 = FloatVector.fromArray(F16, accs, ao).add(FloatVector.fromArray(F16, accs, ao + 64));
+            FloatVector t1 = FloatVector.fromArray(F16, accs, ao + 16).add(FloatVector.fromArray(F16, accs, ao + 80));
+            FloatVector t2 = FloatVector.fromArray(F16, accs, ao + 32).add(FloatVector.fromArray(F16, accs, ao + 96));
+            FloatVector t3 = FloatVector.fromArray(F16, accs, ao + 48).add(FloatVector.fromArray(F16, accs, ao + 112));
+            t0.add(t2).add(t1.add(t3)).add(FloatVector.fromArray(F16, mins, 16 * i)).intoArray(lanes, 16 * i);
+        }
     }
 }

@@ -3,7 +3,9 @@ package io.promptune.localmodel.tensor;
 import io.promptune.localmodel.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.Arena;
@@ -77,7 +79,7 @@ public final class Q4_1Matrix extends WeightMatrix {
                 && finiteScales(data, rows, cols) && HeapBudget.reserve(this, heapBytes);
         if (heap) {
             quants = new int[Math.toIntExact(32 * blocks)];
-            halfScales = new int[Math.toIntExact(8 * blocks)];
+            halfScales = new int[Math.toIntExact(8 * blocks) + 8]; // + 8: the 512-bit kernel loads 16 ints per block
             packed = null;
         } else {
             quants = null;
@@ -304,8 +306,14 @@ public final class Q4_1Matrix extends WeightMatrix {
         dotEach(r0, r1, a, 0, out, outCol0);
     }
 
-    /** Activation rows b0.. one at a time, 8 weight rows per pass; rows of [r0, r1) are written. */
+    /** Activation rows b0.. one at a time at this machine's width ({@link VectorWidth#WIDE}). */
     private void dotEach(int r0, int r1, Activations a, int b0, FloatBatch out, int outCol0) {
+        if (VectorWidth.WIDE && quants != null) dotEachWide(r0, r1, a, b0, out, outCol0);
+        else dotEachNarrow(r0, r1, a, b0, out, outCol0);
+    }
+
+    /** Activation rows b0.. one at a time, 8 weight rows per pass; rows of [r0, r1) are written. */
+    void dotEachNarrow(int r0, int r1, Activations a, int b0, FloatBatch out, int outCol0) {
         float[] o = out.data(), part = LANES.get();
         int oc = out.cols();
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
@@ -320,6 +328,165 @@ public final class Q4_1Matrix extends WeightMatrix {
                 }
             }
         }
+    }
+
+    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+    /** One block's 8 half-scale ints (lanes 0-7 of a 16-int load) in both halves. */
+    private static final VectorShuffle<Integer> LOW_TWICE = VectorShuffle.fromOp(I16, i -> i & 7);
+    private static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(F16, i -> i ^ 8);
+    private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(F16, 0xFF);
+    /**
+     * {@link #widePairs}' 8 shuffles of a block's 16 activation pair ints: vector u = 4h + 2p + e (h: nibble
+     * ints 0-1 or 2-3, p: even or odd quad, e: first or second product) takes pair j = 8e + 4h + p into lanes
+     * 0-7 and pair j + 2 into lanes 8-15.
+     */
+    private static final VectorShuffle<Integer> X0 = wideShuffle(0), X1 = wideShuffle(1), X2 = wideShuffle(2),
+            X3 = wideShuffle(3), X4 = wideShuffle(4), X5 = wideShuffle(5), X6 = wideShuffle(6), X7 = wideShuffle(7);
+
+    private static VectorShuffle<Integer> wideShuffle(int u) {
+        int j = 8 * (u & 1) + 4 * (u >> 2) + ((u >> 1) & 1);
+        return VectorShuffle.fromOp(I16, i -> i < 8 ? j : j + 2);
+    }
+
+    /** A thread's {@link #widePairs} and partial-group lanes for {@link #dotEachWide}. */
+    private static final class WideScratch {
+        int[] pairs = new int[0];
+        final float[] lanes = new float[16];
+    }
+
+    private static final ThreadLocal<WideScratch> WIDE_SCRATCH = ThreadLocal.withInitial(WideScratch::new);
+
+    /**
+     * {@link #dotEachNarrow} with 512-bit vectors (heap copy only): lane l of a 16-lane vector does what lane l
+     * of the 8-lane kernel does for ggml lane j and lane 8 + l what it does for ggml lane j + 2, so that one
+     * 16-int load holds a block's nibble ints v and v + 1 as stored and every lane keeps its order. The
+     * activation pairs those lanes multiply differ per half: each activation row's are spread once per call
+     * ({@link #widePairs}) for all the weight groups.
+     */
+    void dotEachWide(int r0, int r1, Activations a, int b0, FloatBatch out, int outCol0) {
+        WideScratch ws = WIDE_SCRATCH.get();
+        int n = a.rows - b0, per = 128 * nb;
+        if (ws.pairs.length < n * per) ws.pairs = new int[n * per];
+        int[] wx = ws.pairs;
+        for (int b = b0; b < a.rows; b++) widePairs(a.pairs, a.rowOffset(b) / 2, nb, wx, (b - b0) * per);
+        float[] o = out.data(), part = ws.lanes;
+        int oc = out.cols();
+        for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
+            boolean whole = 8 * g >= r0 && 8 * g + 8 <= r1;
+            int b = b0;
+            for (; whole && b + 2 <= a.rows; b += 2) {
+                int ob = b * oc + outCol0 + 8 * g, xo = (b - b0) * per;
+                groupDotWide2(quants, halfScales, g, nb, wx, xo, xo + per, a.d, a.s, a.blockOffset(b), a.blockOffset(b + 1),
+                        o, ob, ob + oc);
+            }
+            for (; b < a.rows; b++) {
+                int ob = b * oc + outCol0 + 8 * g, xo = (b - b0) * per;
+                if (whole) {
+                    groupDotWide(quants, halfScales, g, nb, wx, xo, a.d, a.s, a.blockOffset(b), o, ob);
+                } else {
+                    groupDotWide(quants, halfScales, g, nb, wx, xo, a.d, a.s, a.blockOffset(b), part, 0);
+                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = part[l];
+                }
+            }
+        }
+    }
+
+    /** One activation row's pairs (from {@code po}, nb blocks of 16) spread for {@link #groupDotWide}: 128 ints per block. */
+    private static void widePairs(int[] pairs, int po, int nb, int[] out, int oo) {
+        for (int k = 0; k < nb; k++) {
+            IntVector p = IntVector.fromArray(I16, pairs, po + 16 * k);
+            int o = oo + 128 * k;
+            p.rearrange(X0).intoArray(out, o);
+            p.rearrange(X1).intoArray(out, o + 16);
+            p.rearrange(X2).intoArray(out, o + 32);
+            p.rearrange(X3).intoArray(out, o + 48);
+            p.rearrange(X4).intoArray(out, o + 64);
+            p.rearrange(X5).intoArray(out, o + 80);
+            p.rearrange(X6).intoArray(out, o + 96);
+            p.rearrange(X7).intoArray(out, o + 112);
+        }
+    }
+
+    /**
+     * {@link #groupDotHeap} in 16 lanes: register c0 holds ggml lanes 0 | 2 of the 8 rows, c1 1 | 3, c2 4 | 6,
+     * c3 5 | 7, the min chain is computed in both halves; the end adds the halves in hsum_float_8's order
+     * ((c0 + c4) + (c2 + c6)) + ((c1 + c5) + (c3 + c7)) + mins and stores the low 8 lanes.
+     */
+    private static void groupDotWide(int[] q, int[] s, int g, int nb, int[] x, int xo, float[] ad, float[] as, int bo,
+                                     float[] out, int oo) {
+        FloatVector c0 = FloatVector.zero(F16), c1 = c0, c2 = c0, c3 = c0, mins = c0;
+        for (int k = 0; k < nb; k++) {
+            int gb = g * nb + k, p = 32 * gb, xi = xo + 128 * k;
+            IntVector dm = IntVector.fromArray(I16, s, 8 * gb).rearrange(LOW_TWICE);
+            FloatVector dd = ((FloatVector) dm.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
+                    .and(HALF_BITS).reinterpretAsFloats()).mul(ad[bo + k] * 0x1p112f);
+            mins = ((FloatVector) dm.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats())
+                    .fma(FloatVector.broadcast(F16, as[bo + k] * 0x1p112f), mins);
+            IntVector w01 = IntVector.fromArray(I16, q, p);
+            IntVector w23 = IntVector.fromArray(I16, q, p + 16);
+            c0 = ((FloatVector) w01.and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi))
+                    .add(w01.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 16)))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c0);
+            c1 = ((FloatVector) w01.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 32))
+                    .add(w01.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 48)))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c1);
+            c2 = ((FloatVector) w23.and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 64))
+                    .add(w23.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 80)))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c2);
+            c3 = ((FloatVector) w23.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 96))
+                    .add(w23.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 112)))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c3);
+        }
+        FloatVector t = c0.add(c2), u = c1.add(c3);
+        t.add(t.rearrange(SWAP_HALVES)).add(u.add(u.rearrange(SWAP_HALVES))).add(mins).intoArray(out, oo, LOW_HALF);
+    }
+
+    /**
+     * {@link #groupDotWide} for 2 activation rows at once (x offsets in the spread pairs, block offsets, outputs):
+     * the weight loads, nibble extraction and half-scale conversion are shared, each row keeps its own
+     * accumulators and lanes in {@link #groupDotWide}'s order. (4 rows at once was too large for C1: "out of
+     * virtual registers", left interpreted.)
+     */
+    private static void groupDotWide2(int[] q, int[] s, int g, int nb, int[] x, int xo0, int xo1,
+                                      float[] ad, float[] as, int bo0, int bo1, float[] out, int oo0, int oo1) {
+        FloatVector c00 = FloatVector.zero(F16), c10 = c00, c20 = c00, c30 = c00, c01 = c00, c11 = c00, c21 = c00, c31 = c00;
+        FloatVector m0 = c00, m1 = c00;
+        for (int k = 0; k < nb; k++) {
+            int gb = g * nb + k, p = 32 * gb, xk = 128 * k;
+            IntVector dm = IntVector.fromArray(I16, s, 8 * gb).rearrange(LOW_TWICE);
+            FloatVector hd = (FloatVector) dm.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats();
+            FloatVector hm = (FloatVector) dm.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats();
+            FloatVector dd0 = hd.mul(ad[bo0 + k] * 0x1p112f);
+            FloatVector dd1 = hd.mul(ad[bo1 + k] * 0x1p112f);
+            m0 = hm.fma(FloatVector.broadcast(F16, as[bo0 + k] * 0x1p112f), m0);
+            m1 = hm.fma(FloatVector.broadcast(F16, as[bo1 + k] * 0x1p112f), m1);
+            IntVector w01 = IntVector.fromArray(I16, q, p), w23 = IntVector.fromArray(I16, q, p + 16);
+            IntVector e0a = w01.and(PAIR_MASK), e0b = w01.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK);
+            c00 = ((FloatVector) e0a.mul(IntVector.fromArray(I16, x, xo0 + xk + 0)).add(e0b.mul(IntVector.fromArray(I16, x, xo0 + xk + 16)))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd0, c00);
+            c01 = ((FloatVector) e0a.mul(IntVector.fromArray(I16, x, xo1 + xk + 0)).add(e0b.mul(IntVector.fromArray(I16, x, xo1 + xk + 16)))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd1, c01);
+            IntVector e1a = w01.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK), e1b = w01.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK);
+            c10 = ((FloatVector) e1a.mul(IntVector.fromArray(I16, x, xo0 + xk + 32)).add(e1b.mul(IntVector.fromArray(I16, x, xo0 + xk + 48)))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd0, c10);
+            c11 = ((FloatVector) e1a.mul(IntVector.fromArray(I16, x, xo1 + xk + 32)).add(e1b.mul(IntVector.fromArray(I16, x, xo1 + xk + 48)))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd1, c11);
+            IntVector e2a = w23.and(PAIR_MASK), e2b = w23.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK);
+            c20 = ((FloatVector) e2a.mul(IntVector.fromArray(I16, x, xo0 + xk + 64)).add(e2b.mul(IntVector.fromArray(I16, x, xo0 + xk + 80)))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd0, c20);
+            c21 = ((FloatVector) e2a.mul(IntVector.fromArray(I16, x, xo1 + xk + 64)).add(e2b.mul(IntVector.fromArray(I16, x, xo1 + xk + 80)))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd1, c21);
+            IntVector e3a = w23.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK), e3b = w23.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK);
+            c30 = ((FloatVector) e3a.mul(IntVector.fromArray(I16, x, xo0 + xk + 96)).add(e3b.mul(IntVector.fromArray(I16, x, xo0 + xk + 112)))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd0, c30);
+            c31 = ((FloatVector) e3a.mul(IntVector.fromArray(I16, x, xo1 + xk + 96)).add(e3b.mul(IntVector.fromArray(I16, x, xo1 + xk + 112)))
+                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd1, c31);
+        }
+        FloatVector t0 = c00.add(c20), u0 = c10.add(c30);
+        t0.add(t0.rearrange(SWAP_HALVES)).add(u0.add(u0.rearrange(SWAP_HALVES))).add(m0).intoArray(out, oo0, LOW_HALF);
+        FloatVector t1 = c01.add(c21), u1 = c11.add(c31);
+        t1.add(t1.rearrange(SWAP_HALVES)).add(u1.add(u1.rearrange(SWAP_HALVES))).add(m1).intoArray(out, oo1, LOW_HALF);
     }
 
     /**

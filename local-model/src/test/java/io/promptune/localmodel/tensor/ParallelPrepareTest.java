@@ -46,8 +46,8 @@ class ParallelPrepareTest {
             if (s.wordPairs != null) assertArrayEquals(java.util.Arrays.copyOf(s.wordPairs, n), java.util.Arrays.copyOf(p.wordPairs, n));
             if (s.sums32 != null) assertArrayEquals(s.sums32, java.util.Arrays.copyOf(p.sums32, n / 32));
             if (format != ActivationFormat.Q8_K) {
-                int grouped = (rows + 7) / 8 * cols * 8, groupedBlocks = (rows + 7) / 8 * (cols / 32) * 8;
-                assertArrayEquals(s.pairsByRowGroup(), java.util.Arrays.copyOf(p.pairsByRowGroup(), grouped / 2));
+                int grouped = Activations.rowGroupPairs(rows, cols), groupedBlocks = (rows + 15) / 16 * (cols / 32) * 16;
+                assertArrayEquals(s.pairsByRowGroup(), java.util.Arrays.copyOf(p.pairsByRowGroup(), grouped));
                 assertArrayEquals(s.scalesByRowGroup(), java.util.Arrays.copyOf(p.scalesByRowGroup(), groupedBlocks));
                 if (format == ActivationFormat.Q8_1) {
                     assertArrayEquals(s.sumsByRowGroup(), java.util.Arrays.copyOf(p.sumsByRowGroup(), groupedBlocks));

@@ -91,6 +91,56 @@ class Q4_1StorageTest {
         }
     }
 
+    /**
+     * The matrix-vector kernel at both widths (called directly, whatever this machine's {@link VectorWidth}): the
+     * 512-bit one must give exactly the 256-bit one's (ggml's) results, for whole groups, row ranges cutting
+     * groups, a zero-padded last group and batches of several rows.
+     */
+    @ParameterizedTest
+    @CsvSource({"8, 32, 1, 0, 8", "9, 96, 1, 0, 9", "13, 608, 3, 3, 11", "16, 576, 2, 0, 16", "21, 160, 4, 5, 21",
+            "24, 1536, 1, 8, 24"})
+    void matrixVectorKernelIsExactAtBothWidths(int rows, int cols, int batch, int r0, int r1) {
+        Random rnd = new Random(rows * 31L + cols + batch);
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_1, rows, cols, rnd);
+        Q4_1Matrix w = new Q4_1Matrix("w", rows, cols, seg, true);
+        Activations a = w.activationFormat().prepare(randomBatch(batch, cols, rnd));
+        FloatBatch narrow = new FloatBatch(batch, rows + 3), wide = new FloatBatch(batch, rows + 3);
+        w.dotEachNarrow(r0, r1, a, 0, narrow, 2);
+        w.dotEachWide(r0, r1, a, 0, wide, 2);
+        for (int b = 0; b < batch; b++) {
+            for (int c = 0; c < rows + 3; c++) {
+                int r = c - 2;
+                float expect = r >= r0 && r < r1 ? GgmlOrderKernelTest.ggmlOrder(GgmlType.Q4_1, seg, rows, cols, r, a, b) : 0f;
+                assertEquals(expect, narrow.get(b, c), 0f, "256-bit row " + r + " batch " + b);
+                assertEquals(expect, wide.get(b, c), 0f, "512-bit row " + r + " batch " + b);
+            }
+        }
+    }
+
+    /**
+     * The batch kernel at both widths (called directly): 16-row activation groups go through the 512-bit tile, an
+     * odd last 8-row group through the 256-bit one; both exactly ggml's results, whatever this machine's width.
+     */
+    @ParameterizedTest
+    @CsvSource({"8, 32, 16, 0, 8", "13, 96, 17, 3, 11", "16, 160, 24, 0, 16", "9, 576, 32, 1, 9", "24, 64, 40, 8, 21"})
+    void batchKernelIsExactAtBothWidths(int rows, int cols, int batch, int r0, int r1) {
+        Random rnd = new Random(rows * 17L + cols + batch);
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_1, rows, cols, rnd);
+        Q4_1Matrix w = new Q4_1Matrix("w", rows, cols, seg, true);
+        Activations a = w.activationFormat().prepare(randomBatch(batch, cols, rnd));
+        for (boolean wide : new boolean[]{false, true}) {
+            FloatBatch out = new FloatBatch(batch, rows + 3);
+            Q4_1BatchKernel.dotRows(w, r0, r1, a, batch, out, 2, wide);
+            for (int b = 0; b < batch; b++) {
+                for (int c = 0; c < rows + 3; c++) {
+                    int r = c - 2;
+                    float expect = r >= r0 && r < r1 ? GgmlOrderKernelTest.ggmlOrder(GgmlType.Q4_1, seg, rows, cols, r, a, b) : 0f;
+                    assertEquals(expect, out.get(b, c), 0f, (wide ? "512" : "256") + "-bit row " + r + " batch " + b);
+                }
+            }
+        }
+    }
+
     /** The public constructor puts a small tensor on the heap (the budget is a quarter of the max heap). */
     @ParameterizedTest
     @CsvSource({"8, 64"})
