@@ -42,17 +42,28 @@ final class Q4_KBatchKernel {
 
     private Q4_KBatchKernel() { }
 
-    /** A thread's widened super-block of two groups and its accumulators, kept between calls. */
+    /**
+     * A thread's widened super-block of a panel and its accumulators, kept between calls. The 256-bit path's panel is
+     * two groups (P = 16 rows), the 512-bit path's four (P = 32: two 16-lane vectors per value).
+     */
     private static final class Scratch {
-        /** Widened weights: value e (0..63) of sub-block pair h, row 8g + l at (64h + e) * 16 + 8g + l. */
-        final float[] w = new float[256 * 16];
+        /** Widened weights: value e (0..63) of sub-block pair h, row 8g + l at wo + (64h + e) * P + 8g + l. */
+        final float[] w = new float[256 * 32 + 16];
+        /**
+         * Where {@link #w}'s panel starts: on a 64-byte boundary, so no 512-bit load splits a cache line (in-L1 lab: 80-84
+         * vs 72-75 GMAC/s misaligned). The scratch lives as long as its thread, so the GC rarely moves it.
+         */
+        final int wo = HeapAlignment.firstAligned(w, 64);
         /** d, dmin of row 8g + l at 8g + l. */
-        final float[] d = new float[16], dmin = new float[16];
-        /** Sub-block j's scale (sc) and min (m) of row 8g + l at 8 * (8g + j) + l, as floats. */
-        final float[] sc = new float[128], m = new float[128];
-        /** A tile's exact totals (see {@link #tile}); the 512-bit tile fills two fours' (the second from 256). */
-        final float[] tot = new float[512];
-        /** acc and accm of activation row b and row 8g + l at 16b + 8g + l. */
+        final float[] d = new float[32], dmin = new float[32];
+        /**
+         * Sub-block j's scale (sc) and min (m) of row 8g + l as floats: at 8 * (8g + j) + l (256-bit path), at 32j + 8g + l
+         * (512-bit path: a 16-row half of the panel is one vector).
+         */
+        final float[] sc = new float[256], m = new float[256];
+        /** A tile's exact totals (see {@link #tile} and {@link #tileWide}). */
+        final float[] tot = new float[1024];
+        /** acc and accm of activation row b and row 8g + l at P * b + 8g + l. */
         float[] acc = new float[0], accm = new float[0];
         /** The batch's activation rows interleaved by fours. */
         final FourRows x = new FourRows();
@@ -75,9 +86,9 @@ final class Q4_KBatchKernel {
         }
 
         Scratch fit(int rows) {
-            if (acc.length < 16 * rows) {
-                acc = new float[16 * rows];
-                accm = new float[16 * rows];
+            if (acc.length < 32 * rows) {
+                acc = new float[32 * rows];
+                accm = new float[32 * rows];
             }
             return this;
         }
@@ -89,10 +100,15 @@ final class Q4_KBatchKernel {
      * {@code out[b][outCol0 + r]} for rows [r0, r1) (whole 8-row groups computed, only [r0, r1) written) and the
      * activation rows b < {@code gemmRows} (a multiple of 4), from the group-interleaved copy ({@code heap} from
      * {@code heapBase} when not null, else {@code packed}) of a
-     * matrix with {@code nb} super-blocks per row ({@code groupBlockBytes} per group and super-block).
+     * matrix with {@code nb} super-blocks per row ({@code groupBlockBytes} per group and super-block), on the 512-bit
+     * path when {@code wide} (the same results).
      */
-    static void dotRows(MemorySegment packed, byte[] heap, int heapBase, int nb, long groupBlockBytes, int r0, int r1, int gemmRows, Activations a,
-                        FloatBatch out, int outCol0) {
+    static void dotRows(boolean wide, MemorySegment packed, byte[] heap, int heapBase, int nb, long groupBlockBytes, int r0, int r1, int gemmRows,
+                        Activations a, FloatBatch out, int outCol0) {
+        if (wide) {
+            dotRowsWide(packed, heap, heapBase, nb, groupBlockBytes, r0, r1, gemmRows, a, out, outCol0);
+            return;
+        }
         Scratch s = SCRATCH.get().fit(gemmRows);
         float[] acc = s.acc, accm = s.accm, o = out.data(), x = s.x.of(a, gemmRows), q8s = s.sumsOf(a);
         int oc = out.cols(), gEnd = (r1 + 7) >> 3;
@@ -102,28 +118,14 @@ final class Q4_KBatchKernel {
             java.util.Arrays.fill(accm, 0, 16 * gemmRows, 0f);
             for (int k = 0; k < nb; k++) {
                 if (heap != null) {
-                    widenHeap(heap, heapBase + (int) ((g0 * (long) nb + k) * groupBlockBytes), 0, s);
-                    widenHeap(heap, heapBase + (int) ((g1 * (long) nb + k) * groupBlockBytes), 1, s);
+                    widenHeap(heap, heapBase + (int) ((g0 * (long) nb + k) * groupBlockBytes), 0, NARROW, s);
+                    widenHeap(heap, heapBase + (int) ((g1 * (long) nb + k) * groupBlockBytes), 1, NARROW, s);
                 } else {
-                    widen(packed, (g0 * (long) nb + k) * groupBlockBytes, 0, s);
-                    widen(packed, (g1 * (long) nb + k) * groupBlockBytes, 1, s);
+                    widen(packed, (g0 * (long) nb + k) * groupBlockBytes, 0, NARROW, s);
+                    widen(packed, (g1 * (long) nb + k) * groupBlockBytes, 1, NARROW, s);
                 }
-                int b = 0;
-                if (VectorWidth.WIDE) {
-                    for (; b + 8 <= gemmRows; b += 8) {
-                        tileWide(s.w, x, b * a.cols + 1024 * k, (b + 4) * a.cols + 1024 * k, s.tot);
-                        accumulate(s.tot, 0, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
-                        accumulate(s.tot, 256, s.d, a.d, a.blockOffset(b + 4) + k, nb, acc, 16 * (b + 4));
-                        mins(s.m, s.dmin, q8s, 8 * (a.blockOffset(b) + k), 8 * nb, a.d, a.blockOffset(b) + k, nb, accm, 16 * b);
-                        mins(s.m, s.dmin, q8s, 8 * (a.blockOffset(b + 4) + k), 8 * nb, a.d, a.blockOffset(b + 4) + k, nb, accm, 16 * (b + 4));
-                    }
-                }
-                for (; b < gemmRows; b += 4) {
-                    if (VectorWidth.WIDE) {
-                        tileWide4(s.w, x, b * a.cols + 1024 * k, s.tot);
-                    } else {
-                        tile(s.w, x, b * a.cols + 1024 * k, s.tot);
-                    }
+                for (int b = 0; b < gemmRows; b += 4) {
+                    tile(s.w, s.wo, x, b * a.cols + 1024 * k, s.tot);
                     accumulate(s.tot, 0, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
                     mins(s.m, s.dmin, q8s, 8 * (a.blockOffset(b) + k), 8 * nb, a.d, a.blockOffset(b) + k, nb, accm, 16 * b);
                 }
@@ -143,10 +145,63 @@ final class Q4_KBatchKernel {
     }
 
     /**
-     * Group super-block at {@code p} into slot {@code g} (0 or 1) of the scratch: its d and dmin, its 6-bit scales and
-     * mins as floats (get_scale_min_k4 in lanes), and its nibbles times their sub-block scale as floats.
+     * {@link #dotRows} at 512 bits: panels of four groups (32 rows) widened once per super-block, then every
+     * activation row of the batch in eights ({@link #tileWide}) and a last four ({@link #tileWide4}).
      */
-    private static void widen(MemorySegment packed, long p, int g, Scratch s) {
+    private static void dotRowsWide(MemorySegment packed, byte[] heap, int heapBase, int nb, long groupBlockBytes, int r0, int r1, int gemmRows,
+                                    Activations a, FloatBatch out, int outCol0) {
+        Scratch s = SCRATCH.get().fit(gemmRows);
+        float[] acc = s.acc, accm = s.accm, o = out.data(), x = s.x.of(a, gemmRows), q8s = s.sumsOf(a);
+        int oc = out.cols(), gEnd = (r1 + 7) >> 3;
+        for (int g0 = r0 >> 3; g0 < gEnd; g0 += 4) {
+            java.util.Arrays.fill(acc, 0, 32 * gemmRows, 0f);
+            java.util.Arrays.fill(accm, 0, 32 * gemmRows, 0f);
+            for (int k = 0; k < nb; k++) {
+                for (int j = 0; j < 4; j++) {
+                    long g = Math.min(g0 + j, gEnd - 1); // a panel past the last group repeats it, written once
+                    if (heap != null) {
+                        widenHeap(heap, heapBase + (int) ((g * nb + k) * groupBlockBytes), j, WIDE_PANEL, s);
+                    } else {
+                        widen(packed, (g * nb + k) * groupBlockBytes, j, WIDE_PANEL, s);
+                    }
+                }
+                int b = 0;
+                for (; b + 8 <= gemmRows; b += 8) {
+                    tileWide(s.w, s.wo, x, b * a.cols + 1024 * k, (b + 4) * a.cols + 1024 * k, s.tot);
+                    accumulateWide(s.tot, 0, s.d, a.d, a.blockOffset(b) + k, nb, acc, 32 * b);
+                    accumulateWide(s.tot, 512, s.d, a.d, a.blockOffset(b + 4) + k, nb, acc, 32 * (b + 4));
+                    minsWide(s.m, s.dmin, q8s, 8 * (a.blockOffset(b) + k), 8 * nb, a.d, a.blockOffset(b) + k, nb, accm, 32 * b);
+                    minsWide(s.m, s.dmin, q8s, 8 * (a.blockOffset(b + 4) + k), 8 * nb, a.d, a.blockOffset(b + 4) + k, nb, accm, 32 * (b + 4));
+                }
+                if (b < gemmRows) {
+                    tileWide4(s.w, s.wo, x, b * a.cols + 1024 * k, s.tot);
+                    accumulateWide(s.tot, 0, s.d, a.d, a.blockOffset(b) + k, nb, acc, 32 * b);
+                    minsWide(s.m, s.dmin, q8s, 8 * (a.blockOffset(b) + k), 8 * nb, a.d, a.blockOffset(b) + k, nb, accm, 32 * b);
+                }
+            }
+            for (int g = g0; g < Math.min(g0 + 4, gEnd); g++) {
+                int lo = Math.max(0, r0 - 8 * g), hi = Math.min(8, r1 - 8 * g), at = 8 * (g - g0);
+                for (int b = 0; b < gemmRows; b++) {
+                    int ob = b * oc + outCol0 + 8 * g;
+                    if (lo == 0 && hi == 8) {
+                        FloatVector.fromArray(F, acc, 32 * b + at).sub(FloatVector.fromArray(F, accm, 32 * b + at)).intoArray(o, ob);
+                    } else {
+                        for (int l = lo; l < hi; l++) o[ob + l] = acc[32 * b + at + l] - accm[32 * b + at + l];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Panel widths (rows) of the two paths: two groups at 256 bits, four at 512. */
+    private static final int NARROW = 16, WIDE_PANEL = 32;
+
+    /**
+     * Group super-block at {@code p} into slot {@code g} (0..P/8-1) of a {@code P}-row panel in the scratch: its d and
+     * dmin, its 6-bit scales and mins as floats (get_scale_min_k4 in lanes; scale j of the slot's row l at Pj + 8g + l),
+     * and its nibbles times their sub-block scale as floats.
+     */
+    private static void widen(MemorySegment packed, long p, int g, int P, Scratch s) {
         FloatVector.fromMemorySegment(F, packed, p, ByteOrder.LITTLE_ENDIAN).intoArray(s.d, 8 * g);
         FloatVector.fromMemorySegment(F, packed, p + DMIN, ByteOrder.LITTLE_ENDIAN).intoArray(s.dmin, 8 * g);
         IntVector a = IntVector.fromMemorySegment(I, packed, p + SCALES, ByteOrder.LITTLE_ENDIAN); // scale bytes 0-3
@@ -155,28 +210,28 @@ final class Q4_KBatchKernel {
         IntVector s4 = b.and(0x0F0F0F0F).or(a.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
         IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
         float[] sc = s.sc, mm = s.m;
-        int o = 64 * g;
+        int o = 8 * g;
         ((FloatVector) a.and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o);
-        ((FloatVector) a.lanewise(VectorOperators.LSHR, 8).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 8);
-        ((FloatVector) a.lanewise(VectorOperators.LSHR, 16).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 16);
-        ((FloatVector) a.lanewise(VectorOperators.LSHR, 24).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 24);
-        ((FloatVector) s4.and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 32);
-        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 40);
-        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 48);
-        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 56);
+        ((FloatVector) a.lanewise(VectorOperators.LSHR, 8).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + P);
+        ((FloatVector) a.lanewise(VectorOperators.LSHR, 16).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 2 * P);
+        ((FloatVector) a.lanewise(VectorOperators.LSHR, 24).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 3 * P);
+        ((FloatVector) s4.and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 4 * P);
+        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 5 * P);
+        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 6 * P);
+        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 7 * P);
         ((FloatVector) m.and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o);
-        ((FloatVector) m.lanewise(VectorOperators.LSHR, 8).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 8);
-        ((FloatVector) m.lanewise(VectorOperators.LSHR, 16).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 16);
-        ((FloatVector) m.lanewise(VectorOperators.LSHR, 24).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 24);
-        ((FloatVector) m4.and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 32);
-        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 40);
-        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 48);
-        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 56);
-        for (int h = 0; h < 4; h++) widenPair(packed, p + NIBBLES + 256 * h, sc, o + 16 * h, s.w, 1024 * h + 8 * g);
+        ((FloatVector) m.lanewise(VectorOperators.LSHR, 8).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + P);
+        ((FloatVector) m.lanewise(VectorOperators.LSHR, 16).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 2 * P);
+        ((FloatVector) m.lanewise(VectorOperators.LSHR, 24).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 3 * P);
+        ((FloatVector) m4.and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 4 * P);
+        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 5 * P);
+        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 6 * P);
+        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 7 * P);
+        for (int h = 0; h < 4; h++) widenPair(packed, p + NIBBLES + 256 * h, sc, o + 2 * h * P, P, s.w, s.wo + 64 * h * P + o);
     }
 
     /** As {@link #widen} from the heap copy (its own method: one kind of copy per compiled body). */
-    private static void widenHeap(byte[] heap, int p, int g, Scratch s) {
+    private static void widenHeap(byte[] heap, int p, int g, int P, Scratch s) {
         ByteVector.fromArray(B, heap, p).reinterpretAsFloats().intoArray(s.d, 8 * g);
         ByteVector.fromArray(B, heap, p + DMIN).reinterpretAsFloats().intoArray(s.dmin, 8 * g);
         IntVector a = ByteVector.fromArray(B, heap, p + SCALES).reinterpretAsInts(); // scale bytes 0-3
@@ -185,74 +240,74 @@ final class Q4_KBatchKernel {
         IntVector s4 = b.and(0x0F0F0F0F).or(a.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
         IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
         float[] sc = s.sc, mm = s.m;
-        int o = 64 * g;
+        int o = 8 * g;
         ((FloatVector) a.and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o);
-        ((FloatVector) a.lanewise(VectorOperators.LSHR, 8).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 8);
-        ((FloatVector) a.lanewise(VectorOperators.LSHR, 16).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 16);
-        ((FloatVector) a.lanewise(VectorOperators.LSHR, 24).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 24);
-        ((FloatVector) s4.and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 32);
-        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 40);
-        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 48);
-        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 56);
+        ((FloatVector) a.lanewise(VectorOperators.LSHR, 8).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + P);
+        ((FloatVector) a.lanewise(VectorOperators.LSHR, 16).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 2 * P);
+        ((FloatVector) a.lanewise(VectorOperators.LSHR, 24).and(63).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 3 * P);
+        ((FloatVector) s4.and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 4 * P);
+        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 5 * P);
+        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 6 * P);
+        ((FloatVector) s4.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).intoArray(sc, o + 7 * P);
         ((FloatVector) m.and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o);
-        ((FloatVector) m.lanewise(VectorOperators.LSHR, 8).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 8);
-        ((FloatVector) m.lanewise(VectorOperators.LSHR, 16).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 16);
-        ((FloatVector) m.lanewise(VectorOperators.LSHR, 24).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 24);
-        ((FloatVector) m4.and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 32);
-        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 40);
-        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 48);
-        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 56);
-        for (int h = 0; h < 4; h++) widenPairHeap(heap, p + NIBBLES + 256 * h, sc, o + 16 * h, s.w, 1024 * h + 8 * g);
+        ((FloatVector) m.lanewise(VectorOperators.LSHR, 8).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + P);
+        ((FloatVector) m.lanewise(VectorOperators.LSHR, 16).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 2 * P);
+        ((FloatVector) m.lanewise(VectorOperators.LSHR, 24).and(63).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 3 * P);
+        ((FloatVector) m4.and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 4 * P);
+        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 5 * P);
+        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 6 * P);
+        ((FloatVector) m4.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).intoArray(mm, o + 7 * P);
+        for (int h = 0; h < 4; h++) widenPairHeap(heap, p + NIBBLES + 256 * h, sc, o + 2 * h * P, P, s.w, s.wo + 64 * h * P + o);
     }
 
     /**
      * Sub-block pair h of a group: int v of row l (at q + 32v) holds bytes 4v..4v+3, whose low nibbles are values
      * 4v..4v+3 of sub-block 2h and high nibbles those of sub-block 2h+1; value e of the pair (0..31 low, 32..63
-     * high) goes to w[wo + 16e], times its scale (sc[so], sc[so + 8]).
+     * high) goes to w[wo + Pe], times its scale (sc[so], sc[so + P]).
      */
-    private static void widenPair(MemorySegment packed, long q, float[] sc, int so, float[] w, int wo) {
-        FloatVector lo = FloatVector.fromArray(F, sc, so), hi = FloatVector.fromArray(F, sc, so + 8);
+    private static void widenPair(MemorySegment packed, long q, float[] sc, int so, int P, float[] w, int wo) {
+        FloatVector lo = FloatVector.fromArray(F, sc, so), hi = FloatVector.fromArray(F, sc, so + P);
         for (int v = 0; v < 8; v++) {
             IntVector x = IntVector.fromMemorySegment(I, packed, q + 32 * v, ByteOrder.LITTLE_ENDIAN);
-            int e = wo + 64 * v;
+            int e = wo + 4 * P * v;
             ((FloatVector) x.and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 16);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 32);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 48);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 512);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 528);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 544);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 560);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + P);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 2 * P);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 3 * P);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 32 * P);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 33 * P);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 34 * P);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 35 * P);
         }
     }
 
     /** As {@link #widenPair} from the heap copy (its own method: one kind of copy per compiled body). */
-    private static void widenPairHeap(byte[] heap, int q, float[] sc, int so, float[] w, int wo) {
-        FloatVector lo = FloatVector.fromArray(F, sc, so), hi = FloatVector.fromArray(F, sc, so + 8);
+    private static void widenPairHeap(byte[] heap, int q, float[] sc, int so, int P, float[] w, int wo) {
+        FloatVector lo = FloatVector.fromArray(F, sc, so), hi = FloatVector.fromArray(F, sc, so + P);
         for (int v = 0; v < 8; v++) {
             IntVector x = ByteVector.fromArray(B, heap, q + 32 * v).reinterpretAsInts();
-            int e = wo + 64 * v;
+            int e = wo + 4 * P * v;
             ((FloatVector) x.and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 16);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 32);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 48);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 512);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 528);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 544);
-            ((FloatVector) x.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 560);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + P);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 2 * P);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).mul(lo).intoArray(w, e + 3 * P);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 32 * P);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 33 * P);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 34 * P);
+            ((FloatVector) x.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).mul(hi).intoArray(w, e + 35 * P);
         }
     }
 
     /**
-     * The 16 widened rows times 4 activation rows (super-block k's values, interleaved by {@link FourRows} from
+     * The 16 widened rows (from w[wo]) times 4 activation rows (super-block k's values, interleaved by {@link FourRows} from
      * x0): per sub-block pair h the 8 exact totals into tot[64h..64h+63] (activation row r, row 8g + l at 64h + 16r +
      * 8g + l). Nothing else is live across the loop: with the scale products here too C2 ran out of registers and kept
      * two of the 8 sums on the stack.
      */
-    static void tile(float[] w, float[] x, int x0, float[] tot) {
+    static void tile(float[] w, int wo, float[] x, int x0, float[] tot) {
         for (int h = 0; h < 4; h++) {
             FloatVector t00 = FloatVector.zero(F), t01 = t00, t02 = t00, t03 = t00, t10 = t00, t11 = t00, t12 = t00, t13 = t00;
-            int wb = 1024 * h, xb = x0 + 256 * h;
+            int wb = wo + 1024 * h, xb = x0 + 256 * h;
             for (int e = 0; e < 64; e++) {
                 int wi = wb + 16 * e, xi = xb + 4 * e;
                 FloatVector w0 = FloatVector.fromArray(F, w, wi), w1 = FloatVector.fromArray(F, w, wi + 8);
@@ -282,69 +337,137 @@ final class Q4_KBatchKernel {
     }
 
     /**
-     * {@link #tile} at 512 bits for two fours of activation rows (from x0 and x1): the 16 rows are one vector (4 FMAs per
-     * weight load at 256 bits, 8 here, twice the lanes each). The first four's totals go to tot[0..255], the second's to
-     * tot[256..511], each as {@link #tile} lays them out. Every total is an exact integer whatever the order of its
-     * products, so the results are the 256-bit tile's, bit for bit.
+     * {@link #tile} at 512 bits over a 32-row panel (two 16-lane vectors per value) and two fours of activation rows
+     * (from x0 and x1): 16 sums, 2 weight loads and 8 broadcasts per 16 FMAs (a 16-row panel needs a broadcast per FMA
+     * and ran at 58-61 GMAC/s in L1 where this runs at 75-80). Totals of pair h, activation row r of the first four, panel
+     * row R at tot[128h + 32r + R], of the second four from 512. Every total is an exact integer whatever the order of
+     * its products, so the results are the 256-bit tile's, bit for bit.
      */
-    static void tileWide(float[] w, float[] x, int x0, int x1, float[] tot) {
-        for (int h = 0; h < 4; h++) wideSums(w, 1024 * h, x, x0 + 256 * h, x1 + 256 * h, 64, tot, 64 * h, 256 + 64 * h);
+    static void tileWide(float[] w, int wo, float[] x, int x0, int x1, float[] tot) {
+        for (int h = 0; h < 4; h++) {
+            FloatVector a0 = FloatVector.zero(W), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+            int wb = wo + 2048 * h, xa = x0 + 256 * h, xb = x1 + 256 * h;
+            for (int e = 0; e < 64; e++) {
+                FloatVector v = FloatVector.fromArray(W, w, wb + 32 * e), u = FloatVector.fromArray(W, w, wb + 32 * e + 16);
+                int ia = xa + 4 * e, ib = xb + 4 * e;
+                FloatVector c = FloatVector.broadcast(W, x[ia]);
+                a0 = v.fma(c, a0);
+                b0 = u.fma(c, b0);
+                c = FloatVector.broadcast(W, x[ia + 1]);
+                a1 = v.fma(c, a1);
+                b1 = u.fma(c, b1);
+                c = FloatVector.broadcast(W, x[ia + 2]);
+                a2 = v.fma(c, a2);
+                b2 = u.fma(c, b2);
+                c = FloatVector.broadcast(W, x[ia + 3]);
+                a3 = v.fma(c, a3);
+                b3 = u.fma(c, b3);
+                c = FloatVector.broadcast(W, x[ib]);
+                a4 = v.fma(c, a4);
+                b4 = u.fma(c, b4);
+                c = FloatVector.broadcast(W, x[ib + 1]);
+                a5 = v.fma(c, a5);
+                b5 = u.fma(c, b5);
+                c = FloatVector.broadcast(W, x[ib + 2]);
+                a6 = v.fma(c, a6);
+                b6 = u.fma(c, b6);
+                c = FloatVector.broadcast(W, x[ib + 3]);
+                a7 = v.fma(c, a7);
+                b7 = u.fma(c, b7);
+            }
+            int t = 128 * h;
+            a0.intoArray(tot, t);
+            b0.intoArray(tot, t + 16);
+            a1.intoArray(tot, t + 32);
+            b1.intoArray(tot, t + 48);
+            a2.intoArray(tot, t + 64);
+            b2.intoArray(tot, t + 80);
+            a3.intoArray(tot, t + 96);
+            b3.intoArray(tot, t + 112);
+            a4.intoArray(tot, t + 512);
+            b4.intoArray(tot, t + 528);
+            a5.intoArray(tot, t + 544);
+            b5.intoArray(tot, t + 560);
+            a6.intoArray(tot, t + 576);
+            b6.intoArray(tot, t + 592);
+            a7.intoArray(tot, t + 608);
+            b7.intoArray(tot, t + 624);
+        }
     }
 
-    /** {@link #tile} at 512 bits for one four (a batch's last when its fours are odd). */
-    static void tileWide4(float[] w, float[] x, int x0, float[] tot) {
-        for (int h = 0; h < 4; h++) wideSums4(w, 1024 * h, x, x0 + 256 * h, 64, tot, 64 * h);
+    /** {@link #tileWide} for one four (a batch's last when its fours are odd): 8 sums, totals to tot[0..511]. */
+    static void tileWide4(float[] w, int wo, float[] x, int x0, float[] tot) {
+        for (int h = 0; h < 4; h++) {
+            FloatVector a0 = FloatVector.zero(W), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            int wb = wo + 2048 * h, xa = x0 + 256 * h;
+            for (int e = 0; e < 64; e++) {
+                FloatVector v = FloatVector.fromArray(W, w, wb + 32 * e), u = FloatVector.fromArray(W, w, wb + 32 * e + 16);
+                int ia = xa + 4 * e;
+                FloatVector c = FloatVector.broadcast(W, x[ia]);
+                a0 = v.fma(c, a0);
+                b0 = u.fma(c, b0);
+                c = FloatVector.broadcast(W, x[ia + 1]);
+                a1 = v.fma(c, a1);
+                b1 = u.fma(c, b1);
+                c = FloatVector.broadcast(W, x[ia + 2]);
+                a2 = v.fma(c, a2);
+                b2 = u.fma(c, b2);
+                c = FloatVector.broadcast(W, x[ia + 3]);
+                a3 = v.fma(c, a3);
+                b3 = u.fma(c, b3);
+            }
+            int t = 128 * h;
+            a0.intoArray(tot, t);
+            b0.intoArray(tot, t + 16);
+            a1.intoArray(tot, t + 32);
+            b1.intoArray(tot, t + 48);
+            a2.intoArray(tot, t + 64);
+            b2.intoArray(tot, t + 80);
+            a3.intoArray(tot, t + 96);
+            b3.intoArray(tot, t + 112);
+        }
     }
 
     /**
-     * The K-quant 512-bit micro-kernel (also {@link Q6_KBatchKernel}'s): 16 widened rows (w[wb + 16e + i]) times two
-     * fours of activation rows interleaved by {@link FourRows} (value e of row r at xa + 4e + r, resp. xb + 4e + r),
-     * summed over e < n in 8 sums of 16 lanes: row r of the first four to out[oa + 16r + i], of the second to
-     * out[ob + 16r + i]. The caller guarantees every sum is an exact integer (so the order does not matter).
+     * {@link #accumulate} over a 32-row panel in 16-lane halves (each lane: d * d_a, then the same fma chain over the
+     * pairs in order), totals from {@link #tileWide}'s layout at tot[to..], acc of activation row r at ao + 32r.
      */
-    static void wideSums(float[] w, int wb, float[] x, int xa, int xb, int n, float[] out, int oa, int ob) {
-        FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
-        for (int e = 0; e < n; e++) {
-            FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e);
-            int ia = xa + 4 * e, ib = xb + 4 * e;
-            t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
-            t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
-            t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
-            t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
-            t4 = v.fma(FloatVector.broadcast(W, x[ib]), t4);
-            t5 = v.fma(FloatVector.broadcast(W, x[ib + 1]), t5);
-            t6 = v.fma(FloatVector.broadcast(W, x[ib + 2]), t6);
-            t7 = v.fma(FloatVector.broadcast(W, x[ib + 3]), t7);
+    private static void accumulateWide(float[] tot, int to, float[] d, float[] ad, int da, int nb, float[] acc, int ao) {
+        for (int half = 0; half < 32; half += 16) {
+            FloatVector dv = FloatVector.fromArray(W, d, half);
+            for (int r = 0; r < 4; r++) {
+                FloatVector dd = dv.mul(ad[da + r * nb]);
+                int o = ao + 32 * r + half, t = to + 32 * r + half;
+                FloatVector c = FloatVector.fromArray(W, acc, o);
+                c = FloatVector.fromArray(W, tot, t).fma(dd, c);
+                c = FloatVector.fromArray(W, tot, t + 128).fma(dd, c);
+                c = FloatVector.fromArray(W, tot, t + 256).fma(dd, c);
+                c = FloatVector.fromArray(W, tot, t + 384).fma(dd, c);
+                c.intoArray(acc, o);
+            }
         }
-        t0.intoArray(out, oa);
-        t1.intoArray(out, oa + 16);
-        t2.intoArray(out, oa + 32);
-        t3.intoArray(out, oa + 48);
-        t4.intoArray(out, ob);
-        t5.intoArray(out, ob + 16);
-        t6.intoArray(out, ob + 32);
-        t7.intoArray(out, ob + 48);
     }
 
-    /** {@link #wideSums} for one four (n even): even and odd values in separate sums (8 chains hide the FMA latency), added at the end. */
-    static void wideSums4(float[] w, int wb, float[] x, int xa, int n, float[] out, int oa) {
-        FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, u0 = t0, u1 = t0, u2 = t0, u3 = t0;
-        for (int e = 0; e < n; e += 2) {
-            FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e), u = FloatVector.fromArray(W, w, wb + 16 * e + 16);
-            int ia = xa + 4 * e;
-            t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
-            t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
-            t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
-            t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
-            u0 = u.fma(FloatVector.broadcast(W, x[ia + 4]), u0);
-            u1 = u.fma(FloatVector.broadcast(W, x[ia + 5]), u1);
-            u2 = u.fma(FloatVector.broadcast(W, x[ia + 6]), u2);
-            u3 = u.fma(FloatVector.broadcast(W, x[ia + 7]), u3);
+    /** {@link #mins} over a 32-row panel in 16-lane halves (min j of panel row R at m[32j + R]), accm of row r at ao + 32r. */
+    private static void minsWide(float[] m, float[] dmin, float[] q8s, int so, int sstep, float[] ad, int da, int nb, float[] accm, int ao) {
+        for (int r = 0; r < 4; r++) {
+            int sr = so + r * sstep, ar = ao + 32 * r;
+            float e = ad[da + r * nb];
+            FloatVector s0 = FloatVector.broadcast(W, q8s[sr]), s1 = FloatVector.broadcast(W, q8s[sr + 1]);
+            FloatVector s2 = FloatVector.broadcast(W, q8s[sr + 2]), s3 = FloatVector.broadcast(W, q8s[sr + 3]);
+            FloatVector s4 = FloatVector.broadcast(W, q8s[sr + 4]), s5 = FloatVector.broadcast(W, q8s[sr + 5]);
+            FloatVector s6 = FloatVector.broadcast(W, q8s[sr + 6]), s7 = FloatVector.broadcast(W, q8s[sr + 7]);
+            for (int half = 0; half < 32; half += 16) {
+                FloatVector dm = FloatVector.fromArray(W, dmin, half).mul(e);
+                FloatVector c = FloatVector.fromArray(W, accm, ar + half);
+                c = FloatVector.fromArray(W, m, half + 32).fma(s1, FloatVector.fromArray(W, m, half).mul(s0)).fma(dm, c);
+                c = FloatVector.fromArray(W, m, half + 96).fma(s3, FloatVector.fromArray(W, m, half + 64).mul(s2)).fma(dm, c);
+                c = FloatVector.fromArray(W, m, half + 160).fma(s5, FloatVector.fromArray(W, m, half + 128).mul(s4)).fma(dm, c);
+                c = FloatVector.fromArray(W, m, half + 224).fma(s7, FloatVector.fromArray(W, m, half + 192).mul(s6)).fma(dm, c);
+                c.intoArray(accm, ar + half);
+            }
         }
-        t0.add(u0).intoArray(out, oa);
-        t1.add(u1).intoArray(out, oa + 16);
-        t2.add(u2).intoArray(out, oa + 32);
-        t3.add(u3).intoArray(out, oa + 48);
     }
 
     /**
@@ -385,13 +508,13 @@ final class Q4_KBatchKernel {
             FloatVector s4 = FloatVector.broadcast(F, q8s[sr + 4]), s5 = FloatVector.broadcast(F, q8s[sr + 5]);
             FloatVector s6 = FloatVector.broadcast(F, q8s[sr + 6]), s7 = FloatVector.broadcast(F, q8s[sr + 7]);
             for (int g = 0; g < 2; g++) {
-                int mg = 64 * g;
+                int mg = 8 * g;
                 FloatVector dm = FloatVector.fromArray(F, dmin, 8 * g).mul(e);
                 FloatVector c = FloatVector.fromArray(F, accm, ar + 8 * g);
-                c = FloatVector.fromArray(F, m, mg + 8).fma(s1, FloatVector.fromArray(F, m, mg).mul(s0)).fma(dm, c);
-                c = FloatVector.fromArray(F, m, mg + 24).fma(s3, FloatVector.fromArray(F, m, mg + 16).mul(s2)).fma(dm, c);
-                c = FloatVector.fromArray(F, m, mg + 40).fma(s5, FloatVector.fromArray(F, m, mg + 32).mul(s4)).fma(dm, c);
-                c = FloatVector.fromArray(F, m, mg + 56).fma(s7, FloatVector.fromArray(F, m, mg + 48).mul(s6)).fma(dm, c);
+                c = FloatVector.fromArray(F, m, mg + 16).fma(s1, FloatVector.fromArray(F, m, mg).mul(s0)).fma(dm, c);
+                c = FloatVector.fromArray(F, m, mg + 48).fma(s3, FloatVector.fromArray(F, m, mg + 32).mul(s2)).fma(dm, c);
+                c = FloatVector.fromArray(F, m, mg + 80).fma(s5, FloatVector.fromArray(F, m, mg + 64).mul(s4)).fma(dm, c);
+                c = FloatVector.fromArray(F, m, mg + 112).fma(s7, FloatVector.fromArray(F, m, mg + 96).mul(s6)).fma(dm, c);
                 c.intoArray(accm, ar + 8 * g);
             }
         }

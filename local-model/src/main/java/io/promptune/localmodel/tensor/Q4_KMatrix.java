@@ -119,7 +119,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
     @Override
     public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         if (packed != null) {
-            groupDots(r0, r1, a, out, outCol0);
+            groupDots(VectorWidth.WIDE, r0, r1, a, out, outCol0);
             return;
         }
         super.dotRows(r0, r1, a, out, outCol0);
@@ -134,13 +134,16 @@ public final class Q4_KMatrix extends KQuantMatrix {
         for (int k = 0; k < cols / QK; k++) QuantFormats.of(type).dequantize(fileBlock(row, k), 0, QK, out, offset + QK * k);
     }
 
-    /** The repacked GEMV/GEMM order for rows [r0, r1) (whole 8-row groups computed) and every activation row. */
-    private void groupDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
+    /**
+     * The repacked GEMV/GEMM order for rows [r0, r1) (whole 8-row groups computed) and every activation row, the GEMM
+     * rows on the 512-bit batch kernel when {@code wide} ({@link VectorWidth#WIDE}; tests run both widths): the same results.
+     */
+    void groupDots(boolean wide, int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         int nb = cols / QK;
         // llama.cpp sends a batch's rows in whole fours through its GEMM, the rest through its GEMV
         int gemmRows = a.rows > 3 ? a.rows - a.rows % 4 : 0, first = 0;
         if (gemmRows >= Q4_KBatchKernel.MIN_ROWS) {
-            Q4_KBatchKernel.dotRows(packed, heap, heapBase, nb, GROUP_BLOCK_BYTES, r0, r1, gemmRows, a, out, outCol0);
+            Q4_KBatchKernel.dotRows(wide, packed, heap, heapBase, nb, GROUP_BLOCK_BYTES, r0, r1, gemmRows, a, out, outCol0);
             first = gemmRows;
             if (first == a.rows) return;
         }

@@ -35,14 +35,14 @@ final class Q6_KBatchKernel {
 
     /** A thread's widened super-block of two groups, its chunk totals and accumulators, kept between calls. */
     private static final class Scratch {
-        /** Widened weights: value e (0..255) of row 8g + l at 16e + 8g + l. */
-        final float[] w = new float[256 * 16];
+        /** Widened weights: value e (0..255) of row 8g + l at wo + 16e + 8g + l. */
+        final float[] w = new float[256 * 16 + 16];
+        /** Where {@link #w}'s values start: on a 64-byte boundary (see {@link Q4_KBatchKernel}'s scratch). */
+        final int wo = HeapAlignment.firstAligned(w, 64);
         /** d of row 8g + l at 8g + l; scale j of row 8g + l at 8 * (16g + j) + l, as floats. */
         final float[] d = new float[16], sc = new float[256];
         /** A tile's exact integer totals: activation row r, row 8g + l at 16r + 8g + l (the 512-bit tile: 8 rows r). */
         final int[] total = new int[128];
-        /** The 512-bit tile's chunk sums before their conversion to ints. */
-        final float[] sums = new float[128];
         /** acc of activation row b and row 8g + l at 16b + 8g + l. */
         float[] acc = new float[0];
         /** The batch's activation rows interleaved by fours. */
@@ -81,16 +81,16 @@ final class Q6_KBatchKernel {
                 int b = 0;
                 if (VectorWidth.WIDE) {
                     for (; b + 8 <= tileRows; b += 8) {
-                        tileWide(s.w, x, b * a.cols + 1024 * k, (b + 4) * a.cols + 1024 * k, s.total, s.sums);
+                        tileWide(s.w, s.wo, x, b * a.cols + 1024 * k, (b + 4) * a.cols + 1024 * k, s.total);
                         accumulate(s.total, 0, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
                         accumulate(s.total, 64, s.d, a.d, a.blockOffset(b + 4) + k, nb, acc, 16 * (b + 4));
                     }
                 }
                 for (; b < tileRows; b += 4) {
                     if (VectorWidth.WIDE) {
-                        tileWide4(s.w, x, b * a.cols + 1024 * k, s.total, s.sums);
+                        tileWide4(s.w, s.wo, x, b * a.cols + 1024 * k, s.total);
                     } else {
-                        tile(s.w, x, b * a.cols + 1024 * k, s.total);
+                        tile(s.w, s.wo, x, b * a.cols + 1024 * k, s.total);
                     }
                     accumulate(s.total, 0, s.d, a.d, a.blockOffset(b) + k, nb, acc, 16 * b);
                 }
@@ -128,7 +128,7 @@ final class Q6_KBatchKernel {
                 IntVector wa = IntVector.fromMemorySegment(I, packed, q, ByteOrder.LITTLE_ENDIAN), wb = IntVector.fromMemorySegment(I, packed, q + 32, ByteOrder.LITTLE_ENDIAN), wc = IntVector.fromMemorySegment(I, packed, q + 64, ByteOrder.LITTLE_ENDIAN);
                 IntVector x02 = wa.and(SIX), x13 = wa.lanewise(VectorOperators.LSHR, 6).and(SIX);
                 FloatVector sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f));
-                int e = 16 * (32 * (4 * f) + 4 * l) + 8 * g;
+                int e = s.wo + 16 * (32 * (4 * f) + 4 * l) + 8 * g;
                 ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
                 ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
                 ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
@@ -136,7 +136,7 @@ final class Q6_KBatchKernel {
                 x02 = wb.lanewise(VectorOperators.LSHR, 4).and(SIX);
                 x13 = wb.lanewise(VectorOperators.LSHR, 10).and(SIX);
                 sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f + 1));
-                e = 16 * (32 * (4 * f + 1) + 4 * l) + 8 * g;
+                e = s.wo + 16 * (32 * (4 * f + 1) + 4 * l) + 8 * g;
                 ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
                 ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
                 ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
@@ -144,7 +144,7 @@ final class Q6_KBatchKernel {
                 x02 = wc.and(SIX);
                 x13 = wc.lanewise(VectorOperators.LSHR, 10).and(SIX);
                 sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f + 2));
-                e = 16 * (32 * (4 * f + 2) + 4 * l) + 8 * g;
+                e = s.wo + 16 * (32 * (4 * f + 2) + 4 * l) + 8 * g;
                 ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
                 ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
                 ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
@@ -152,7 +152,7 @@ final class Q6_KBatchKernel {
                 x02 = wb.and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 2).and(TOP2));
                 x13 = wa.lanewise(VectorOperators.LSHR, 12).and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 4).and(TOP2));
                 sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f + 3));
-                e = 16 * (32 * (4 * f + 3) + 4 * l) + 8 * g;
+                e = s.wo + 16 * (32 * (4 * f + 3) + 4 * l) + 8 * g;
                 ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
                 ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
                 ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
@@ -176,7 +176,7 @@ final class Q6_KBatchKernel {
                 IntVector wa = ByteVector.fromArray(B, heap, q).reinterpretAsInts(), wb = ByteVector.fromArray(B, heap, q + 32).reinterpretAsInts(), wc = ByteVector.fromArray(B, heap, q + 64).reinterpretAsInts();
                 IntVector x02 = wa.and(SIX), x13 = wa.lanewise(VectorOperators.LSHR, 6).and(SIX);
                 FloatVector sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f));
-                int e = 16 * (32 * (4 * f) + 4 * l) + 8 * g;
+                int e = s.wo + 16 * (32 * (4 * f) + 4 * l) + 8 * g;
                 ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
                 ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
                 ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
@@ -184,7 +184,7 @@ final class Q6_KBatchKernel {
                 x02 = wb.lanewise(VectorOperators.LSHR, 4).and(SIX);
                 x13 = wb.lanewise(VectorOperators.LSHR, 10).and(SIX);
                 sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f + 1));
-                e = 16 * (32 * (4 * f + 1) + 4 * l) + 8 * g;
+                e = s.wo + 16 * (32 * (4 * f + 1) + 4 * l) + 8 * g;
                 ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
                 ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
                 ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
@@ -192,7 +192,7 @@ final class Q6_KBatchKernel {
                 x02 = wc.and(SIX);
                 x13 = wc.lanewise(VectorOperators.LSHR, 10).and(SIX);
                 sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f + 2));
-                e = 16 * (32 * (4 * f + 2) + 4 * l) + 8 * g;
+                e = s.wo + 16 * (32 * (4 * f + 2) + 4 * l) + 8 * g;
                 ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
                 ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
                 ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
@@ -200,7 +200,7 @@ final class Q6_KBatchKernel {
                 x02 = wb.and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 2).and(TOP2));
                 x13 = wa.lanewise(VectorOperators.LSHR, 12).and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 4).and(TOP2));
                 sf = FloatVector.fromArray(F, sc, sj + 16 * (4 * f + 3));
-                e = 16 * (32 * (4 * f + 3) + 4 * l) + 8 * g;
+                e = s.wo + 16 * (32 * (4 * f + 3) + 4 * l) + 8 * g;
                 ((FloatVector) x02.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e);
                 ((FloatVector) x13.and(63).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 16);
                 ((FloatVector) x02.lanewise(VectorOperators.LSHR, 16).sub(32).convert(VectorOperators.I2F, 0)).mul(sf).intoArray(w, e + 32);
@@ -213,11 +213,11 @@ final class Q6_KBatchKernel {
      * The 16 widened rows times 4 activation rows (interleaved by {@link FourRows}, from x0) over one super-block: per
      * 32-value chunk 8 exact float sums, converted and added as ints into {@code total} (16 per activation row).
      */
-    static void tile(float[] w, float[] x, int x0, int[] total) {
+    static void tile(float[] w, int wo, float[] x, int x0, int[] total) {
         java.util.Arrays.fill(total, 0);
         for (int c = 0; c < 8; c++) {
             FloatVector t00 = FloatVector.zero(F), t01 = t00, t02 = t00, t03 = t00, t10 = t00, t11 = t00, t12 = t00, t13 = t00;
-            int wb = 512 * c, xb = x0 + 128 * c;
+            int wb = wo + 512 * c, xb = x0 + 128 * c;
             for (int e = 0; e < 32; e++) {
                 int wi = wb + 16 * e, xi = xb + 4 * e;
                 FloatVector w0 = FloatVector.fromArray(F, w, wi), w1 = FloatVector.fromArray(F, w, wi + 8);
@@ -246,28 +246,69 @@ final class Q6_KBatchKernel {
     }
 
     /**
-     * {@link #tile} at 512 bits for two fours of activation rows (from x0 and x1), on {@link Q4_KBatchKernel#wideSums}:
-     * the first four's totals go to total[0..63], the second's to total[64..127], each as {@link #tile} lays them out.
-     * Each chunk sum is an exact integer whatever the order of its products (|.| <= 2^24): the 256-bit tile's totals.
+     * {@link #tile} at 512 bits for two fours of activation rows (from x0 and x1): the 16 rows are one vector, 8 sums of 16
+     * lanes. The first four's totals go to total[0..63], the second's to total[64..127], each as {@link #tile} lays them
+     * out. Each chunk sum is an exact integer whatever the order of its products (|.| <= 2^24): the 256-bit tile's totals.
+     * The loop stays in this method: as a helper of its own, its C2 compile sometimes left the FMAs un-intrinsified
+     * (lab: 1.8 instead of 35 GMAC/s for the whole run, in 3 of 10 runs).
      */
-    static void tileWide(float[] w, float[] x, int x0, int x1, int[] total, float[] sums) {
+    static void tileWide(float[] w, int wo, float[] x, int x0, int x1, int[] total) {
         java.util.Arrays.fill(total, 0);
         for (int c = 0; c < 8; c++) {
-            Q4_KBatchKernel.wideSums(w, 512 * c, x, x0 + 128 * c, x1 + 128 * c, 32, sums, 0, 64);
-            for (int i = 0; i < 128; i += 16) {
-                ((IntVector) FloatVector.fromArray(W, sums, i).convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, i)).intoArray(total, i);
+            FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
+            int wb = wo + 512 * c, xa = x0 + 128 * c, xb = x1 + 128 * c;
+            for (int e = 0; e < 32; e++) {
+                FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e);
+                int ia = xa + 4 * e, ib = xb + 4 * e;
+                t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
+                t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
+                t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
+                t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
+                t4 = v.fma(FloatVector.broadcast(W, x[ib]), t4);
+                t5 = v.fma(FloatVector.broadcast(W, x[ib + 1]), t5);
+                t6 = v.fma(FloatVector.broadcast(W, x[ib + 2]), t6);
+                t7 = v.fma(FloatVector.broadcast(W, x[ib + 3]), t7);
             }
+            ((IntVector) t0.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 0)).intoArray(total, 0);
+            ((IntVector) t1.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 16)).intoArray(total, 16);
+            ((IntVector) t2.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 32)).intoArray(total, 32);
+            ((IntVector) t3.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 48)).intoArray(total, 48);
+            ((IntVector) t4.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 64)).intoArray(total, 64);
+            ((IntVector) t5.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 80)).intoArray(total, 80);
+            ((IntVector) t6.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 96)).intoArray(total, 96);
+            ((IntVector) t7.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, 112)).intoArray(total, 112);
         }
     }
 
-    /** {@link #tile} at 512 bits for one four (a batch's last when its fours are odd). */
-    static void tileWide4(float[] w, float[] x, int x0, int[] total, float[] sums) {
+    /**
+     * {@link #tile} at 512 bits for one four (a batch's last when its fours are odd): even and odd values in separate sums
+     * (8 chains hide the FMA latency), each exact, added as ints.
+     */
+    static void tileWide4(float[] w, int wo, float[] x, int x0, int[] total) {
         java.util.Arrays.fill(total, 0, 64, 0);
         for (int c = 0; c < 8; c++) {
-            Q4_KBatchKernel.wideSums4(w, 512 * c, x, x0 + 128 * c, 32, sums, 0);
-            for (int i = 0; i < 64; i += 16) {
-                ((IntVector) FloatVector.fromArray(W, sums, i).convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IW, total, i)).intoArray(total, i);
+            FloatVector t0 = FloatVector.zero(W), t1 = t0, t2 = t0, t3 = t0, u0 = t0, u1 = t0, u2 = t0, u3 = t0;
+            int wb = wo + 512 * c, xa = x0 + 128 * c;
+            for (int e = 0; e < 32; e += 2) {
+                FloatVector v = FloatVector.fromArray(W, w, wb + 16 * e), u = FloatVector.fromArray(W, w, wb + 16 * e + 16);
+                int ia = xa + 4 * e;
+                t0 = v.fma(FloatVector.broadcast(W, x[ia]), t0);
+                t1 = v.fma(FloatVector.broadcast(W, x[ia + 1]), t1);
+                t2 = v.fma(FloatVector.broadcast(W, x[ia + 2]), t2);
+                t3 = v.fma(FloatVector.broadcast(W, x[ia + 3]), t3);
+                u0 = u.fma(FloatVector.broadcast(W, x[ia + 4]), u0);
+                u1 = u.fma(FloatVector.broadcast(W, x[ia + 5]), u1);
+                u2 = u.fma(FloatVector.broadcast(W, x[ia + 6]), u2);
+                u3 = u.fma(FloatVector.broadcast(W, x[ia + 7]), u3);
             }
+            ((IntVector) t0.convert(VectorOperators.F2I, 0)).add((IntVector) u0.convert(VectorOperators.F2I, 0))
+                    .add(IntVector.fromArray(IW, total, 0)).intoArray(total, 0);
+            ((IntVector) t1.convert(VectorOperators.F2I, 0)).add((IntVector) u1.convert(VectorOperators.F2I, 0))
+                    .add(IntVector.fromArray(IW, total, 16)).intoArray(total, 16);
+            ((IntVector) t2.convert(VectorOperators.F2I, 0)).add((IntVector) u2.convert(VectorOperators.F2I, 0))
+                    .add(IntVector.fromArray(IW, total, 32)).intoArray(total, 32);
+            ((IntVector) t3.convert(VectorOperators.F2I, 0)).add((IntVector) u3.convert(VectorOperators.F2I, 0))
+                    .add(IntVector.fromArray(IW, total, 48)).intoArray(total, 48);
         }
     }
 
