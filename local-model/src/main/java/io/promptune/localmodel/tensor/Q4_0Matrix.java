@@ -51,6 +51,8 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      */
     private final int[] nibbles;
     private final short[] halfScales;
+    /** Whether batches from {@link #WIDE_TILE_ROWS_MIN} rows on the heap copy take {@link Q4_0Wide}'s 512-bit float tiles. */
+    private final boolean wide;
 
     public Q4_0Matrix(String name, int rows, int cols, MemorySegment data) {
         this(name, rows, cols, data, true);
@@ -58,7 +60,13 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
 
     /** With {@code heapAllowed} false the repacked copy is off-heap whatever {@link HeapBudget} says (tests of both kernels). */
     Q4_0Matrix(String name, int rows, int cols, MemorySegment data, boolean heapAllowed) {
+        this(name, rows, cols, data, heapAllowed, VectorWidth.WIDE);
+    }
+
+    /** With {@code wide} the heap copy's large batches run at 512 bits ({@link Q4_0Wide}; tests of both widths on any machine). */
+    Q4_0Matrix(String name, int rows, int cols, MemorySegment data, boolean heapAllowed, boolean wide) {
         super(name, GgmlType.Q4_0, rows, cols, data);
+        this.wide = wide;
         boolean grouped = rows % 8 == 0;
         long groupBlocksAll = (long) rows / 8 * (cols / 32);
         boolean heap = grouped && heapAllowed && 32 * groupBlocksAll <= Integer.MAX_VALUE - 16 // one int[] must hold the nibbles
@@ -214,6 +222,8 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             super.dotRows(r0, r1, a, out, outCol0);
         } else if (a.rows == 1) {
             groupDots(r0, r1, a, out, outCol0);
+        } else if (wide && nibbles != null && a.rows >= WIDE_TILE_ROWS_MIN) {
+            Q4_0Wide.floatTiles(nibbles, halfScales, cols / 32, r0, r1, a, out, outCol0);
         } else if (nibbles != null && a.rows <= WINDOW_ROWS_MAX) {
             windowDots(r0, r1, a, out, outCol0);
         } else if (a.rows >= TILE_ROWS_MIN) {
@@ -265,6 +275,13 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             }
         }
     }
+
+    /**
+     * The smallest batch {@link #dotRows} runs through {@link Q4_0Wide#floatTiles} on 512-bit machines. Lab (8 matrices
+     * 5632x2048 streamed, 1 thread, GMAC/s, 16-bit tiles vs float tiles): batch 8 28.5 vs 26.6, 16 32 vs 32; 2048x2048 x 4
+     * at batch 128 34-36 vs 40-41. Below it the float tile's decode (4 bytes per weight) does not pay.
+     */
+    private static final int WIDE_TILE_ROWS_MIN = 24;
 
     /** The smallest batch {@link #dotRows} runs through {@link #shortTiles}. */
     private static final int TILE_ROWS_MIN = 3;

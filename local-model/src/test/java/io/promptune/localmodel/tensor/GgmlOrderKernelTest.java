@@ -294,6 +294,57 @@ class GgmlOrderKernelTest {
     }
 
     /**
+     * Repacked Q4_0's kernels at both vector widths (the 512-bit ones run, slowly but correctly, on an AVX2 machine
+     * too) on the heap and off-heap copies: every batch size's path (one row, windows of 2-4 rows, 16-bit tiles from
+     * 5, 512-bit float tiles from 24), five 8-row groups (not a multiple of the float tiles' four), a row range cutting groups, and blocks at the 16-bit extremes next to random
+     * ones must give exactly ggml's values.
+     */
+    @ParameterizedTest
+    @CsvSource({"1", "2", "3", "4", "5", "6", "7", "8", "9", "16", "25", "33"})
+    void repackedQ4_0BothWidthsFollowGgmlOrderExactly(int batch) {
+        int rows = 40, cols = 352; // 11 blocks: the float tiles' column chunks of 8 blocks and a partial one
+        Random rnd = new Random(53L * batch);
+        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_0, rows, cols, rnd);
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < cols / 32; k++) {
+                long p = (long) r * (cols / 32) * 18 + 18L * k;
+                int kind = (r + 2 * k) % 5; // all-0 nibbles, all-15, alternating 0/15, random (twice)
+                for (int j = 0; j < 16 && kind < 3; j++) {
+                    int v = kind == 0 ? 0x00 : kind == 1 ? 0xFF : (j % 2 == 0 ? 0x0F : 0xF0);
+                    seg.set(ValueLayout.JAVA_BYTE, p + 2 + j, (byte) v);
+                }
+            }
+        }
+        FloatBatch in = new FloatBatch(batch, cols);
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < cols; i++) {
+                int kind = (b + i / 32) % 4; // all +1, all -1 (quantized to +-127), alternating, random
+                in.data()[b * cols + i] = kind == 0 ? 1f : kind == 1 ? -1f : kind == 2 ? (i % 2 == 0 ? 1f : -1f) : (float) rnd.nextGaussian();
+            }
+        }
+        for (boolean heap : new boolean[]{true, false}) {
+            for (boolean wide : new boolean[]{false, true}) {
+                Q4_0Matrix w = new Q4_0Matrix("w", rows, cols, seg, heap, wide);
+                Activations a = w.activationFormat().prepare(in);
+                FloatBatch out = new FloatBatch(batch, rows), part = new FloatBatch(batch, rows);
+                try (Parallel pool = new Parallel(2)) {
+                    w.matmul(in, out, pool);
+                }
+                int from = 3, to = rows - 13;
+                w.dotRows(from, to, a, part, 0);
+                for (int r = 0; r < rows; r++) {
+                    for (int b = 0; b < batch; b++) {
+                        float expect = ggmlOrder(GgmlType.Q4_0, seg, rows, cols, r, a, b);
+                        String at = " row " + r + ", batch row " + b + " of " + batch + (heap ? ", heap" : ", off-heap") + (wide ? ", 512 bits" : ", 256 bits");
+                        assertEquals(expect, out.get(b, r), 0f, "matmul" + at);
+                        assertEquals(r >= from && r < to ? expect : 0f, part.get(b, r), 0f, "rows " + from + ".." + (to - 1) + at);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Repacked Q4_1 keeps the file's half scales and minimums and converts them in vector lanes: negative,
      * subnormal, zero, largest, infinite and NaN halves must act exactly as Float.float16ToFloat's values, on
      * the matrix-vector and batch paths; a row range that cuts 8-row groups (and the zero-padded last group)
