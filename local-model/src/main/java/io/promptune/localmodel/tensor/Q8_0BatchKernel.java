@@ -51,25 +51,48 @@ final class Q8_0BatchKernel {
 
     private Q8_0BatchKernel() { }
 
-    /** A thread's scratch (panel chunk, activation group, scale products), the panel's scales and accumulators, kept between calls. */
-    private static final class Scratch {
-        final float[] wd = new float[PANEL_ROWS * CHUNK];
+    /**
+     * A thread's scratch (panel chunk, activation group, scale products), the panel's scales and accumulators, kept between
+     * calls; {@link Q8_0WideBatchKernel} keeps one of its own.
+     */
+    static final class Scratch {
+        final float[] wd;
         float[] s = new float[0], acc = new float[0];
         /** The activations whose groups the scratch holds (one copy per thread and batch, not one per panel), and the aligned start they were written at. */
-        WeakReference<Activations> grouped = new WeakReference<>(null);
-        int groupedAt = -1;
+        private WeakReference<Activations> grouped = new WeakReference<>(null);
+        private int groupedAt = -1;
 
+        Scratch(int scaleFloats) {
+            wd = new float[scaleFloats];
+        }
+
+        /** Grows the arrays to at least these sizes (s by a vector more, for its aligned start). */
         Scratch fit(int accFloats, int scratchFloats) {
             if (acc.length < accFloats) acc = new float[accFloats];
-            if (s.length < scratchFloats + 8) {
-                s = new float[scratchFloats + 8];
+            if (s.length < scratchFloats + 16) {
+                s = new float[scratchFloats + 16];
                 groupedAt = -1;
             }
             return this;
         }
+
+        /**
+         * True when batch {@code a} must be regrouped into s from {@code ga} (another batch than the last, or the array moved);
+         * false when its groups are there, or when it is too large to keep ({@code once} false: the caller copies per panel).
+         */
+        boolean regroup(Activations a, boolean once, int ga) {
+            if (!once) {
+                groupedAt = -1; // the slot is overwritten per panel
+                return false;
+            }
+            if (grouped.get() == a && groupedAt == ga) return false;
+            grouped = new WeakReference<>(a);
+            groupedAt = ga;
+            return true;
+        }
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Scratch(PANEL_ROWS * CHUNK));
 
     /** {@code out[b][outCol0 + r] = dot(r, a, b)} for rows [r0, r1) and every activation row b. */
     static void dotRows(Q8_0Matrix w, int r0, int r1, Activations a, FloatBatch out, int outCol0) {
@@ -80,13 +103,7 @@ final class Q8_0BatchKernel {
         Scratch scratch = SCRATCH.get().fit(PANEL_ROWS * slots * 8, GROUPS + (once ? (int) groupedFloats : GROUP_FLOATS));
         float[] s = scratch.s, wd = scratch.wd, acc = scratch.acc, ad = a.d, o = out.data();
         int sa = HeapAlignment.firstAligned(s), pa = sa + PRODUCTS, ga = sa + GROUPS; // vectors on 32-byte boundaries
-        if (!once) {
-            scratch.groupedAt = -1; // the slot is overwritten below
-        } else if (scratch.grouped.get() != a || scratch.groupedAt != ga) {
-            group(a, nb, chunks, s, ga);
-            scratch.grouped = new WeakReference<>(a);
-            scratch.groupedAt = ga;
-        }
+        if (scratch.regroup(a, once, ga)) group(a, nb, chunks, s, ga);
         for (int p0 = r0; p0 < r1; p0 += PANEL_ROWS) {
             int np = Math.min(r1 - p0, PANEL_ROWS);
             for (int k0 = 0; k0 < nb; k0 += CHUNK) {

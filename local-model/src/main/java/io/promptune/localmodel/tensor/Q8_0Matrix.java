@@ -4,8 +4,10 @@ import io.promptune.localmodel.gguf.GgmlType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.Arena;
@@ -35,6 +37,11 @@ public final class Q8_0Matrix extends WeightMatrix {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I_WIDE = IntVector.SPECIES_512;
+    private static final VectorSpecies<Byte> B_WIDE = ByteVector.SPECIES_512;
+    private static final VectorSpecies<Long> L_WIDE = LongVector.SPECIES_512;
+    /** A pair-block's 16 ints (8 per row) with the rows' lanes alternating: lane 2j from the first row's int j, 2j + 1 from the second's. */
+    private static final VectorShuffle<Integer> ZIP = VectorShuffle.fromOp(I_WIDE, i -> (i & 1) * 8 + i / 2);
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int BLOCK_BYTES = 34;
 
@@ -250,8 +257,9 @@ public final class Q8_0Matrix extends WeightMatrix {
 
     @Override
     public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        if (a.rows >= FLOAT_BATCH_ROWS) Q8_0BatchKernel.dotRows(this, r0, r1, a, out, outCol0);
-        else dotEach(r0, r1, a, out, outCol0);
+        if (a.rows < FLOAT_BATCH_ROWS) dotEach(r0, r1, a, out, outCol0);
+        else if (VectorWidth.WIDE) Q8_0WideBatchKernel.dotRows(this, r0, r1, a, out, outCol0);
+        else Q8_0BatchKernel.dotRows(this, r0, r1, a, out, outCol0);
     }
 
     /**
@@ -272,6 +280,42 @@ public final class Q8_0Matrix extends WeightMatrix {
                 ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 16);
                 ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 24);
                 wd[so + i * n + k] = Float.float16ToFloat(scales[si]);
+            }
+        }
+    }
+
+    /**
+     * Widens blocks [k0, k1) of rows {@code r0} and {@code r1} for {@link Q8_0WideBatchKernel}, the two rows interleaved:
+     * block k at wq[wo + 80(k - k0)], its quads vector v (see {@link #widenPair}) at + 16v with lane 2j from row r0 and
+     * 2j + 1 from r1, then the scales {d0, d1, d0, d1, ...} at + 64. A stored pair (r0 even, r1 = r0 + 1) is one 64-byte
+     * load and a lane shuffle per block; other rows (a range starting at an odd row, a last row with itself) go value by value.
+     */
+    void widenPairInterleaved(int r0, int r1, int k0, int k1, float[] wq, int wo) {
+        int n = k1 - k0;
+        if ((r0 & 1) == 0 && r1 == r0 + 1) {
+            long q = (long) r0 * cols + 64L * k0;
+            short[] sc = scales;
+            int si = scaleBase(r0) + 2 * k0;
+            for (int k = 0, o = wo; k < n; k++, q += 64, o += 80, si += 2) {
+                IntVector v = (quants != null ? ByteVector.fromArray(B_WIDE, quants, (int) q).reinterpretAsInts()
+                        : IntVector.fromMemorySegment(I_WIDE, packed, q, LE)).rearrange(ZIP);
+                ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o);
+                ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 16);
+                ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 32);
+                ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 48);
+                long d = Float.floatToRawIntBits(Float.float16ToFloat(sc[si])) & 0xFFFFFFFFL
+                        | (long) Float.floatToRawIntBits(Float.float16ToFloat(sc[si + 1])) << 32; // lane 0 = the low half
+                LongVector.broadcast(L_WIDE, d).reinterpretAsFloats().intoArray(wq, o + 64);
+            }
+        } else {
+            for (int h = 0; h < 2; h++) {
+                int row = h == 0 ? r0 : r1;
+                for (int k = 0; k < n; k++) {
+                    for (int v = 0; v < 4; v++) {
+                        for (int j = 0; j < 8; j++) wq[wo + 80 * k + 16 * v + 2 * j + h] = value(row, k0 + k, 4 * j + v);
+                    }
+                    for (int j = 0; j < 8; j++) wq[wo + 80 * k + 64 + 2 * j + h] = scale(row, k0 + k);
+                }
             }
         }
     }

@@ -88,7 +88,7 @@ class GgmlOrderKernelTest {
         }
     }
 
-    /** The batch kernel keeps a regrouped copy of the last batch per thread: a new batch of the same shape must replace it. */
+    /** The batch kernels keep a regrouped copy of the last batch per thread: a new batch of the same shape must replace it. */
     @Test
     void q8_0BatchKernelRegroupsEveryNewBatch() {
         Random rnd = new Random(17);
@@ -97,11 +97,16 @@ class GgmlOrderKernelTest {
         Q8_0Matrix w = new Q8_0Matrix("w", rows, cols, seg, true);
         for (int round = 0; round < 3; round++) {
             Activations a = w.activationFormat().prepare(randomBatch(batch, cols, rnd));
-            FloatBatch out = new FloatBatch(batch, rows);
+            FloatBatch out = new FloatBatch(batch, rows), narrow = new FloatBatch(batch, rows), wide = new FloatBatch(batch, rows);
             w.dotRows(0, rows, a, out, 0);
+            Q8_0BatchKernel.dotRows(w, 0, rows, a, narrow, 0);
+            Q8_0WideBatchKernel.dotRows(w, 0, rows, a, wide, 0);
             for (int r = 0; r < rows; r++) {
                 for (int b = 0; b < batch; b++) {
-                    assertEquals(ggmlOrder(GgmlType.Q8_0, seg, rows, cols, r, a, b), out.get(b, r), 0f, "round " + round + " row " + r + " batch " + b);
+                    float expect = ggmlOrder(GgmlType.Q8_0, seg, rows, cols, r, a, b);
+                    assertEquals(expect, out.get(b, r), 0f, "round " + round + " row " + r + " batch " + b);
+                    assertEquals(expect, narrow.get(b, r), 0f, "256-bit, round " + round + " row " + r + " batch " + b);
+                    assertEquals(expect, wide.get(b, r), 0f, "512-bit, round " + round + " row " + r + " batch " + b);
                 }
             }
         }
@@ -119,6 +124,12 @@ class GgmlOrderKernelTest {
         }
         w.dotRows(0, 1, a, split, 0);
         if (rows > 1) w.dotRows(1, rows, a, split, 0);
+        // both widths' batch kernels, whatever this machine picks (the wide one also from an odd row: its unpaired widening)
+        FloatBatch narrow = new FloatBatch(batch, rows), wide = new FloatBatch(batch, rows), wideSplit = new FloatBatch(batch, rows);
+        Q8_0BatchKernel.dotRows(w, 0, rows, a, narrow, 0);
+        Q8_0WideBatchKernel.dotRows(w, 0, rows, a, wide, 0);
+        Q8_0WideBatchKernel.dotRows(w, 0, 1, a, wideSplit, 0);
+        if (rows > 1) Q8_0WideBatchKernel.dotRows(w, 1, rows, a, wideSplit, 0);
         float[] deq = new float[cols];
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < batch; b++) {
@@ -128,6 +139,9 @@ class GgmlOrderKernelTest {
                 assertEquals(expect, out1.get(b, r), 0f, "matmul, 1 thread" + at);
                 assertEquals(expect, out2.get(b, r), 0f, "matmul, 2 threads" + at);
                 assertEquals(expect, split.get(b, r), 0f, "dotRows from an odd row" + at);
+                assertEquals(expect, narrow.get(b, r), 0f, "256-bit batch kernel" + at);
+                assertEquals(expect, wide.get(b, r), 0f, "512-bit batch kernel" + at);
+                assertEquals(expect, wideSplit.get(b, r), 0f, "512-bit batch kernel from an odd row" + at);
             }
             w.dequantizeRow(r, deq, 0);
             for (int i = 0; i < cols; i++) {
