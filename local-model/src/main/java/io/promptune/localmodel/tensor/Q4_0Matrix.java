@@ -19,7 +19,8 @@ import java.nio.ByteOrder;
  * repacked at load time (in heap arrays when it fits {@link HeapBudget}, off-heap otherwise) so that 8 rows sit in
  * the 8 lanes: one activation row through {@link #groupDots}, up to four on the heap copy through
  * {@link #windowDots}, otherwise two through {@link #pairDots} and more as whole groups decoded to 16-bit
- * tiles against the batch ({@link #shortTiles}).
+ * tiles against the batch ({@link #shortTiles}); on 512-bit machines batches from {@link #WIDE_TILE_ROWS_MIN} rows run
+ * {@link Q4_0Wide}'s float tiles instead.
  */
 public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -277,11 +278,11 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     }
 
     /**
-     * The smallest batch {@link #dotRows} runs through {@link Q4_0Wide#floatTiles} on 512-bit machines. Lab (8 matrices
-     * 5632x2048 streamed, 1 thread, GMAC/s, 16-bit tiles vs float tiles): batch 8 28.5 vs 26.6, 16 32 vs 32; 2048x2048 x 4
-     * at batch 128 34-36 vs 40-41. Below it the float tile's decode (4 bytes per weight) does not pay.
+     * The smallest batch {@link #dotRows} runs through {@link Q4_0Wide#floatTiles} on 512-bit machines. Lab (1 thread,
+     * thread CPU, GMAC/s, 16-bit tiles vs float tiles): 8 matrices 5632x2048 streamed, batch 8 26.8 vs 29.2, batch 16
+     * 31.8 vs 42.8; 4 x 2048x2048 at batch 128 36 vs 53. Below it the float tile's decode (4 bytes per weight) does not pay.
      */
-    private static final int WIDE_TILE_ROWS_MIN = 24;
+    private static final int WIDE_TILE_ROWS_MIN = 8;
 
     /** The smallest batch {@link #dotRows} runs through {@link #shortTiles}. */
     private static final int TILE_ROWS_MIN = 3;

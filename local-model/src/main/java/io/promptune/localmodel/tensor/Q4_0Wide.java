@@ -31,14 +31,21 @@ final class Q4_0Wide {
     /** Blocks per column chunk of {@link #floatTiles}: 32 weight rows x 8 blocks of floats = 32 KB, in L1 while the batch runs over it. */
     private static final int CHUNK_BLOCKS = 8;
 
-    /** A thread's float tile chunk, its scales and the batch's accumulators ({@link #floatTiles}). */
+    /** A thread's float tile chunk and its scales (from 64-byte aligned offsets), the batch's accumulators, row offsets. */
     private static final class Scratch {
-        final float[] tile = new float[32 * 32 * CHUNK_BLOCKS];
-        final float[] scales = new float[32 * CHUNK_BLOCKS];
-        float[] results = new float[0];
+        final float[] tile = new float[32 * 32 * CHUNK_BLOCKS + 16];
+        final float[] scales = new float[32 * CHUNK_BLOCKS + 16];
+        final int tileAt = HeapAlignment.firstAligned(tile, 64), scalesAt = HeapAlignment.firstAligned(scales, 64);
+        final int[] xs = new int[8], ds = new int[8];
+        final FourRows fours = new FourRows();
+        float[] results = new float[16];
+        int resultsAt;
 
         float[] results(int n) {
-            if (results.length < n) results = new float[n];
+            if (results.length < n + 16) {
+                results = new float[n + 16];
+                resultsAt = HeapAlignment.firstAligned(results, 64);
+            }
             return results;
         }
     }
@@ -47,32 +54,44 @@ final class Q4_0Wide {
 
     /**
      * Batches on float FMAs: four 8-row groups (two 16-lane vectors) decoded to floats (q - 8) chunk by chunk of
-     * columns, then every activation row against them, four per {@link #tile4} call: per block the exact integer total
-     * of (q - 8) * a as a float sum (every partial sum is an integer below 2^24, so exact in any order), then
-     * res = fma(total, d_w * d_a, res) in block order, llama.cpp's chain (as {@link Q4_0Matrix}'s tiles).
+     * columns, then every activation row against them, eight per {@link #tile8} call (a last four or fewer through
+     * {@link #tile4}): per block the exact integer total of (q - 8) * a as a float sum (every partial sum is an
+     * integer below 2^24, so exact in any order), then res = fma(total, d_w * d_a, res) in block order, llama.cpp's
+     * chain (as {@link Q4_0Matrix}'s tiles).
      */
     static void floatTiles(int[] nib, short[] hs, int nb, int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         Scratch sc = SCRATCH.get();
         float[] tile = sc.tile, ts = sc.scales, q = a.q, ad = a.d, o = out.data();
-        int rows4 = (a.rows + 3) & ~3, last = a.rows - 1, oc = out.cols();
-        float[] res = sc.results(32 * rows4);
+        int rows8 = (a.rows + 7) & ~7, last = a.rows - 1, oc = out.cols(), t0 = sc.tileAt, s0 = sc.scalesAt;
+        int[] xs = sc.xs, ds = sc.ds;
+        float[] res = sc.results(32 * rows8);
+        int cols = a.cols, whole8 = a.rows & ~7;
+        float[] x = sc.fours.of(a, whole8);
+        int ro = sc.resultsAt;
         int g1 = (r1 + 7) >> 3;
         for (int g = r0 >> 3; g < g1; g += 4) {
-            java.util.Arrays.fill(res, 0, 32 * rows4, 0f);
+            java.util.Arrays.fill(res, ro, ro + 32 * rows8, 0f);
             for (int k0 = 0; k0 < nb; k0 += CHUNK_BLOCKS) {
                 int kn = Math.min(CHUNK_BLOCKS, nb - k0);
-                for (int i = 0; i < 4; i++) decode(nib, hs, Math.min(g + i, g1 - 1) * nb + k0, kn, i, tile, ts);
-                for (int b = 0; b < a.rows; b += 4) {
-                    int b1 = Math.min(b + 1, last), b2 = Math.min(b + 2, last), b3 = Math.min(b + 3, last);
-                    tile4(tile, ts, kn, q, a.rowOffset(b) + 32 * k0, a.rowOffset(b1) + 32 * k0, a.rowOffset(b2) + 32 * k0,
-                            a.rowOffset(b3) + 32 * k0, ad, a.blockOffset(b) + k0, a.blockOffset(b1) + k0, a.blockOffset(b2) + k0,
-                            a.blockOffset(b3) + k0, res, 32 * b);
+                for (int i = 0; i < 4; i++) decode(nib, hs, Math.min(g + i, g1 - 1) * nb + k0, kn, i, tile, t0, ts, s0);
+                for (int b = 0; b < whole8; b += 8) {
+                    for (int i = 0; i < 8; i++) ds[i] = a.blockOffset(b + i) + k0;
+                    int ia = (b / 4 * cols + 32 * k0) * 4;
+                    tile8(tile, t0, ts, s0, kn, x, ia, ia + 4 * cols, ad, ds, res, ro + 32 * b);
+                }
+                for (int b = whole8; b < a.rows; b += 4) {
+                    for (int i = 0; i < 4; i++) {
+                        int row = Math.min(b + i, last);
+                        xs[i] = a.rowOffset(row) + 32 * k0;
+                        ds[i] = a.blockOffset(row) + k0;
+                    }
+                    tile4(tile, t0, ts, s0, kn, q, xs[0], xs[1], xs[2], xs[3], ad, ds[0], ds[1], ds[2], ds[3], res, ro + 32 * b);
                 }
             }
             int l0 = Math.max(0, r0 - 8 * g), l1 = Math.min(32, r1 - 8 * g);
             for (int b = 0; b < a.rows; b++) {
                 int ob = b * oc + outCol0 + 8 * g;
-                for (int l = l0; l < l1; l++) o[ob + l] = res[32 * b + l];
+                for (int l = l0; l < l1; l++) o[ob + l] = res[ro + 32 * b + l];
             }
         }
     }
@@ -81,7 +100,7 @@ final class Q4_0Wide {
      * Blocks q0..q0+kn-1 of one group (the panel's group i: vector i / 2, lanes 8 * (i % 2)..) as floats (q - 8):
      * tile[((kk * 32 + j) * 2 + i / 2) * 16 + 8 * (i % 2) + l] = value j of block kk of row l; its scales (d_w) likewise.
      */
-    private static void decode(int[] nib, short[] hs, int q0, int kn, int i, float[] tile, float[] ts) {
+    private static void decode(int[] nib, short[] hs, int q0, int kn, int i, float[] tile, int t0, float[] ts, int s0) {
         int lane = 16 * (i >> 1) + 8 * (i & 1);
         for (int kk = 0; kk < kn; kk++) {
             int q = q0 + kk;
@@ -90,12 +109,12 @@ final class Q4_0Wide {
                 for (int b = 0; b < 4; b++) {
                     int j = 4 * v + b;
                     ((FloatVector) w.lanewise(VectorOperators.LSHR, 8 * b).and(15).sub(8).convert(VectorOperators.I2F, 0))
-                            .intoArray(tile, (kk * 32 + j) * 32 + lane);
+                            .intoArray(tile, t0 + (kk * 32 + j) * 32 + lane);
                     ((FloatVector) w.lanewise(VectorOperators.LSHR, 8 * b + 4).and(15).sub(8).convert(VectorOperators.I2F, 0))
-                            .intoArray(tile, (kk * 32 + j + 16) * 32 + lane);
+                            .intoArray(tile, t0 + (kk * 32 + j + 16) * 32 + lane);
                 }
             }
-            scales(hs, q).mul(0x1p112f).intoArray(ts, kk * 32 + lane);
+            scales(hs, q).mul(0x1p112f).intoArray(ts, s0 + kk * 32 + lane);
         }
     }
 
@@ -103,13 +122,13 @@ final class Q4_0Wide {
      * Four activation rows (quantized values at x0..x3 of {@link Activations#q}, scales at d0..d3) against a decoded
      * chunk of 32 weight rows: res[r + 32i + lane] for row i, in block order.
      */
-    private static void tile4(float[] tile, float[] ts, int kn, float[] q, int x0, int x1, int x2, int x3, float[] ad,
+    private static void tile4(float[] tile, int t0, float[] ts, int s0, int kn, float[] q, int x0, int x1, int x2, int x3, float[] ad,
                               int d0, int d1, int d2, int d3, float[] res, int r) {
         for (int kk = 0; kk < kn; kk++) {
             FloatVector s00 = FloatVector.zero(FW), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
             int xk = 32 * kk;
             for (int j = 0; j < 32; j++) {
-                int t = (xk + j) * 32;
+                int t = t0 + (xk + j) * 32;
                 FloatVector w0 = FloatVector.fromArray(FW, tile, t), w1 = FloatVector.fromArray(FW, tile, t + 16);
                 FloatVector a0 = FloatVector.broadcast(FW, q[x0 + xk + j]);
                 s00 = w0.fma(a0, s00);
@@ -124,7 +143,7 @@ final class Q4_0Wide {
                 s30 = w0.fma(a3, s30);
                 s31 = w1.fma(a3, s31);
             }
-            FloatVector dw0 = FloatVector.fromArray(FW, ts, xk), dw1 = FloatVector.fromArray(FW, ts, xk + 16);
+            FloatVector dw0 = FloatVector.fromArray(FW, ts, s0 + xk), dw1 = FloatVector.fromArray(FW, ts, s0 + xk + 16);
             float e0 = ad[d0 + kk], e1 = ad[d1 + kk], e2 = ad[d2 + kk], e3 = ad[d3 + kk];
             s00.fma(dw0.mul(e0), FloatVector.fromArray(FW, res, r)).intoArray(res, r);
             s01.fma(dw1.mul(e0), FloatVector.fromArray(FW, res, r + 16)).intoArray(res, r + 16);
@@ -134,6 +153,71 @@ final class Q4_0Wide {
             s21.fma(dw1.mul(e2), FloatVector.fromArray(FW, res, r + 80)).intoArray(res, r + 80);
             s30.fma(dw0.mul(e3), FloatVector.fromArray(FW, res, r + 96)).intoArray(res, r + 96);
             s31.fma(dw1.mul(e3), FloatVector.fromArray(FW, res, r + 112)).intoArray(res, r + 112);
+        }
+    }
+
+    /**
+     * {@link #tile4} for eight activation rows, interleaved by {@link FourRows} (rows 0-3 from ia, 4-7 from ib, so the
+     * broadcasts share two base registers), scales at ds[0..7]: 16 accumulators, 2 weight loads and 8 broadcasts per 16 FMAs.
+     */
+    private static void tile8(float[] tile, int t0, float[] ts, int s0, int kn, float[] x, int ia, int ib, float[] ad, int[] ds, float[] res, int r) {
+        for (int kk = 0; kk < kn; kk++) {
+            FloatVector s00 = FloatVector.zero(FW), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+            FloatVector s40 = s00, s41 = s00, s50 = s00, s51 = s00, s60 = s00, s61 = s00, s70 = s00, s71 = s00;
+            int xk = 32 * kk;
+            for (int j = 0; j < 32; j++) {
+                int t = t0 + (xk + j) * 32, xa = ia + 4 * (xk + j), xb = ib + 4 * (xk + j);
+                FloatVector w0 = FloatVector.fromArray(FW, tile, t), w1 = FloatVector.fromArray(FW, tile, t + 16);
+                FloatVector a = FloatVector.broadcast(FW, x[xa]);
+                s00 = w0.fma(a, s00);
+                s01 = w1.fma(a, s01);
+                a = FloatVector.broadcast(FW, x[xa + 1]);
+                s10 = w0.fma(a, s10);
+                s11 = w1.fma(a, s11);
+                a = FloatVector.broadcast(FW, x[xa + 2]);
+                s20 = w0.fma(a, s20);
+                s21 = w1.fma(a, s21);
+                a = FloatVector.broadcast(FW, x[xa + 3]);
+                s30 = w0.fma(a, s30);
+                s31 = w1.fma(a, s31);
+                a = FloatVector.broadcast(FW, x[xb]);
+                s40 = w0.fma(a, s40);
+                s41 = w1.fma(a, s41);
+                a = FloatVector.broadcast(FW, x[xb + 1]);
+                s50 = w0.fma(a, s50);
+                s51 = w1.fma(a, s51);
+                a = FloatVector.broadcast(FW, x[xb + 2]);
+                s60 = w0.fma(a, s60);
+                s61 = w1.fma(a, s61);
+                a = FloatVector.broadcast(FW, x[xb + 3]);
+                s70 = w0.fma(a, s70);
+                s71 = w1.fma(a, s71);
+            }
+            FloatVector dw0 = FloatVector.fromArray(FW, ts, s0 + xk), dw1 = FloatVector.fromArray(FW, ts, s0 + xk + 16);
+            float e = ad[ds[0] + kk];
+            s00.fma(dw0.mul(e), FloatVector.fromArray(FW, res, r)).intoArray(res, r);
+            s01.fma(dw1.mul(e), FloatVector.fromArray(FW, res, r + 16)).intoArray(res, r + 16);
+            e = ad[ds[1] + kk];
+            s10.fma(dw0.mul(e), FloatVector.fromArray(FW, res, r + 32)).intoArray(res, r + 32);
+            s11.fma(dw1.mul(e), FloatVector.fromArray(FW, res, r + 48)).intoArray(res, r + 48);
+            e = ad[ds[2] + kk];
+            s20.fma(dw0.mul(e), FloatVector.fromArray(FW, res, r + 64)).intoArray(res, r + 64);
+            s21.fma(dw1.mul(e), FloatVector.fromArray(FW, res, r + 80)).intoArray(res, r + 80);
+            e = ad[ds[3] + kk];
+            s30.fma(dw0.mul(e), FloatVector.fromArray(FW, res, r + 96)).intoArray(res, r + 96);
+            s31.fma(dw1.mul(e), FloatVector.fromArray(FW, res, r + 112)).intoArray(res, r + 112);
+            e = ad[ds[4] + kk];
+            s40.fma(dw0.mul(e), FloatVector.fromArray(FW, res, r + 128)).intoArray(res, r + 128);
+            s41.fma(dw1.mul(e), FloatVector.fromArray(FW, res, r + 144)).intoArray(res, r + 144);
+            e = ad[ds[5] + kk];
+            s50.fma(dw0.mul(e), FloatVector.fromArray(FW, res, r + 160)).intoArray(res, r + 160);
+            s51.fma(dw1.mul(e), FloatVector.fromArray(FW, res, r + 176)).intoArray(res, r + 176);
+            e = ad[ds[6] + kk];
+            s60.fma(dw0.mul(e), FloatVector.fromArray(FW, res, r + 192)).intoArray(res, r + 192);
+            s61.fma(dw1.mul(e), FloatVector.fromArray(FW, res, r + 208)).intoArray(res, r + 208);
+            e = ad[ds[7] + kk];
+            s70.fma(dw0.mul(e), FloatVector.fromArray(FW, res, r + 224)).intoArray(res, r + 224);
+            s71.fma(dw1.mul(e), FloatVector.fromArray(FW, res, r + 240)).intoArray(res, r + 240);
         }
     }
 }

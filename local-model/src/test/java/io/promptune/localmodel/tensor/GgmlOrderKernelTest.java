@@ -310,7 +310,7 @@ class GgmlOrderKernelTest {
     /**
      * Repacked Q4_0's kernels at both vector widths (the 512-bit ones run, slowly but correctly, on an AVX2 machine
      * too) on the heap and off-heap copies: every batch size's path (one row, windows of 2-4 rows, 16-bit tiles from
-     * 5, 512-bit float tiles from 24), five 8-row groups (not a multiple of the float tiles' four), a row range cutting groups, and blocks at the 16-bit extremes next to random
+     * 5, 512-bit float tiles from 8), five 8-row groups (not a multiple of the float tiles' four), a row range cutting groups, and blocks at the 16-bit extremes next to random
      * ones must give exactly ggml's values.
      */
     @ParameterizedTest
