@@ -489,11 +489,11 @@ public final class Activations {
         float[] d = floats(buffers, format, 1, rows * nb);
         float[] s = floats(buffers, format, 2, format == ActivationFormat.Q8_K ? n / 16 : rows * nb);
         boolean parallel = pool != null && pool.threads() > 1 && rows >= PARALLEL_ROWS;
-        // Q8_1 feeds the Q4_1 batch kernel, which reads row-grouped layouts for every batch of GROUP_MIN (6) rows or
-        // more: build them here into reused buffers (in parallel for large batches), not lazily with fresh arrays
-        // inside the kernel's parallel section while the other threads wait on the lock (decode steps of 6-7
-        // sequences, common while a continuous batch drains, took that lazy path).
-        boolean rowGroups = format == ActivationFormat.Q8_1 && buffers != null && rows >= Q4_1Matrix.GROUP_MIN;
+        // Q8_1 feeds the Q4_1 batch kernel, which reads row-grouped layouts for batches of GROUP_MIN (6) rows or more
+        // (at 512 bits 16, or 13-15: Q4_1Matrix.groupedRows): build them here into reused buffers (in parallel for
+        // large batches), not lazily with fresh arrays inside the kernel's parallel section while the other threads
+        // wait on the lock (decode steps of 6-7 sequences, common while a continuous batch drains, took that lazy path).
+        boolean rowGroups = format == ActivationFormat.Q8_1 && buffers != null && Q4_1Matrix.groupedRows(rows) > 0;
         Activations a = new Activations(format, rows, cols, q, qb, d, s,
                 buffers == null || format != ActivationFormat.Q8_0 ? null : floats(buffers, format, 3, n),
                 buffers == null ? null : buffers.ints(format, n / 2), buffers == null || format != ActivationFormat.Q8_0 ? null : buffers.shorts(n),

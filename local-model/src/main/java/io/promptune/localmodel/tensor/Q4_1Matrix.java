@@ -49,6 +49,18 @@ public final class Q4_1Matrix extends WeightMatrix {
 
     /** Activation rows from which a partial group of 8 is cheaper in {@link Q4_1BatchKernel} (lab: 5-6). */
     static final int GROUP_MIN = 6;
+    /**
+     * At 512 bits, rows from which a partial group of 16 is cheaper in the batch kernel's 16-row tile than
+     * {@link #dotEachWide} (lab, 1536x576: 14 rows 538 vs 628 us, 12 rows padded to 16 would cost about 16's
+     * 553 us vs 500-554); a whole or partial 8-row group alone is cheaper there too (8 rows 354 vs 397 us).
+     */
+    static final int WIDE_GROUP_MIN = 13;
+
+    /** How many of a batch's first rows go through {@link Q4_1BatchKernel}; the rest one or two at a time. */
+    static int groupedRows(int rows) {
+        if (VectorWidth.WIDE) return rows % 16 >= WIDE_GROUP_MIN ? rows : rows / 16 * 16;
+        return rows % 8 >= GROUP_MIN ? rows : rows / 8 * 8;
+    }
     private final int nb;
     /** The heap copy's nibble ints (null off-heap): vector v of group g's block k at 32 * (g * nb + k) + 8v. */
     private final int[] quants;
@@ -490,13 +502,13 @@ public final class Q4_1Matrix extends WeightMatrix {
     }
 
     /**
-     * Batches: groups of 8 activation rows go through {@link Q4_1BatchKernel}, and so does a last partial
-     * group of at least {@link #GROUP_MIN} rows; fewer rows are cheaper one at a time (a group's cost does
-     * not shrink with its row count).
+     * Batches: groups of 8 (16 at 512 bits) activation rows go through {@link Q4_1BatchKernel}, and so does a
+     * last partial group of at least {@link #GROUP_MIN} ({@link #WIDE_GROUP_MIN}) rows; fewer rows are cheaper
+     * one at a time (a group's cost does not shrink with its row count), see {@link #groupedRows}.
      */
     @Override
     public void dotRows(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
-        int grouped = a.rows % 8 >= GROUP_MIN ? a.rows : a.rows / 8 * 8;
+        int grouped = groupedRows(a.rows);
         if (grouped > 0) Q4_1BatchKernel.dotRows(this, r0, r1, a, grouped, out, outCol0);
         if (grouped < a.rows) dotEach(r0, r1, a, grouped, out, outCol0);
     }
