@@ -65,7 +65,8 @@ final class RepackedLanes {
      * old generation, smaller ones in eden, and a model's hundreds of 0.3-12 MB copies were then copied between
      * survivor spaces and promoted, leaving the old generation with ~180 MB of dead filler (TinyLlama Q4_K_M peak
      * RSS 1.11-1.17 GB instead of ~0.97 with the off-heap copies; with -Xmn8m, i.e. every copy pretenured, 0.92).
-     * 40 MB is above half of the launcher's eden (-Xmn64m), so each slab is allocated once, in place.
+     * 40 MB is larger than the launcher's whole young generation (SerialGC -Xmn32m; above half of ParallelGC's -Xmn64m
+     * eden too), so each slab is allocated once, directly in the old generation.
      */
     private static final int SLAB_BYTES = 40 << 20;
     /** Open slabs (weakly held: a slab goes away with the last matrix that uses it) and the bytes used in each. */
