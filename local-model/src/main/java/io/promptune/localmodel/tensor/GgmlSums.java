@@ -14,7 +14,13 @@ public final class GgmlSums {
 
     /** {@link #hsum8(FloatVector)} of the 8 floats at {@code a[c..c + 8)} (accumulators kept in an array: no lane extraction). */
     public static float hsum8(float[] a, int c) {
-        float a0 = a[c] + a[c + 4], a1 = a[c + 1] + a[c + 5], a2 = a[c + 2] + a[c + 6], a3 = a[c + 3] + a[c + 7];
+        return hsum8(a, c, 1);
+    }
+
+    /** {@link #hsum8(float[], int)} of the 8 floats a[c], a[c + stride], ..., a[c + 7 * stride] (e.g. one row of an interleaved pair). */
+    public static float hsum8(float[] a, int c, int stride) {
+        float a0 = a[c] + a[c + 4 * stride], a1 = a[c + stride] + a[c + 5 * stride];
+        float a2 = a[c + 2 * stride] + a[c + 6 * stride], a3 = a[c + 3 * stride] + a[c + 7 * stride];
         return (a0 + a2) + (a1 + a3);
     }
 

@@ -358,7 +358,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * kernels multiply it by d_a * 2^112, which is exact (|d_a| <= 65504 < 2^16, or inf/NaN either way), so the
      * product is the same float as ggml's d_w * d_a.
      */
-    private static final int HALF_BITS = 0x8FFFE000;
+    static final int HALF_BITS = 0x8FFFE000;
 
     /**
      * Rows 8g..8g+7 (lanes) against one activation row, into {@code acc[ai..ai+7]}: per block the exact sum of

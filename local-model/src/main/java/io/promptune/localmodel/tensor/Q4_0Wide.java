@@ -17,15 +17,13 @@ final class Q4_0Wide {
     private static final VectorSpecies<Float> FW = FloatVector.SPECIES_512;
     private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
     private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
-    /** As {@link Q4_0Matrix}'s: a half sign-extended and shifted left by 13, masked, is the float d * 2^-112. */
-    private static final int HALF_BITS = 0x8FFFE000;
 
     private Q4_0Wide() { }
 
-    /** The half scales of block q (8 rows) as floats times 2^-112. */
+    /** The half scales of block q (8 rows) as floats times 2^-112 ({@link Q4_0Matrix#HALF_BITS} explains how). */
     private static FloatVector scales(short[] hs, int q) {
         return (FloatVector) ((IntVector) ShortVector.fromArray(S8, hs, 8 * q).convertShape(VectorOperators.S2I, I8, 0))
-                .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats();
+                .lanewise(VectorOperators.LSHL, 13).and(Q4_0Matrix.HALF_BITS).reinterpretAsFloats();
     }
 
     /** Blocks per column chunk of {@link #floatTiles}: 32 weight rows x 8 blocks of floats = 32 KB, in L1 while the batch runs over it. */

@@ -75,7 +75,7 @@ final class Q8_0WideBatchKernel {
                 }
             }
             for (int i = 0; i < np; i++) {
-                for (int b = 0; b < rows; b++) o[b * oc + outCol0 + p0 + i] = hsum8Odd(acc, accAt(i / 2, b, slots) + (i & 1));
+                for (int b = 0; b < rows; b++) o[b * oc + outCol0 + p0 + i] = GgmlSums.hsum8(acc, accAt(i / 2, b, slots) + (i & 1), 2);
             }
         }
     }
@@ -86,12 +86,6 @@ final class Q8_0WideBatchKernel {
      */
     private static int accAt(int i, int b, int slots) {
         return 16 * ((i >> 1) * 2 * slots + 2 * (b & ~3) + 4 * (i & 1) + (b & 3));
-    }
-
-    /** {@link GgmlSums#hsum8(float[], int)} of the 8 floats at a[c], a[c + 2], ..., a[c + 14] (one row of an interleaved pair). */
-    private static float hsum8Odd(float[] a, int c) {
-        float a0 = a[c] + a[c + 8], a1 = a[c + 2] + a[c + 10], a2 = a[c + 4] + a[c + 12], a3 = a[c + 6] + a[c + 14];
-        return (a0 + a2) + (a1 + a3);
     }
 
     /** As {@link Q8_0BatchKernel}'s group, with the wide layout (see {@link #copyGroup}). */
