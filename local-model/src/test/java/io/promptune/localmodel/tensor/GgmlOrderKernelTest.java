@@ -272,24 +272,9 @@ class GgmlOrderKernelTest {
     void repackedQ4_0SmallBatchesFollowGgmlOrderExactly(int batch, int rows, int cols) {
         Random rnd = new Random(97L * batch + rows + cols);
         MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_0, rows, cols, rnd);
-        for (int r = 0; r < rows; r++) {
-            for (int k = 0; k < cols / 32; k++) {
-                long p = (long) r * (cols / 32) * 18 + 18L * k;
-                int kind = (r + 2 * k) % 5; // all-0 nibbles, all-15, alternating 0/15, random (twice)
-                for (int j = 0; j < 16 && kind < 3; j++) {
-                    int v = kind == 0 ? 0x00 : kind == 1 ? 0xFF : (j % 2 == 0 ? 0x0F : 0xF0);
-                    seg.set(ValueLayout.JAVA_BYTE, p + 2 + j, (byte) v);
-                }
-            }
-        }
+        setExtremeQ4_0Blocks(seg, rows, cols);
         Q4_0Matrix w = new Q4_0Matrix("w", rows, cols, seg, true);
-        FloatBatch in = new FloatBatch(batch, cols);
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < cols; i++) {
-                int kind = (b + i / 32) % 4; // all +1, all -1 (quantized to +-127), alternating, random
-                in.data()[b * cols + i] = kind == 0 ? 1f : kind == 1 ? -1f : kind == 2 ? (i % 2 == 0 ? 1f : -1f) : (float) rnd.nextGaussian();
-            }
-        }
+        FloatBatch in = extremeActivations(batch, cols, rnd);
         Activations a = w.activationFormat().prepare(in);
         FloatBatch out = new FloatBatch(batch, rows), part = new FloatBatch(batch, rows);
         try (Parallel pool = new Parallel(2)) {
@@ -319,23 +304,8 @@ class GgmlOrderKernelTest {
         int rows = 40, cols = 352; // 11 blocks: the float tiles' column chunks of 8 blocks and a partial one
         Random rnd = new Random(53L * batch);
         MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_0, rows, cols, rnd);
-        for (int r = 0; r < rows; r++) {
-            for (int k = 0; k < cols / 32; k++) {
-                long p = (long) r * (cols / 32) * 18 + 18L * k;
-                int kind = (r + 2 * k) % 5; // all-0 nibbles, all-15, alternating 0/15, random (twice)
-                for (int j = 0; j < 16 && kind < 3; j++) {
-                    int v = kind == 0 ? 0x00 : kind == 1 ? 0xFF : (j % 2 == 0 ? 0x0F : 0xF0);
-                    seg.set(ValueLayout.JAVA_BYTE, p + 2 + j, (byte) v);
-                }
-            }
-        }
-        FloatBatch in = new FloatBatch(batch, cols);
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < cols; i++) {
-                int kind = (b + i / 32) % 4; // all +1, all -1 (quantized to +-127), alternating, random
-                in.data()[b * cols + i] = kind == 0 ? 1f : kind == 1 ? -1f : kind == 2 ? (i % 2 == 0 ? 1f : -1f) : (float) rnd.nextGaussian();
-            }
-        }
+        setExtremeQ4_0Blocks(seg, rows, cols);
+        FloatBatch in = extremeActivations(batch, cols, rnd);
         for (boolean heap : new boolean[]{true, false}) {
             for (boolean wide : new boolean[]{false, true}) {
                 Q4_0Matrix w = new Q4_0Matrix("w", rows, cols, seg, heap, wide);
@@ -710,5 +680,31 @@ class GgmlOrderKernelTest {
     private static int nibble(MemorySegment seg, long qs, int i) {
         int v = seg.get(ValueLayout.JAVA_BYTE, qs + (i & 15)) & 0xFF;
         return i < 16 ? v & 0x0F : v >>> 4;
+    }
+
+    /** Blocks at the extremes of the 16-bit block totals: all-0 nibbles, all-15, alternating 0/15, next to random ones (twice). */
+    private static void setExtremeQ4_0Blocks(MemorySegment seg, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < cols / 32; k++) {
+                long p = (long) r * (cols / 32) * 18 + 18L * k;
+                int kind = (r + 2 * k) % 5; // all-0 nibbles, all-15, alternating 0/15, random (twice)
+                for (int j = 0; j < 16 && kind < 3; j++) {
+                    int v = kind == 0 ? 0x00 : kind == 1 ? 0xFF : (j % 2 == 0 ? 0x0F : 0xF0);
+                    seg.set(ValueLayout.JAVA_BYTE, p + 2 + j, (byte) v);
+                }
+            }
+        }
+    }
+
+    /** A batch whose blocks are all +1, all -1 (quantized to +-127), alternating +-1, or random, by row and block. */
+    private static FloatBatch extremeActivations(int batch, int cols, Random rnd) {
+        FloatBatch in = new FloatBatch(batch, cols);
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < cols; i++) {
+                int kind = (b + i / 32) % 4; // all +1, all -1 (quantized to +-127), alternating, random
+                in.data()[b * cols + i] = kind == 0 ? 1f : kind == 1 ? -1f : kind == 2 ? (i % 2 == 0 ? 1f : -1f) : (float) rnd.nextGaussian();
+            }
+        }
+        return in;
     }
 }
