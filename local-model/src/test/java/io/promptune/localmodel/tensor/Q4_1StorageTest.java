@@ -94,11 +94,12 @@ class Q4_1StorageTest {
     /**
      * The matrix-vector kernel at both widths (called directly, whatever this machine's {@link VectorWidth}): the
      * 512-bit one must give exactly the 256-bit one's (ggml's) results, for whole groups, row ranges cutting
-     * groups, a zero-padded last group and batches of several rows.
+     * groups, a zero-padded last group, single rows over many groups (whole groups in pairs, an odd one and cut
+     * groups alone) and batches of several rows.
      */
     @ParameterizedTest
     @CsvSource({"8, 32, 1, 0, 8", "9, 96, 1, 0, 9", "13, 608, 3, 3, 11", "16, 576, 2, 0, 16", "21, 160, 4, 5, 21",
-            "24, 1536, 1, 8, 24"})
+            "24, 1536, 1, 8, 24", "64, 96, 1, 0, 64", "45, 64, 1, 3, 43", "56, 576, 1, 8, 56"})
     void matrixVectorKernelIsExactAtBothWidths(int rows, int cols, int batch, int r0, int r1) {
         Random rnd = new Random(rows * 31L + cols + batch);
         MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_1, rows, cols, rnd);
