@@ -1,9 +1,11 @@
 package io.promptune.localmodel.model;
 
+import io.promptune.localmodel.tensor.VectorWidth;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,6 +18,14 @@ import jdk.incubator.vector.VectorSpecies;
 final class HalfAttention {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    /**
+     * The 512-bit forms ({@link VectorWidth#WIDE}): a 16-lane vector holds two of the 256-bit form's 8-lane vectors
+     * side by side (head values 16i..16i+15), each lane doing the same operations in the same order.
+     */
+    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+    private static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(F16, i -> i ^ 8);
+    private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(F16, 0xFF);
     /** Smallest normal half, 2^-14, as float bits. */
     private static final int MIN_NORMAL_HALF_BITS = 0x38800000;
     /** 65520 as float bits: from here on a float rounds to half infinity. */
@@ -40,7 +50,7 @@ final class HalfAttention {
 
     /** Floats of scratch {@link #attend} needs for {@code positions} positions. */
     static int scratchSize(int positions) {
-        return 10 * positions;
+        return 10 * positions + 8; // + 8: the 512-bit partial sums store 16 lanes (8 masked) at the last position
     }
 
     /**
@@ -55,8 +65,15 @@ final class HalfAttention {
      */
     static void attend(float[] qh, float[] kc, float[] vc, int kvDim, int kvOff, int last, int hd, float scale,
                        float[] acc, float[] out, int oo, float[] scratch) {
+        attend(qh, kc, vc, kvDim, kvOff, last, hd, scale, acc, out, oo, scratch, VectorWidth.WIDE);
+    }
+
+    /** As above at the given width (tests call both: the results are the same bits). */
+    static void attend(float[] qh, float[] kc, float[] vc, int kvDim, int kvOff, int last, int hd, float scale,
+                       float[] acc, float[] out, int oo, float[] scratch, boolean wide) {
         int span = last + 1, sums = 2 * span;
-        partialSums(kc, kvDim, kvOff, span, qh, hd, scratch, sums);
+        if (wide && hd == 64) partialSums64Wide(kc, kvDim, kvOff, span, qh, scratch, sums);
+        else partialSums(kc, kvDim, kvOff, span, qh, hd, scratch, sums);
         float m = Float.NEGATIVE_INFINITY, s = 0f;
         for (int t = 0; t < span; t++) {
             int b = sums + 8 * t; // GGML_F32x8_REDUCE's end: halves added, then two horizontal adds
@@ -78,7 +95,9 @@ final class HalfAttention {
             s = Math.fma(s, ms, vs);
         }
         boolean done = hd % 64 == 0;
-        for (int c = 0; done && c < hd; c += 64) done = accumulate64(vc, kvOff + c, kvDim, span, scratch, acc, c);
+        for (int c = 0; done && c < hd; c += 64) {
+            done = wide ? accumulate64Wide(vc, kvOff + c, kvDim, span, scratch, acc, c) : accumulate64(vc, kvOff + c, kvDim, span, scratch, acc, c);
+        }
         if (!done) accumulateExact(vc, kvOff, kvDim, span, scratch, acc, hd);
         float inv = s == 0f ? 0f : 1f / s;
         for (int d = 0; d < hd; d++) out[oo + d] = acc[d] * inv;
@@ -126,6 +145,25 @@ final class HalfAttention {
             s2 = FloatVector.fromArray(F, kc, ko + 48).fma(q6, s2);
             s3 = FloatVector.fromArray(F, kc, ko + 56).fma(q7, s3);
             s0.add(s2).add(s1.add(s3)).intoArray(out, o + 8 * t);
+        }
+    }
+
+    /**
+     * {@link #partialSums64} in 16 lanes: a = k[0..16) * q[0..16) then + k[32..48) * q[32..48) holds ggml's
+     * accumulators 0 | 1, b the same for 2 | 3; a + b is (a0 + a2) | (a1 + a3), whose halves added are the 8 lanes.
+     */
+    private static void partialSums64Wide(float[] kc, int stride, int off, int span, float[] q, float[] out, int o) {
+        FloatVector q0 = FloatVector.fromArray(F16, q, 0), q1 = FloatVector.fromArray(F16, q, 16);
+        FloatVector q2 = FloatVector.fromArray(F16, q, 32), q3 = FloatVector.fromArray(F16, q, 48);
+        FloatVector zero = FloatVector.zero(F16);
+        for (int t = 0; t < span; t++) {
+            int ko = t * stride + off;
+            FloatVector a = FloatVector.fromArray(F16, kc, ko).fma(q0, zero);
+            FloatVector b = FloatVector.fromArray(F16, kc, ko + 16).fma(q1, zero);
+            a = FloatVector.fromArray(F16, kc, ko + 32).fma(q2, a);
+            b = FloatVector.fromArray(F16, kc, ko + 48).fma(q3, b);
+            FloatVector ab = a.add(b);
+            ab.add(ab.rearrange(SWAP_HALVES)).intoArray(out, o + 8 * t, LOW_HALF);
         }
     }
 
@@ -234,6 +272,70 @@ final class HalfAttention {
         a6.intoArray(acc, c + 48);
         a7.intoArray(acc, c + 56);
         return true;
+    }
+
+    /** {@link #accumulate64} in four 16-lane registers (lane for lane the same operations). */
+    private static boolean accumulate64Wide(float[] vc, int off, int stride, int span, float[] weights, float[] acc, int c) {
+        FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
+        IntVector big = IntVector.zero(I16);
+        for (int t = 0; t < span; t++) {
+            float ms = weights[span + t];
+            if (ms != 1f) { // as in accumulate64: out of line through acc, no vector live across the call
+                if (big.compare(VectorOperators.GE, BIG_EXPONENT).anyTrue()) return false;
+                a0.intoArray(acc, c + 0);
+                a1.intoArray(acc, c + 16);
+                a2.intoArray(acc, c + 32);
+                a3.intoArray(acc, c + 48);
+                if (!rescale64Wide(acc, c, ms)) return false;
+                a0 = FloatVector.fromArray(F16, acc, c + 0);
+                a1 = FloatVector.fromArray(F16, acc, c + 16);
+                a2 = FloatVector.fromArray(F16, acc, c + 32);
+                a3 = FloatVector.fromArray(F16, acc, c + 48);
+                big = IntVector.zero(I16);
+            }
+            FloatVector sv = FloatVector.broadcast(F16, weights[t]);
+            int o = t * stride + off;
+            FloatVector x0 = FloatVector.fromArray(F16, vc, o + 0).fma(sv, a0);
+            FloatVector x1 = FloatVector.fromArray(F16, vc, o + 16).fma(sv, a1);
+            FloatVector x2 = FloatVector.fromArray(F16, vc, o + 32).fma(sv, a2);
+            FloatVector x3 = FloatVector.fromArray(F16, vc, o + 48).fma(sv, a3);
+            IntVector b0 = x0.reinterpretAsInts(), e0 = b0.and(EXPONENT);
+            big = big.max(e0);
+            FloatVector g0 = e0.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
+            a0 = x0.add(g0).sub(g0).reinterpretAsInts().or(b0.and(SIGN)).reinterpretAsFloats();
+            IntVector b1 = x1.reinterpretAsInts(), e1 = b1.and(EXPONENT);
+            big = big.max(e1);
+            FloatVector g1 = e1.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
+            a1 = x1.add(g1).sub(g1).reinterpretAsInts().or(b1.and(SIGN)).reinterpretAsFloats();
+            IntVector b2 = x2.reinterpretAsInts(), e2 = b2.and(EXPONENT);
+            big = big.max(e2);
+            FloatVector g2 = e2.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
+            a2 = x2.add(g2).sub(g2).reinterpretAsInts().or(b2.and(SIGN)).reinterpretAsFloats();
+            IntVector b3 = x3.reinterpretAsInts(), e3 = b3.and(EXPONENT);
+            big = big.max(e3);
+            FloatVector g3 = e3.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
+            a3 = x3.add(g3).sub(g3).reinterpretAsInts().or(b3.and(SIGN)).reinterpretAsFloats();
+        }
+        if (big.compare(VectorOperators.GE, BIG_EXPONENT).anyTrue()) return false;
+        a0.intoArray(acc, c + 0);
+        a1.intoArray(acc, c + 16);
+        a2.intoArray(acc, c + 32);
+        a3.intoArray(acc, c + 48);
+        return true;
+    }
+
+    /** {@link #rescale64} in 16 lanes. */
+    private static boolean rescale64Wide(float[] acc, int c, float ms) {
+        FloatVector mv = FloatVector.broadcast(F16, ms);
+        IntVector big = IntVector.zero(I16);
+        for (int i = c; i < c + 64; i += 16) {
+            FloatVector y = FloatVector.fromArray(F16, acc, i).mul(mv);
+            IntVector b = y.reinterpretAsInts(), e = b.and(EXPONENT);
+            big = big.max(e);
+            FloatVector h = e.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
+            y.add(h).sub(h).reinterpretAsInts().or(b.and(SIGN)).reinterpretAsFloats().intoArray(acc, i);
+        }
+        return !big.compare(VectorOperators.GE, BIG_EXPONENT).anyTrue();
     }
 
     /**
