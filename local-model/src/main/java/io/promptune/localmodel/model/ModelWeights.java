@@ -7,11 +7,12 @@ import io.promptune.localmodel.tensor.WeightMatrices;
 import io.promptune.localmodel.tensor.WeightMatrix;
 
 /**
- * Every tensor the forward pass needs, checked for presence and shape up front. Matrices stay in the
- * mapped file; only the small norm and bias vectors are read onto the heap.
+ * Every tensor the forward pass needs, checked for presence and shape up front. Most matrix types copy their
+ * weights into a kernel layout at load time; an untied token embedding table stays in the mapped file, and the
+ * small norm and bias vectors are read onto the heap.
  */
 final class ModelWeights {
-    final WeightMatrix tokenEmbedding;
+    final EmbeddingRows tokenEmbedding;
     final float[] outputNorm;
     final WeightMatrix output;
     final Layer[] layers;
@@ -25,11 +26,16 @@ final class ModelWeights {
     }
 
     ModelWeights(GgufFile f, ModelConfig c) {
-        tokenEmbedding = WeightMatrices.load(f, "token_embd.weight", c.vocabSize(), c.dim());
         outputNorm = vector(f, "output_norm.weight", c.dim());
-        // Tied embeddings: without output.weight the logits use the token embedding matrix.
-        output = f.tensors().containsKey("output.weight")
-                ? WeightMatrices.load(f, "output.weight", c.vocabSize(), c.dim()) : tokenEmbedding;
+        // Tied embeddings: without output.weight the logits use the token embedding matrix. Untied, the table is
+        // only looked up, so it stays in the mapped file.
+        if (f.tensors().containsKey("output.weight")) {
+            output = WeightMatrices.load(f, "output.weight", c.vocabSize(), c.dim());
+            tokenEmbedding = EmbeddingRows.mapped(f, "token_embd.weight", c.vocabSize(), c.dim());
+        } else {
+            output = WeightMatrices.load(f, "token_embd.weight", c.vocabSize(), c.dim());
+            tokenEmbedding = EmbeddingRows.of(output);
+        }
         layers = new Layer[c.layers()];
         for (int i = 0; i < c.layers(); i++) {
             String p = "blk." + i + ".";

@@ -46,11 +46,8 @@ public final class WeightMatrices {
         return f.create(name, rows, cols, data);
     }
 
-    /**
-     * The tensor {@code name} of {@code file} as a matrix of {@code rows x cols} (ggml shape [cols, rows]),
-     * or a GgufException naming the file when it is missing, mis-shaped or of an unsupported type.
-     */
-    public static WeightMatrix load(GgufFile file, String name, long rows, long cols) {
+    /** The tensor {@code name} of {@code file}, or a GgufException naming the file when it is missing or not {@code rows x cols}. */
+    public static TensorInfo tensor(GgufFile file, String name, long rows, long cols) {
         TensorInfo t = file.tensor(name);
         long[] shape = t.shape();
         long tcols = shape[0];
@@ -60,6 +57,15 @@ public final class WeightMatrices {
             throw new GgufException(file.path(), "tensor '" + name + "' has shape " + java.util.Arrays.toString(shape)
                     + ", expected [" + cols + ", " + rows + "]");
         }
+        return t;
+    }
+
+    /**
+     * The tensor {@code name} of {@code file} as a matrix of {@code rows x cols} (ggml shape [cols, rows]),
+     * or a GgufException naming the file when it is missing, mis-shaped or of an unsupported type.
+     */
+    public static WeightMatrix load(GgufFile file, String name, long rows, long cols) {
+        TensorInfo t = tensor(file, name, rows, cols);
         if (!FACTORIES.containsKey(t.type())) {
             throw new GgufException(file.path(), "tensor '" + name + "' has type " + t.type()
                     + ", which this engine does not support (supported: " + FACTORIES.keySet() + ")");
