@@ -51,11 +51,36 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            String setting = badSetting(ex);
+            if (setting != null) {
+                cmd.getErr().println("error: " + setting);
+                return EXIT_USAGE;
+            }
             cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             if (System.getenv("PROMPTUNE_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             return ex instanceof UserError ue ? ue.exitCode() : EXIT_FAILED;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (ExceptionInInitializerError e) { // an Error: picocli's handler above only sees Exceptions
+            String setting = badSetting(e);
+            if (setting == null) throw e;
+            cl.getErr().println("error: " + setting);
+            return EXIT_USAGE;
+        }
+    }
+
+    /**
+     * The message of a -D setting that a class's static initializer rejected (an IllegalArgumentException inside an
+     * ExceptionInInitializerError, e.g. -Dpromptune.vectorBits=foo), or null when {@code t} is something else.
+     */
+    static String badSetting(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ExceptionInInitializerError && c.getCause() instanceof IllegalArgumentException bad) {
+                return bad.getMessage();
+            }
+        }
+        return null;
     }
 
     /** An error caused by the user's input or environment: printed as one clear line, no stack trace. */
