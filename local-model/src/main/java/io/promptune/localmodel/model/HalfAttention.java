@@ -1,11 +1,9 @@
 package io.promptune.localmodel.model;
 
-import io.promptune.localmodel.tensor.VectorWidth;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,14 +16,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class HalfAttention {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    /**
-     * The 512-bit forms ({@link VectorWidth#WIDE}): a 16-lane vector holds two of the 256-bit form's 8-lane vectors
-     * side by side (head values 16i..16i+15), each lane doing the same operations in the same order.
-     */
-    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
-    private static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(F16, i -> i ^ 8);
-    private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(F16, 0xFF);
     /** Smallest normal half, 2^-14, as float bits. */
     private static final int MIN_NORMAL_HALF_BITS = 0x38800000;
     /** 65520 as float bits: from here on a float rounds to half infinity. */
@@ -50,7 +40,7 @@ final class HalfAttention {
 
     /** Floats of scratch {@link #attend} needs for {@code positions} positions. */
     static int scratchSize(int positions) {
-        return 10 * positions + 8; // + 8: the 512-bit partial sums store 16 lanes (8 masked) at the last position
+        return 10 * positions;
     }
 
     /**
@@ -65,15 +55,8 @@ final class HalfAttention {
      */
     static void attend(float[] qh, float[] kc, float[] vc, int kvDim, int kvOff, int last, int hd, float scale,
                        float[] acc, float[] out, int oo, float[] scratch) {
-        attend(qh, kc, vc, kvDim, kvOff, last, hd, scale, acc, out, oo, scratch, VectorWidth.WIDE);
-    }
-
-    /** As above at the given width (tests call both: the results are the same bits). */
-    static void attend(float[] qh, float[] kc, float[] vc, int kvDim, int kvOff, int last, int hd, float scale,
-                       float[] acc, float[] out, int oo, float[] scratch, boolean wide) {
         int span = last + 1, sums = 2 * span;
-        if (wide && hd == 64) partialSums64Wide(kc, kvDim, kvOff, span, qh, scratch, sums);
-        else partialSums(kc, kvDim, kvOff, span, qh, hd, scratch, sums);
+        partialSums(kc, kvDim, kvOff, span, qh, hd, scratch, sums);
         float m = Float.NEGATIVE_INFINITY, s = 0f;
         for (int t = 0; t < span; t++) {
             int b = sums + 8 * t; // GGML_F32x8_REDUCE's end: halves added, then two horizontal adds
@@ -96,7 +79,7 @@ final class HalfAttention {
         }
         boolean done = hd % 64 == 0;
         for (int c = 0; done && c < hd; c += 64) {
-            done = wide ? accumulate64Wide(vc, kvOff + c, kvDim, span, scratch, acc, c) : accumulate64(vc, kvOff + c, kvDim, span, scratch, acc, c);
+            done = accumulate64(vc, kvOff + c, kvDim, span, scratch, acc, c);
         }
         if (!done) accumulateExact(vc, kvOff, kvDim, span, scratch, acc, hd);
         float inv = s == 0f ? 0f : 1f / s;
@@ -148,25 +131,6 @@ final class HalfAttention {
         }
     }
 
-    /**
-     * {@link #partialSums64} in 16 lanes: a = k[0..16) * q[0..16) then + k[32..48) * q[32..48) holds ggml's
-     * accumulators 0 | 1, b the same for 2 | 3; a + b is (a0 + a2) | (a1 + a3), whose halves added are the 8 lanes.
-     */
-    private static void partialSums64Wide(float[] kc, int stride, int off, int span, float[] q, float[] out, int o) {
-        FloatVector q0 = FloatVector.fromArray(F16, q, 0), q1 = FloatVector.fromArray(F16, q, 16);
-        FloatVector q2 = FloatVector.fromArray(F16, q, 32), q3 = FloatVector.fromArray(F16, q, 48);
-        FloatVector zero = FloatVector.zero(F16);
-        for (int t = 0; t < span; t++) {
-            int ko = t * stride + off;
-            FloatVector a = FloatVector.fromArray(F16, kc, ko).fma(q0, zero);
-            FloatVector b = FloatVector.fromArray(F16, kc, ko + 16).fma(q1, zero);
-            a = FloatVector.fromArray(F16, kc, ko + 32).fma(q2, a);
-            b = FloatVector.fromArray(F16, kc, ko + 48).fma(q3, b);
-            FloatVector ab = a.add(b);
-            ab.add(ab.rearrange(SWAP_HALVES)).intoArray(out, o + 8 * t, LOW_HALF);
-        }
-    }
-
     /** The accumulation pass one 8-lane vector at a time through memory, exact for every input (halves' range ends, NaN). */
     private static void accumulateExact(float[] vc, int off, int stride, int span, float[] weights, float[] acc, int hd) {
         java.util.Arrays.fill(acc, 0, hd, 0f);
@@ -184,41 +148,45 @@ final class HalfAttention {
     private static final int BIG_EXPONENT = 0x47000000;
 
     /**
-     * Lanes [c, c+64) of the accumulation pass with the accumulator in eight registers. Each step rounds to half
-     * in float arithmetic: adding and subtracting 1.5 * 2^(e + 13), e being x's exponent (at least half's
-     * smallest normal exponent -14), rounds x to the nearest multiple of half's ulp at e, ties to even, exactly as
-     * the conversion does for every magnitude below 65520 (subnormal halves included); the sign is put back for
-     * results that round to zero. Larger magnitudes (rounding to half infinity), infinities and NaN are not
-     * handled: if any step's exponent reached 2^15 the method returns false and the caller redoes the head with
-     * {@link #accumulateExact}. Writes the lanes to {@code acc[c..c+64)} otherwise.
+     * Lanes [c, c+64) of the accumulation pass (acc[c..c+64) = the result), in runs of positions between the softmax
+     * maximum's rises: at a rise the accumulator is scaled ({@link #rescale64}, as ggml_vec_scale_f16), then each run
+     * goes through a kernel with no branch ({@link #run64}) holding the accumulator in registers
+     * and reading and writing it through acc. Each step rounds to half in float arithmetic: adding and subtracting
+     * 1.5 * 2^(e + 13), e being x's exponent (at least half's smallest normal exponent -14), rounds x to the nearest
+     * multiple of half's ulp at e, ties to even, exactly as the conversion does for every magnitude below 65520
+     * (subnormal halves included); the sign is put back for results that round to zero. Larger magnitudes (rounding
+     * to half infinity), infinities and NaN are not handled: if any step's exponent reached 2^15 the method returns
+     * false and the caller redoes the head with {@link #accumulateExact}.
+     *
+     * <p>With the rescale inside the position loop (out of line, as a call) C2 compiled that loop in some runs with its
+     * last vector operations left as calls on boxed vectors (JFR: the allocations all at the unrolled body's last lines,
+     * GBs of vector garbage, a decode 30% slower; 2 of ~10 runs of the SmolLM2 bench at load 20-30), likely as its
+     * inlining budget ran out when the rise branch had been seen taken while profiling. The run kernel has no branch.
      */
     private static boolean accumulate64(float[] vc, int off, int stride, int span, float[] weights, float[] acc, int c) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        java.util.Arrays.fill(acc, c, c + 64, 0f);
+        for (int t = 0; t < span; ) {
+            int end = t + 1;
+            while (end < span && weights[span + end] == 1f) end++;
+            float ms = weights[span + t]; // before the first rise it is 1: scaling a half by 1 leaves it as it is
+            if (ms != 1f && !rescale64(acc, c, ms)) return false;
+            if (!run64(vc, off, stride, t, end, weights, acc, c)) return false;
+            t = end;
+        }
+        return true;
+    }
+
+    /**
+     * Positions [t0, t1) of {@link #accumulate64} in eight 8-lane registers (from and back to acc[c..c+64)); false when
+     * a step's exponent reached 2^15 (acc then unspecified).
+     */
+    private static boolean run64(float[] vc, int off, int stride, int t0, int t1, float[] weights, float[] acc, int c) {
+        FloatVector a0 = FloatVector.fromArray(F, acc, c + 0), a1 = FloatVector.fromArray(F, acc, c + 8);
+        FloatVector a2 = FloatVector.fromArray(F, acc, c + 16), a3 = FloatVector.fromArray(F, acc, c + 24);
+        FloatVector a4 = FloatVector.fromArray(F, acc, c + 32), a5 = FloatVector.fromArray(F, acc, c + 40);
+        FloatVector a6 = FloatVector.fromArray(F, acc, c + 48), a7 = FloatVector.fromArray(F, acc, c + 56);
         IntVector big = IntVector.zero(I);
-        for (int t = 0; t < span; t++) {
-            float ms = weights[span + t];
-            if (ms != 1f) { // the maximum rose: a = half(a * ms), as ggml_vec_scale_f16, out of line through acc
-                // no vector stays live across the call: big is checked (and restarted), the lanes go through acc
-                if (big.compare(VectorOperators.GE, BIG_EXPONENT).anyTrue()) return false;
-                a0.intoArray(acc, c + 0);
-                a1.intoArray(acc, c + 8);
-                a2.intoArray(acc, c + 16);
-                a3.intoArray(acc, c + 24);
-                a4.intoArray(acc, c + 32);
-                a5.intoArray(acc, c + 40);
-                a6.intoArray(acc, c + 48);
-                a7.intoArray(acc, c + 56);
-                if (!rescale64(acc, c, ms)) return false;
-                a0 = FloatVector.fromArray(F, acc, c + 0);
-                a1 = FloatVector.fromArray(F, acc, c + 8);
-                a2 = FloatVector.fromArray(F, acc, c + 16);
-                a3 = FloatVector.fromArray(F, acc, c + 24);
-                a4 = FloatVector.fromArray(F, acc, c + 32);
-                a5 = FloatVector.fromArray(F, acc, c + 40);
-                a6 = FloatVector.fromArray(F, acc, c + 48);
-                a7 = FloatVector.fromArray(F, acc, c + 56);
-                big = IntVector.zero(I);
-            }
+        for (int t = t0; t < t1; t++) {
             FloatVector sv = FloatVector.broadcast(F, weights[t]);
             int o = t * stride + off;
             FloatVector x0 = FloatVector.fromArray(F, vc, o + 0).fma(sv, a0);
@@ -274,76 +242,9 @@ final class HalfAttention {
         return true;
     }
 
-    /** {@link #accumulate64} in four 16-lane registers (lane for lane the same operations). */
-    private static boolean accumulate64Wide(float[] vc, int off, int stride, int span, float[] weights, float[] acc, int c) {
-        FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
-        IntVector big = IntVector.zero(I16);
-        for (int t = 0; t < span; t++) {
-            float ms = weights[span + t];
-            if (ms != 1f) { // as in accumulate64: out of line through acc, no vector live across the call
-                if (big.compare(VectorOperators.GE, BIG_EXPONENT).anyTrue()) return false;
-                a0.intoArray(acc, c + 0);
-                a1.intoArray(acc, c + 16);
-                a2.intoArray(acc, c + 32);
-                a3.intoArray(acc, c + 48);
-                if (!rescale64Wide(acc, c, ms)) return false;
-                a0 = FloatVector.fromArray(F16, acc, c + 0);
-                a1 = FloatVector.fromArray(F16, acc, c + 16);
-                a2 = FloatVector.fromArray(F16, acc, c + 32);
-                a3 = FloatVector.fromArray(F16, acc, c + 48);
-                big = IntVector.zero(I16);
-            }
-            FloatVector sv = FloatVector.broadcast(F16, weights[t]);
-            int o = t * stride + off;
-            FloatVector x0 = FloatVector.fromArray(F16, vc, o + 0).fma(sv, a0);
-            FloatVector x1 = FloatVector.fromArray(F16, vc, o + 16).fma(sv, a1);
-            FloatVector x2 = FloatVector.fromArray(F16, vc, o + 32).fma(sv, a2);
-            FloatVector x3 = FloatVector.fromArray(F16, vc, o + 48).fma(sv, a3);
-            IntVector b0 = x0.reinterpretAsInts(), e0 = b0.and(EXPONENT);
-            big = big.max(e0);
-            FloatVector g0 = e0.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            a0 = x0.add(g0).sub(g0).reinterpretAsInts().or(b0.and(SIGN)).reinterpretAsFloats();
-            IntVector b1 = x1.reinterpretAsInts(), e1 = b1.and(EXPONENT);
-            big = big.max(e1);
-            FloatVector g1 = e1.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            a1 = x1.add(g1).sub(g1).reinterpretAsInts().or(b1.and(SIGN)).reinterpretAsFloats();
-            IntVector b2 = x2.reinterpretAsInts(), e2 = b2.and(EXPONENT);
-            big = big.max(e2);
-            FloatVector g2 = e2.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            a2 = x2.add(g2).sub(g2).reinterpretAsInts().or(b2.and(SIGN)).reinterpretAsFloats();
-            IntVector b3 = x3.reinterpretAsInts(), e3 = b3.and(EXPONENT);
-            big = big.max(e3);
-            FloatVector g3 = e3.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            a3 = x3.add(g3).sub(g3).reinterpretAsInts().or(b3.and(SIGN)).reinterpretAsFloats();
-        }
-        if (big.compare(VectorOperators.GE, BIG_EXPONENT).anyTrue()) return false;
-        a0.intoArray(acc, c + 0);
-        a1.intoArray(acc, c + 16);
-        a2.intoArray(acc, c + 32);
-        a3.intoArray(acc, c + 48);
-        return true;
-    }
-
-    /** {@link #rescale64} in 16 lanes. */
-    private static boolean rescale64Wide(float[] acc, int c, float ms) {
-        FloatVector mv = FloatVector.broadcast(F16, ms);
-        IntVector big = IntVector.zero(I16);
-        for (int i = c; i < c + 64; i += 16) {
-            FloatVector y = FloatVector.fromArray(F16, acc, i).mul(mv);
-            IntVector b = y.reinterpretAsInts(), e = b.and(EXPONENT);
-            big = big.max(e);
-            FloatVector h = e.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            y.add(h).sub(h).reinterpretAsInts().or(b.and(SIGN)).reinterpretAsFloats().intoArray(acc, i);
-        }
-        return !big.compare(VectorOperators.GE, BIG_EXPONENT).anyTrue();
-    }
-
     /**
      * acc[c..c+64) = half(acc * ms) with {@link #accumulate64}'s float rounding, or false (acc unspecified) when a
-     * lane's exponent reached 2^15 (the caller then redoes the head exactly). Rarely run (the softmax maximum
-     * rose), so kept out of the accumulation loop: with this branch inline that loop was one compilation unit of
-     * ~180 vector operations, and in some runs C2 compiled it with every vector boxed (JFR: ~1.3 GB/s of
-     * Float256Vector/Int256Vector garbage from accumulate64 in a 2-thread batched bench, 14% of the samples).
+     * lane's exponent reached 2^15 (the caller then redoes the head exactly). Run at the softmax maximum's rises only.
      */
     private static boolean rescale64(float[] acc, int c, float ms) {
         FloatVector mv = FloatVector.broadcast(F, ms);

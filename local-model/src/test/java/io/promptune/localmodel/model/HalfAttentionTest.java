@@ -72,10 +72,9 @@ class HalfAttentionTest {
         }
         for (int i = 0; i < hd; i++) q[i] = half((float) rnd.nextGaussian() * 3);
         float scale = (float) (1.0 / Math.sqrt(hd));
-        for (int last : new int[]{0, 1, 31, 76}) for (boolean wide : new boolean[]{false, true}) { // both widths, whatever this machine's
+        for (int last : new int[]{0, 1, 31, 76}) {
             float[] out = new float[hd];
-            HalfAttention.attend(q, kc, vc, kvDim, kvOff, last, hd, scale, new float[hd], out, 0,
-                    new float[HalfAttention.scratchSize(last + 1)], wide);
+            HalfAttention.attend(q, kc, vc, kvDim, kvOff, last, hd, scale, new float[hd], out, 0);
             float[] acc = new float[hd];
             float m = Float.NEGATIVE_INFINITY, s = 0f;
             for (int t = 0; t <= last; t++) {
@@ -93,7 +92,7 @@ class HalfAttentionTest {
                 for (int d = 0; d < hd; d++) acc[d] = half(Math.fma(vc[ko + d], vs, acc[d]));
                 s = Math.fma(s, ms, vs);
             }
-            for (int d = 0; d < hd; d++) assertEquals(acc[d] / s, out[d], Math.ulp(acc[d] / s), "wide " + wide + " last " + last + " dim " + d);
+            for (int d = 0; d < hd; d++) assertEquals(acc[d] / s, out[d], Math.ulp(acc[d] / s), "last " + last + " dim " + d);
         }
     }
 
@@ -125,10 +124,9 @@ class HalfAttentionTest {
                         default -> (float) rnd.nextGaussian() * (rnd.nextBoolean() ? 1f : 1e-3f);
                     });
                 }
-                for (int last : new int[]{0, 7, positions - 1}) for (boolean wide : new boolean[]{false, true}) { // both widths
+                for (int last : new int[]{0, 7, positions - 1}) {
                     float[] out = new float[hd];
-                    HalfAttention.attend(q, kc, vc, kvDim, kvOff, last, hd, scale, new float[hd], out, 0,
-                            new float[HalfAttention.scratchSize(last + 1)], wide);
+                    HalfAttention.attend(q, kc, vc, kvDim, kvOff, last, hd, scale, new float[hd], out, 0);
                     float[] acc = new float[hd];
                     float m = Float.NEGATIVE_INFINITY, s = 0f;
                     for (int t = 0; t <= last; t++) {
@@ -150,8 +148,7 @@ class HalfAttentionTest {
                     for (int d = 0; d < hd; d++) {
                         float expect = acc[d] * inv;
                         if (Float.isNaN(expect)) assertEquals(true, Float.isNaN(out[d]), "hd " + hd + " kind " + kind + " dim " + d);
-                        else assertEquals(Float.floatToIntBits(expect), Float.floatToIntBits(out[d]),
-                                "wide " + wide + " hd " + hd + " kind " + kind + " last " + last + " dim " + d);
+                        else assertEquals(Float.floatToIntBits(expect), Float.floatToIntBits(out[d]), "hd " + hd + " kind " + kind + " last " + last + " dim " + d);
                     }
                 }
             }
