@@ -28,8 +28,9 @@ import java.nio.ByteOrder;
  * load with the launcher's default heap); the scales as the file's halves in a heap {@code short[]} (converted
  * per block with {@link Float#float16ToFloat}, one vcvtph2ps: float scales made the copy 36/34 of the file's bytes).
  * Matrix-vector products and batches of fewer than {@link #FLOAT_BATCH_ROWS} rows: two weight rows per pass
- * (one activation load for both, one sequential stream), int8 x int8 products in 16-bit lanes (see
- * {@link #quadInts}), each pair of rows taken against every activation row while its bytes are in L1.
+ * (one activation load for both, one sequential stream; on the heap copy two pairs in lockstep, two streams: see
+ * {@link #dot4Heap}), int8 x int8 products in 16-bit lanes (see {@link #quadInts}), each pair of rows taken against
+ * every activation row while its bytes are in L1.
  * Larger batches (prefill): {@link Q8_0BatchKernel}, float FMAs on row pairs widened once per batch.
  */
 public final class Q8_0Matrix extends WeightMatrix {
@@ -228,22 +229,63 @@ public final class Q8_0Matrix extends WeightMatrix {
     }
 
     /**
-     * The scales of the pair at even row {@code row} as floats into ws[0..2 * blocks) (block k of the pair's rows at
+     * {@link #dot2Heap} for two stored pairs at once (rows {@code row..row + 3}; the second pair's widened scales at
+     * ws[2 * blocks]): each row's operations and order are dot2Heap's, so results are bit-identical, but a core reads two
+     * weight streams (2 * cols bytes apart) instead of one and keeps more loads in flight when decoding from memory (lab,
+     * 1 thread: 1/2/4/8 sequential streams read 5.4/8.0/11.7/12.6 GB/s). The quad products are written out rather than
+     * called through {@link #quadInts} (with those calls inside {@code dotEach} C2 boxed the vectors: gc 5800+), and the
+     * accumulators go through {@code sums} to {@link GgmlSums#hsum8(float[], int)} (32 lane extractions in one method
+     * left some uninlined: boxed at every call, which slowed SmolLM2's short-row output matrix).
+     */
+    private void dot4Heap(int row, Activations a, int b, float[] ws, float[] sums, float[] o, int oi) {
+        int q = (int) quantBase(row), ps = 2 * cols;
+        byte[] w = quants;
+        short[] x = a.wordPairs;
+        float[] ad = a.d;
+        int nb = blocks, xo = a.rowOffset(b), bo = a.blockOffset(b), w1 = 2 * nb;
+        FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
+        for (int k = 0; k < nb; k++, q += 64) {
+            ShortVector xe = ShortVector.fromArray(S, x, xo + 32 * k), xd = ShortVector.fromArray(S, x, xo + 32 * k + 16);
+            float dx = ad[bo + k];
+            int k2 = 2 * k;
+            ShortVector s0 = ByteVector.fromArray(B, w, q).reinterpretAsShorts(), s1 = ByteVector.fromArray(B, w, q + 32).reinterpretAsShorts();
+            ShortVector s2 = ByteVector.fromArray(B, w, q + ps).reinterpretAsShorts(), s3 = ByteVector.fromArray(B, w, q + ps + 32).reinterpretAsShorts();
+            IntVector u0 = s0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xe).add(s0.lanewise(VectorOperators.ASHR, 8).mul(xd)).reinterpretAsInts();
+            IntVector u1 = s1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xe).add(s1.lanewise(VectorOperators.ASHR, 8).mul(xd)).reinterpretAsInts();
+            IntVector u2 = s2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xe).add(s2.lanewise(VectorOperators.ASHR, 8).mul(xd)).reinterpretAsInts();
+            IntVector u3 = s3.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xe).add(s3.lanewise(VectorOperators.ASHR, 8).mul(xd)).reinterpretAsInts();
+            c0 = ((FloatVector) u0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u0.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, ws[k2] * dx), c0);
+            c1 = ((FloatVector) u1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u1.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, ws[k2 + 1] * dx), c1);
+            c2 = ((FloatVector) u2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u2.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, ws[w1 + k2] * dx), c2);
+            c3 = ((FloatVector) u3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u3.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, ws[w1 + k2 + 1] * dx), c3);
+        }
+        c0.intoArray(sums, 0);
+        c1.intoArray(sums, 8);
+        c2.intoArray(sums, 16);
+        c3.intoArray(sums, 24);
+        for (int i = 0; i < 4; i++) o[oi + i] = GgmlSums.hsum8(sums, 8 * i);
+    }
+
+    /**
+     * The scales of the pair at even row {@code row} as floats into ws[wo..wo + 2 * blocks) (block k of the pair's rows at
      * 2k, 2k + 1): one pass C2 vectorizes (vcvtph2ps), so the kernels' block loops read floats. Converting per block
      * inside the loop cost the GEMV ~5% (lab, 5632x2048).
      */
-    private void widenPairScales(int row, float[] ws) {
+    private void widenPairScales(int row, float[] ws, int wo) {
         short[] s = scales;
         int si = scaleBase(row), n = 2 * blocks;
-        for (int i = 0; i < n; i++) ws[i] = Float.float16ToFloat(s[si + i]);
+        for (int i = 0; i < n; i++) ws[wo + i] = Float.float16ToFloat(s[si + i]);
     }
+
+    /** Four rows' accumulators, stored for the hsums (lane extraction of four vectors in one method boxed them). */
+    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[32]);
 
     private static final ThreadLocal<float[]> PAIR_SCALES = ThreadLocal.withInitial(() -> new float[0]);
 
     /** This thread's scratch for a pair's widened scales. */
     private float[] pairScales() {
         float[] ws = PAIR_SCALES.get();
-        if (ws.length < 2 * blocks) PAIR_SCALES.set(ws = new float[2 * blocks]);
+        if (ws.length < 4 * blocks) PAIR_SCALES.set(ws = new float[4 * blocks]);
         return ws;
     }
 
@@ -330,15 +372,20 @@ public final class Q8_0Matrix extends WeightMatrix {
             for (int b = 0; b < a.rows; b++) o[b * oc + outCol0 + r] = dot(r, a, b);
             r++;
         }
-        float[] ws = pairScales();
+        float[] ws = pairScales(), sums = SUMS.get();
         if (quants != null) {
+            for (; r + 4 <= r1 && paired(r + 2); r += 4) {
+                widenPairScales(r, ws, 0);
+                widenPairScales(r + 2, ws, 2 * blocks);
+                for (int b = 0; b < a.rows; b++) dot4Heap(r, a, b, ws, sums, o, b * oc + outCol0 + r);
+            }
             for (; r + 2 <= r1 && paired(r); r += 2) {
-                widenPairScales(r, ws);
+                widenPairScales(r, ws, 0);
                 for (int b = 0; b < a.rows; b++) dot2Heap(r, a, b, ws, o, b * oc + outCol0 + r);
             }
         } else {
             for (; r + 2 <= r1 && paired(r); r += 2) {
-                widenPairScales(r, ws);
+                widenPairScales(r, ws, 0);
                 for (int b = 0; b < a.rows; b++) dot2Packed(r, a, b, ws, o, b * oc + outCol0 + r);
             }
         }
