@@ -151,38 +151,30 @@ public final class Q4_KMatrix extends KQuantMatrix {
         float[] ad = a.d, o = out.data();
         int oc = out.cols();
         int[] scales = new int[TOTAL + 8];
-        float[] acc = new float[16 * LOCKSTEP];
-        int gEnd = (r1 + 7) >> 3;
-        for (int g0 = r0 >> 3; g0 < gEnd; g0 += LOCKSTEP) {
-            int n = Math.min(LOCKSTEP, gEnd - g0);
+        float[] acc = new float[16];
+        for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             for (int b = first; b < a.rows; b++) {
-                if (b >= gemmRows) {
+                FloatVector v;
+                if (b < gemmRows) {
+                    v = groupDotGemm(g, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales);
+                } else {
                     // one branch per call: each kernel method sees one kind of copy (monomorphic profiles)
                     if (heap != null) {
-                        groupDotGemvHeap(g0, n, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales, acc);
+                        groupDotGemvHeap(g, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales, acc);
                     } else {
-                        for (int j = 0; j < n; j++) groupDotGemvSegment(g0 + j, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales, acc, 16 * j);
+                        groupDotGemvSegment(g, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales, acc);
                     }
+                    v = FloatVector.fromArray(F, acc, 0).sub(FloatVector.fromArray(F, acc, 8));
                 }
-                for (int j = 0, g = g0; j < n; j++, g++) {
-                    FloatVector v = b < gemmRows ? groupDotGemm(g, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales)
-                            : FloatVector.fromArray(F, acc, 16 * j).sub(FloatVector.fromArray(F, acc, 16 * j + 8));
-                    int ob = b * oc + outCol0 + 8 * g;
-                    if (8 * g >= r0 && 8 * g + 8 <= r1) {
-                        v.intoArray(o, ob);
-                    } else {
-                        for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = v.lane(l);
-                    }
+                int ob = b * oc + outCol0 + 8 * g;
+                if (8 * g >= r0 && 8 * g + 8 <= r1) {
+                    v.intoArray(o, ob);
+                } else {
+                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = v.lane(l);
                 }
             }
         }
     }
-
-    /**
-     * How many 8-row groups the heap GEMV walks in lockstep: each group's super-blocks are one sequential stream,
-     * and one core here reads 5.4 GB/s from one stream but 11.7 from four (memory-level parallelism).
-     */
-    static final int LOCKSTEP = 4;
 
     /**
      * Rows 8g..8g+7 (lanes) against one activation row in the GEMV order, from the heap copy: per super-block the
@@ -193,11 +185,11 @@ public final class Q4_KMatrix extends KQuantMatrix {
      * accumulators in arrays: vectors returned from a helper or carried by the outer loop were boxed (JFR), and
      * a helper of ours past C2's node cutoff is not inlined.
      */
-    private void groupDotGemvHeap(int g0, int groups, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] sc, float[] acc) {
+    private void groupDotGemvHeap(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] sc, float[] acc) {
         byte[] w = heap;
-        java.util.Arrays.fill(acc, 0, 16 * groups, 0f);
-        int stride = nb * GROUP_BLOCK_BYTES, p0 = heapBase + g0 * stride;
-        for (int k = 0; k < nb; k++, p0 += GROUP_BLOCK_BYTES) for (int j = 0, p = p0; j < groups; j++, p += stride) {
+        FloatVector.zero(F).intoArray(acc, 0);
+        int p = heapBase + g * nb * GROUP_BLOCK_BYTES;
+        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             // get_scale_min_k4 in lanes: scale j of each row to sc[8j..8j+7]; constant shifts only
             IntVector a = ByteVector.fromArray(B, w, p + SCALES).reinterpretAsInts();  // scale bytes 0-3
             IntVector b = ByteVector.fromArray(B, w, p + SCALES + 64).reinterpretAsInts(); // bytes 8-11
@@ -232,9 +224,9 @@ public final class Q4_KMatrix extends KQuantMatrix {
                         .add(IntVector.fromArray(I, sc, TOTAL)).intoArray(sc, TOTAL);
             }
             ((FloatVector) IntVector.fromArray(I, sc, TOTAL).convert(VectorOperators.I2F, 0))
-                    .fma(ByteVector.fromArray(B, w, p).reinterpretAsFloats().mul(ad[bo + k]), FloatVector.fromArray(F, acc, 16 * j)).intoArray(acc, 16 * j);
+                    .fma(ByteVector.fromArray(B, w, p).reinterpretAsFloats().mul(ad[bo + k]), FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
         }
-        for (int j = 0; j < groups; j++) minsChainHeap(g0 + j, q8s, ad, bo, nb, acc, 16 * j);
+        minsChainHeap(g, q8s, ad, bo, nb, acc);
     }
 
     /**
@@ -244,7 +236,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
      * the compiled kernel boxed the vectors of this part in 3 of 20 runs (allocation samples at these lines,
      * 300-500 young GCs per bench instead of ~85, decode +20-30% CPU; none in 16 runs since the split).
      */
-    private void minsChainHeap(int g, int[] q8s, float[] ad, int bo, int nb, float[] acc, int ao) {
+    private void minsChainHeap(int g, int[] q8s, float[] ad, int bo, int nb, float[] acc) {
         byte[] w = heap;
         FloatVector accm = FloatVector.zero(F); // in a register: through the array, the store-load latency bounded this loop
         int p = heapBase + g * nb * GROUP_BLOCK_BYTES;
@@ -263,13 +255,13 @@ public final class Q4_KMatrix extends KQuantMatrix {
                     .add(m4.lanewise(VectorOperators.LSHR, 24).mul(q8s[so + 7]));
             accm = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(ByteVector.fromArray(B, w, p + 32).reinterpretAsFloats().mul(ad[bo + k]), accm);
         }
-        accm.intoArray(acc, ao + 8);
+        accm.intoArray(acc, 8);
     }
 
     /** {@link #groupDotGemvHeap} over the off-heap copy (a large model's tensors past the heap budget). */
-    private void groupDotGemvSegment(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] sc, float[] acc, int ao) {
+    private void groupDotGemvSegment(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] sc, float[] acc) {
         MemorySegment w = packed;
-        FloatVector.zero(F).intoArray(acc, ao);
+        FloatVector.zero(F).intoArray(acc, 0);
         long p = (long) g * nb * GROUP_BLOCK_BYTES;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             IntVector a = IntVector.fromMemorySegment(I, w, p + SCALES, ByteOrder.LITTLE_ENDIAN);
@@ -305,15 +297,15 @@ public final class Q4_KMatrix extends KQuantMatrix {
                         .add(IntVector.fromArray(I, sc, TOTAL)).intoArray(sc, TOTAL);
             }
             ((FloatVector) IntVector.fromArray(I, sc, TOTAL).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, w, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]), FloatVector.fromArray(F, acc, ao)).intoArray(acc, ao);
+                    .fma(FloatVector.fromMemorySegment(F, w, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]), FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
         }
-        minsChainSegment(g, q8s, ad, bo, nb, acc, ao);
+        minsChainSegment(g, q8s, ad, bo, nb, acc);
     }
 
     /** {@link #minsChainHeap} over the off-heap copy. */
-    private void minsChainSegment(int g, int[] q8s, float[] ad, int bo, int nb, float[] acc, int ao) {
+    private void minsChainSegment(int g, int[] q8s, float[] ad, int bo, int nb, float[] acc) {
         MemorySegment w = packed;
-        FloatVector.zero(F).intoArray(acc, ao + 8);
+        FloatVector.zero(F).intoArray(acc, 8);
         long p = (long) g * nb * GROUP_BLOCK_BYTES;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             IntVector m = IntVector.fromMemorySegment(I, w, p + SCALES + 32, ByteOrder.LITTLE_ENDIAN); // bytes 4-7
@@ -329,7 +321,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
                     .add(m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(q8s[so + 6]))
                     .add(m4.lanewise(VectorOperators.LSHR, 24).mul(q8s[so + 7]));
             ((FloatVector) mins.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, w, p + 32, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]), FloatVector.fromArray(F, acc, ao + 8)).intoArray(acc, ao + 8);
+                    .fma(FloatVector.fromMemorySegment(F, w, p + 32, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]), FloatVector.fromArray(F, acc, 8)).intoArray(acc, 8);
         }
     }
 

@@ -140,46 +140,42 @@ public final class Q6_KMatrix extends KQuantMatrix {
             if (first == a.rows) return;
         }
         int[] ap = a.shortPairs();
-        float[] o = out.data(), acc = new float[64 * LOCKSTEP];
+        float[] o = out.data(), acc = new float[64];
         int[] scales = new int[SUMS + 64];
-        int oc = out.cols(), gEnd = (r1 + 7) >> 3;
-        for (int g0 = r0 >> 3; g0 < gEnd; g0 += LOCKSTEP) {
-            int n = Math.min(LOCKSTEP, gEnd - g0);
+        int oc = out.cols();
+        for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             for (int b = first; b < a.rows; b++) {
-                // one branch per call: each kernel method sees one kind of copy (monomorphic profiles)
-                if (!tiled && heap != null) groupDotVecHeap(g0, n, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc);
-                for (int j = 0, g = g0; j < n; j++, g++) {
-                    FloatVector v;
-                    if (tiled) {
-                        if (heap != null) {
-                            groupDotTiledHeap(g, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc);
-                            v = FloatVector.fromArray(F, acc, 0);
-                        } else {
-                            v = groupDotTiled(g, ap, a, b, scales);
-                        }
+                FloatVector v;
+                if (tiled) {
+                    if (heap != null) {
+                        groupDotTiledHeap(g, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc);
+                        v = FloatVector.fromArray(F, acc, 0);
                     } else {
-                        if (heap == null) groupDotVecSegment(g, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc, 64 * j);
-                        // hsum_float_8 over the lanes l: acc[64j + 8l + r] is row r's lane l
-                        int ao = 64 * j;
-                        FloatVector a0 = FloatVector.fromArray(F, acc, ao).add(FloatVector.fromArray(F, acc, ao + 32));
-                        FloatVector a1 = FloatVector.fromArray(F, acc, ao + 8).add(FloatVector.fromArray(F, acc, ao + 40));
-                        FloatVector a2 = FloatVector.fromArray(F, acc, ao + 16).add(FloatVector.fromArray(F, acc, ao + 48));
-                        FloatVector a3 = FloatVector.fromArray(F, acc, ao + 24).add(FloatVector.fromArray(F, acc, ao + 56));
-                        v = a0.add(a2).add(a1.add(a3));
+                        v = groupDotTiled(g, ap, a, b, scales);
                     }
-                    int ob = b * oc + outCol0 + 8 * g;
-                    if (8 * g >= r0 && 8 * g + 8 <= r1) {
-                        v.intoArray(o, ob);
+                } else {
+                    // one branch per call: each kernel method sees one kind of copy (monomorphic profiles)
+                    if (heap != null) {
+                        groupDotVecHeap(g, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc);
                     } else {
-                        for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = v.lane(l);
+                        groupDotVecSegment(g, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc);
                     }
+                    // hsum_float_8 over the lanes l: acc[8l + r] is row r's lane l
+                    FloatVector a0 = FloatVector.fromArray(F, acc, 0).add(FloatVector.fromArray(F, acc, 32));
+                    FloatVector a1 = FloatVector.fromArray(F, acc, 8).add(FloatVector.fromArray(F, acc, 40));
+                    FloatVector a2 = FloatVector.fromArray(F, acc, 16).add(FloatVector.fromArray(F, acc, 48));
+                    FloatVector a3 = FloatVector.fromArray(F, acc, 24).add(FloatVector.fromArray(F, acc, 56));
+                    v = a0.add(a2).add(a1.add(a3));
+                }
+                int ob = b * oc + outCol0 + 8 * g;
+                if (8 * g >= r0 && 8 * g + 8 <= r1) {
+                    v.intoArray(o, ob);
+                } else {
+                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = v.lane(l);
                 }
             }
         }
     }
-
-    /** Lockstep groups of the heap GEMV: see {@link Q4_KMatrix#LOCKSTEP}. */
-    static final int LOCKSTEP = Q4_KMatrix.LOCKSTEP;
 
     /**
      * Rows 8g..8g+7 (lanes) against one activation row in ggml_vec_dot_q6_K_q8_K's order, from the heap copy: per
@@ -193,12 +189,12 @@ public final class Q6_KMatrix extends KQuantMatrix {
      * 8 * (l >> 2) in the loop, C2 kept a dozen range checks per iteration and spilled; 7 vs 10 GMAC/s), and one
      * method with the accumulators in arrays (no helper of ours: C2's node cutoff, boxing).
      */
-    private void groupDotVecHeap(int g0, int groups, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc) {
+    private void groupDotVecHeap(int g, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc) {
         byte[] w = heap;
-        int nb = cols / QK, stride = nb * GROUP_BLOCK_BYTES;
-        java.util.Arrays.fill(acc, 0, 64 * groups, 0f);
-        int p0 = heapBase + g0 * stride;
-        for (int k = 0; k < nb; k++, p0 += GROUP_BLOCK_BYTES) for (int i = 0, p = p0; i < groups; i++, p += stride) {
+        int nb = cols / QK;
+        java.util.Arrays.fill(acc, 0f);
+        int p = heapBase + g * nb * GROUP_BLOCK_BYTES;
+        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             for (int j = 0; j < 16; j++) {
                 ((IntVector) ByteVector.fromArray(B64, w, p + SCALES + 8 * j).convertShape(VectorOperators.B2I, I, 0)).intoArray(sc, 8 * j);
             }
@@ -230,8 +226,8 @@ public final class Q6_KMatrix extends KQuantMatrix {
                 }
             }
             FloatVector dd = ByteVector.fromArray(B, w, p).reinterpretAsFloats().mul(ad[bo + k]);
-            for (int l = 0, ao = 64 * i; l < 8; l++) {
-                ((FloatVector) IntVector.fromArray(I, sc, SUMS + 8 * l).convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ao + 8 * l)).intoArray(acc, ao + 8 * l);
+            for (int l = 0; l < 8; l++) {
+                ((FloatVector) IntVector.fromArray(I, sc, SUMS + 8 * l).convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, 8 * l)).intoArray(acc, 8 * l);
             }
         }
     }
@@ -240,10 +236,10 @@ public final class Q6_KMatrix extends KQuantMatrix {
     private static final int SUMS = 128;
 
     /** {@link #groupDotVecHeap} over the off-heap copy (a large model's tensors past the heap budget). */
-    private void groupDotVecSegment(int g, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc, int ao) {
+    private void groupDotVecSegment(int g, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc) {
         MemorySegment w = packed;
         int nb = cols / QK;
-        java.util.Arrays.fill(acc, ao, ao + 64, 0f);
+        java.util.Arrays.fill(acc, 0f);
         long p = (long) g * nb * GROUP_BLOCK_BYTES;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             for (int j = 0; j < 16; j++) {
@@ -279,7 +275,7 @@ public final class Q6_KMatrix extends KQuantMatrix {
             }
             FloatVector dd = FloatVector.fromMemorySegment(F, w, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]);
             for (int l = 0; l < 8; l++) {
-                ((FloatVector) IntVector.fromArray(I, sc, SUMS + 8 * l).convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ao + 8 * l)).intoArray(acc, ao + 8 * l);
+                ((FloatVector) IntVector.fromArray(I, sc, SUMS + 8 * l).convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, 8 * l)).intoArray(acc, 8 * l);
             }
         }
     }
