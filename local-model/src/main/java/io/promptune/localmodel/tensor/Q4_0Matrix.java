@@ -19,8 +19,8 @@ import java.nio.ByteOrder;
  * repacked at load time (in heap arrays when it fits {@link HeapBudget}, off-heap otherwise) so that 8 rows sit in
  * the 8 lanes: one activation row through {@link #groupDots}, up to four on the heap copy through
  * {@link #windowDots}, otherwise two through {@link #pairDots} and more as whole groups decoded to 16-bit
- * tiles against the batch ({@link #shortTiles}); on 512-bit machines batches of {@link #REGISTER_ROWS_MIN} to 7 rows
- * run {@link Q4_0Wide#registerTiles} and from {@link #WIDE_TILE_ROWS_MIN} rows its float tiles instead.
+ * tiles against the batch ({@link #shortTiles}); on 512-bit machines batches from {@link #WIDE_TILE_ROWS_MIN} rows run
+ * {@link Q4_0Wide}'s float tiles instead.
  */
 public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Decoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -52,7 +52,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      */
     private final int[] nibbles;
     private final short[] halfScales;
-    /** Whether batches from {@link #REGISTER_ROWS_MIN} rows on the heap copy take {@link Q4_0Wide}'s 512-bit kernels. */
+    /** Whether batches from {@link #WIDE_TILE_ROWS_MIN} rows on the heap copy take {@link Q4_0Wide}'s 512-bit float tiles. */
     private final boolean wide;
 
     public Q4_0Matrix(String name, int rows, int cols, MemorySegment data) {
@@ -223,9 +223,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             super.dotRows(r0, r1, a, out, outCol0);
         } else if (a.rows == 1) {
             groupDots(r0, r1, a, out, outCol0);
-        } else if (wide && nibbles != null && rows >= 16 && a.rows >= REGISTER_ROWS_MIN && a.rows < WIDE_TILE_ROWS_MIN) {
-            Q4_0Wide.registerTiles(nibbles, halfScales, cols / 32, r0, r1, a, out, outCol0);
-        } else if (wide && nibbles != null && rows >= 16 && a.rows >= WIDE_TILE_ROWS_MIN) {
+        } else if (wide && nibbles != null && a.rows >= WIDE_TILE_ROWS_MIN) {
             Q4_0Wide.floatTiles(nibbles, halfScales, cols / 32, r0, r1, a, out, outCol0);
         } else if (nibbles != null && a.rows <= WINDOW_ROWS_MAX) {
             windowDots(r0, r1, a, out, outCol0);
@@ -285,12 +283,6 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * 31.8 vs 42.8; 4 x 2048x2048 at batch 128 36 vs 53. Below it the float tile's decode (4 bytes per weight) does not pay.
      */
     private static final int WIDE_TILE_ROWS_MIN = 8;
-
-    /**
-     * The smallest batch {@link #dotRows} runs through {@link Q4_0Wide#registerTiles} on 512-bit machines (up to
-     * {@link #WIDE_TILE_ROWS_MIN} - 1; at 8 rows the float tiles ran 37-40 GMAC/s against 31-34 for two register passes).
-     */
-    private static final int REGISTER_ROWS_MIN = 4;
 
     /** The smallest batch {@link #dotRows} runs through {@link #shortTiles}. */
     private static final int TILE_ROWS_MIN = 3;

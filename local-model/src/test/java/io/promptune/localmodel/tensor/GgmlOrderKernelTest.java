@@ -295,7 +295,7 @@ class GgmlOrderKernelTest {
     /**
      * Repacked Q4_0's kernels at both vector widths (the 512-bit ones run, slowly but correctly, on an AVX2 machine
      * too) on the heap and off-heap copies: every batch size's path (one row, windows of 2-4 rows, 16-bit tiles from
-     * 5; at 512 bits register tiles for 4-7 rows, one of them padded for 5-7, and float tiles from 8), five 8-row groups (not a multiple of the float tiles' four), a row range cutting groups, and blocks at the 16-bit extremes next to random
+     * 5, 512-bit float tiles from 8), five 8-row groups (not a multiple of the float tiles' four), a row range cutting groups, and blocks at the 16-bit extremes next to random
      * ones must give exactly ggml's values.
      */
     @ParameterizedTest
@@ -322,37 +322,6 @@ class GgmlOrderKernelTest {
                         String at = " row " + r + ", batch row " + b + " of " + batch + (heap ? ", heap" : ", off-heap") + (wide ? ", 512 bits" : ", 256 bits");
                         assertEquals(expect, out.get(b, r), 0f, "matmul" + at);
                         assertEquals(r >= from && r < to ? expect : 0f, part.get(b, r), 0f, "rows " + from + ".." + (to - 1) + at);
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * Repacked Q4_0's 512-bit batch kernels (register tiles for 4-7 rows, float tiles from 8) take 16 rows per vector
-     * from two 8-row groups and a 4-group panel per pass: matrices of one to three groups and row ranges inside the
-     * first group (the panel's other groups are stand-ins whose results must not be written) must give exactly
-     * ggml's values, at both widths.
-     */
-    @ParameterizedTest
-    @CsvSource({"8, 4", "16, 5", "16, 8", "24, 7", "24, 12"})
-    void repackedQ4_0WidePanelsOfFewGroupsFollowGgmlOrderExactly(int rows, int batch) {
-        int cols = 96;
-        Random rnd = new Random(31L * rows + batch);
-        MemorySegment seg = WeightMatrixKernelTest.randomWeights(GgmlType.Q4_0, rows, cols, rnd);
-        setExtremeQ4_0Blocks(seg, rows, cols);
-        FloatBatch in = extremeActivations(batch, cols, rnd);
-        for (boolean wide : new boolean[]{false, true}) {
-            Q4_0Matrix w = new Q4_0Matrix("w", rows, cols, seg, true, wide);
-            Activations a = w.activationFormat().prepare(in);
-            for (int[] range : new int[][]{{0, rows}, {0, 8}, {2, 7}, {rows - 8, rows}}) {
-                FloatBatch out = new FloatBatch(batch, rows);
-                w.dotRows(range[0], range[1], a, out, 0);
-                for (int r = 0; r < rows; r++) {
-                    for (int b = 0; b < batch; b++) {
-                        float expect = r >= range[0] && r < range[1] ? ggmlOrder(GgmlType.Q4_0, seg, rows, cols, r, a, b) : 0f;
-                        assertEquals(expect, out.get(b, r), 0f, "rows " + range[0] + ".." + (range[1] - 1) + " of " + rows
-                                + ", row " + r + ", batch row " + b + " of " + batch + (wide ? ", 512 bits" : ", 256 bits"));
                     }
                 }
             }
