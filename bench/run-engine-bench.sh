@@ -36,6 +36,8 @@ for f in "${files[@]}"; do
   for ((round = 1; round <= rounds; round++)); do
     echo "== $name: promptune (round $round/$rounds)" >&2
     "$here/promptune" bench --model "$f" --threads "$threads" "${batch_args[@]}" --reps "$reps" --json > "$tmp/ours.$round.json"
+    # bench warns on stderr too; the table names the round (its figures are the JIT's bad luck, not the engine)
+    if grep -q '"boxed_suspect":true' "$tmp/ours.$round.json"; then boxed="${boxed:-} $name round $round;"; fi
     echo "== $name: llama.cpp (round $round/$rounds)" >&2
     python3 "$here/bench/peers/llamacpp_bench.py" "$f" --threads "$threads" "${batch_args[@]}" --reps "$reps" > "$tmp/peer.$round.json" 2>/dev/null
   done
@@ -76,6 +78,8 @@ bound = bw * 1e9 / size  # tokens/s if every weight byte is read once per token 
 kv = f", our KV at most {ours['kv_cache_bytes'] / 2**20:.0f} MiB" if ours.get('kv_cache_bytes') else ""
 # many collections mean a kernel compile boxed its vectors (a slow round): docs/dev-notes/speed.md
 gcs = f"; our GCs while measuring, most in a round: {ours['gc_collections']}" if 'gc_collections' in ours else ""
+if 'alloc_bytes_per_token' in ours:  # bench's boxed-compile verdict, the worst round's heap bytes per token
+    gcs += f", heap {ours['alloc_bytes_per_token'] / 1e6:.2f} MB/token"
 mem = f"{ours.get('peak_rss_bytes', 0) / 2**20:.0f} / {peer.get('peak_rss_bytes', 0) / 2**20:.0f} MiB (file {size / 2**20:.0f} MiB{kv}{gcs})"
 print(f"| {name} | {cell('prefill_tps')} | {cell('decode_tps')} | {cpu('prefill_cpu_ms_per_token')} | {cpu('decode_cpu_ms_per_token')} "
       f"| {ours.get('decode_tps', 0) / bound:.0%} / {peer.get('decode_tps', 0) / bound:.0%} of {bound:.0f} | {agg or '-'} | {agg_cpu or '-'} | {mem} |")
@@ -105,5 +109,10 @@ done
   echo "| file | prompt tokens/s | decode tokens/s | prompt CPU ms/token | decode CPU ms/token | decode vs bandwidth bound (tokens/s) | batched decode, aggregate tokens/s | batched decode, CPU ms/token | peak RSS |"
   echo "|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
+  if [[ -n "${boxed:-}" ]]; then
+    echo
+    echo "**WARNING: boxed vector compile suspected (bench's boxed_suspect) in:$boxed those rounds' figures are not the engine's speed; rerun.**"
+  fi
 } >> "$out"
+if [[ -n "${boxed:-}" ]]; then echo "WARNING: boxed vector compile suspected in:$boxed" >&2; fi
 echo "appended to $out" >&2

@@ -80,14 +80,17 @@ final class BenchCommand implements Callable<Integer> {
             double[] pp = new double[reps], tg = new double[reps], ppCpu = new double[reps], tgCpu = new double[reps];
             long kvBytes = 0; // the most the KV caches held at once
             long[] gcAtStart = collections();
+            AllocationMeter measured = new AllocationMeter(); // the measured repetitions only: warm-ups compile
             for (int r = -1; r < reps; r++) {
                 LocalModel.Session s = m.newSession();
                 int[] prompt = rnd.ints(promptTokens, 0, vocab).toArray();
+                if (r >= 0) measured.begin();
                 long t0 = System.nanoTime(), c0 = processCpuNanos();
                 s.feed(prompt);
                 long t1 = System.nanoTime(), c1 = processCpuNanos();
                 for (int i = 0; i < genTokens; i++) s.feed(rnd.nextInt(vocab));
                 long t2 = System.nanoTime(), c2 = processCpuNanos();
+                if (r >= 0) measured.end(promptTokens + genTokens);
                 kvBytes = Math.max(kvBytes, s.kvCacheBytes());
                 if (r >= 0) {
                     pp[r] = promptTokens / ((t1 - t0) / 1e9);
@@ -97,6 +100,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 progress("pp/tg run " + (r + 2) + "/" + (reps + 1));
             }
+            measured.endPhase();
             out.put("prefill_tps", median(pp));
             out.put("decode_tps", median(tg));
             // CPU time per token (all threads, spinning included): comparable across engines even on a busy machine.
@@ -124,9 +128,11 @@ final class BenchCommand implements Callable<Integer> {
                                 }
                             });
                         }
+                        if (r >= 0) measured.begin();
                         long t0 = System.nanoTime();
                         List<GenerationResult> res = m.generateBatch(reqs, listeners);
                         long wall = System.nanoTime() - t0, cpuEnd = processCpuNanos();
+                        if (r >= 0) measured.end((long) n * batchPrompt + res.stream().mapToLong(GenerationResult::generatedTokens).sum());
                         // The prompts run before the lockstep decode: subtract their time (their shares add up to it).
                         long prompts = res.stream().mapToLong(GenerationResult::promptNanos).sum();
                         long tokens = res.stream().mapToLong(GenerationResult::generatedTokens).sum();
@@ -137,6 +143,7 @@ final class BenchCommand implements Callable<Integer> {
                         kvBytes = Math.max(kvBytes, m.pooledKvCacheBytes()); // every sequence's cache is back in the pool
                         progress("batch " + n + " run " + (r + 2) + "/" + (reps + 1));
                     }
+                    measured.endPhase();
                     agg.put(String.valueOf(n), median(runs));
                     aggCpu.put(String.valueOf(n), median(cpuRuns));
                 }
@@ -148,6 +155,7 @@ final class BenchCommand implements Callable<Integer> {
             // (docs/dev-notes/speed.md), which costs 20-30% CPU and is otherwise invisible in the figures.
             out.put("gc_collections", gcAtEnd[0] - gcAtStart[0]);
             out.put("gc_ms", gcAtEnd[1] - gcAtStart[1]);
+            boxedCompileCheck(measured, out);
             memoryFigures(out);
         } catch (GgufException e) {
             throw new Main.UserError(e.getMessage());
@@ -167,8 +175,8 @@ final class BenchCommand implements Callable<Integer> {
                                 + " per token) + %.1f MiB rest (JVM, heap, activations)%n", peak / (1 << 20), fileBytes / (1 << 20),
                         kv / (1 << 20), out.get("kv_cache_bytes_per_token").asDouble() / 1024, (peak - fileBytes - kv) / (1 << 20));
             }
-            System.out.printf("  garbage collections while measuring: %d (%d ms)%n", out.get("gc_collections").asLong(),
-                    out.get("gc_ms").asLong());
+            System.out.printf("  garbage collections while measuring: %d (%d ms); heap allocated per token: %s%n",
+                    out.get("gc_collections").asLong(), out.get("gc_ms").asLong(), bytesPerTokenText(out));
             if (out.has("aggregate_tps")) {
                 out.get("aggregate_tps").properties().forEach(e ->
                         System.out.printf("  batch %-3s %8.1f tokens/s aggregate, decode cpu %.2f ms per token%n", e.getKey(),
@@ -176,6 +184,33 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Allocation and collections per token over the measured repetitions, and a loud stderr warning when they
+     * say a kernel's C2 compile boxed its vectors: such a run's figures measure the JIT's bad luck, not the engine.
+     */
+    static void boxedCompileCheck(AllocationMeter measured, ObjectNode out) {
+        long perToken = measured.bytesPerToken();
+        out.put("measured_tokens", measured.tokens());
+        out.put("measured_gc_collections", measured.collections());
+        out.put("gc_per_token", measured.collectionsPerToken());
+        if (perToken < 0) return; // this JVM does not count allocation: no verdict
+        out.put("alloc_bytes_per_token", perToken);
+        boolean suspect = AllocationMeter.boxedSuspect(perToken);
+        out.put("boxed_suspect", suspect);
+        if (suspect) {
+            System.err.printf("%nWARNING: BOXED VECTOR COMPILE SUSPECTED: %.1f MB of heap allocated per token while measuring"
+                            + " (normal runs: well under %.0f MB; %d collections in %d tokens). A kernel's C2 compile boxed its"
+                            + " vectors: these figures are not the engine's speed. Run again in a fresh JVM.%n",
+                    perToken / 1e6, AllocationMeter.SUSPECT_BYTES_PER_TOKEN / 1e6, measured.collections(), measured.tokens());
+        }
+    }
+
+    private static String bytesPerTokenText(ObjectNode out) {
+        if (!out.has("alloc_bytes_per_token")) return "not measured";
+        return String.format("%.1f KB%s", out.get("alloc_bytes_per_token").asLong() / 1e3,
+                out.get("boxed_suspect").asBoolean() ? " (BOXED VECTOR COMPILE SUSPECTED)" : "");
     }
 
     private static long processCpuNanos() {
