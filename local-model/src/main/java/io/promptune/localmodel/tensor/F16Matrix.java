@@ -46,7 +46,9 @@ public final class F16Matrix extends WeightMatrix {
         for (; i < bound; i += F.length()) {
             acc = halvesToFloats(data, base + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        // A fixed lane order: reduceLanes(ADD) on floats may add in any order, and does (C2's tree and the
+        // interpreter's sequential sum differ), so the same row gave results 1 ulp apart before and after a compile.
+        float sum = GgmlSums.hsum8(acc);
         for (; i < cols; i++) sum += half(base + 2L * i) * x[xo + i];
         return sum;
     }

@@ -111,6 +111,26 @@ class WeightMatrixKernelTest {
         }
     }
 
+    /**
+     * F16 rows are 8 lane accumulators (one fused multiply-add per value) reduced in GgmlSums.hsum8's order, whether
+     * the kernel runs interpreted or compiled: the batched matmul and the single-row dot must agree bit for bit.
+     */
+    @Test
+    void f16DotReducesItsLanesInAFixedOrder() {
+        Random rnd = new Random(7);
+        int rows = 40, cols = 256;
+        WeightMatrix w = WeightMatrices.create(GgmlType.F16, "w", rows, cols, randomWeights(GgmlType.F16, rows, cols, rnd));
+        Activations a = w.activationFormat().prepare(randomBatch(1, cols, rnd));
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            w.dequantizeRow(r, row, 0);
+            float[] lanes = new float[8];
+            for (int i = 0; i < cols; i++) lanes[i % 8] = Math.fma(row[i], a.q[a.rowOffset(0) + i], lanes[i % 8]);
+            float expect = ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+            assertEquals(expect, w.dot(r, a, 0), 0f, "row " + r);
+        }
+    }
+
     @Test
     void q8ActivationsFollowGgmlRounding() {
         FloatBatch in = new FloatBatch(1, 32);
