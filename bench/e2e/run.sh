@@ -35,7 +35,7 @@ bash "$here/bench/peers/install-llamacpp.sh" "$model"
 source "$here/scripts/java-env.sh"
 jar="$here/cli/target/promptune-all.jar"
 [[ -f "$jar" ]] || { echo "build first: mvn -q -o -pl cli -am package -DskipTests" >&2; exit 3; }
-bench() { "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$jar" \
+bench() { "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:PerMethodTrapLimit=100000 -cp "$jar" \
             "$here/bench/e2e/E2eBench.java" "$@" 2> >(grep -v -e 'incubat' -e '^1 warning' >&2); }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
