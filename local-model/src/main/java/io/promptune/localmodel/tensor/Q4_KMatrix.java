@@ -24,7 +24,7 @@ import java.nio.ByteOrder;
  * sum_j(scale_j * dot_j) and one sum_j(min_j * bsum_j), accumulated as acc = fma(total, d * d_a, acc) and
  * accm = fma(mins, dmin * d_a, accm), the result acc - accm (no lanes, no horizontal sum). Its GEMM (a batch's
  * rows in whole fours) does the same per pair of sub-blocks (64 values: 4 fma per super-block and chain).
- * Such matrices are repacked at load time too ({@link #packed}), 8 rows in the 8 lanes of {@link #groupDotGemvHeap}.
+ * Such matrices are repacked at load time too ({@link #packed}), 8 rows in the 8 lanes of {@link #blockHeap}.
  */
 public final class Q4_KMatrix extends KQuantMatrix {
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -150,118 +150,134 @@ public final class Q4_KMatrix extends KQuantMatrix {
         int[] ap = a.shortPairs(), q8s = a.sums32;
         float[] ad = a.d, o = out.data();
         int oc = out.cols();
-        int[] scales = new int[TOTAL + 8];
-        float[] acc = new float[16];
-        for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
+        GemvScratch scratch = GEMV_SCRATCH.get(); // per call they were 16-42 MB/token (a call per 16-row chunk)
+        int[] scales = scratch.scales;
+        short[] products = scratch.products;
+        float[] acc = scratch.acc;
+        int gEnd = (r1 + 7) >> 3;
+        for (int g0 = r0 >> 3; g0 < gEnd; g0 += LOCKSTEP) {
+            int n = Math.min(LOCKSTEP, gEnd - g0);
             for (int b = first; b < a.rows; b++) {
-                FloatVector v;
-                if (b < gemmRows) {
-                    v = groupDotGemm(g, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales);
+                // one branch per call: each kernel method sees one kind of copy (monomorphic profiles)
+                if (heap != null) {
+                    gemvHeap(g0, n, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales, products, acc);
                 } else {
-                    // one branch per call: each kernel method sees one kind of copy (monomorphic profiles)
-                    if (heap != null) {
-                        groupDotGemvHeap(g, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales, acc);
-                    } else {
-                        groupDotGemvSegment(g, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales, acc);
+                    for (int j = 0; j < n; j++) {
+                        groupDotGemvSegment(g0 + j, ap, a.rowOffset(b) / 2, q8s, ad, a.blockOffset(b), nb, scales, acc, 8 * j);
                     }
-                    v = FloatVector.fromArray(F, acc, 0).sub(FloatVector.fromArray(F, acc, 8));
                 }
-                int ob = b * oc + outCol0 + 8 * g;
-                if (8 * g >= r0 && 8 * g + 8 <= r1) {
-                    v.intoArray(o, ob);
-                } else {
-                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) o[ob + l] = v.lane(l);
+                // scalar result stage (no vector here): acc - accm per row, as the lanes' sub would give
+                for (int j = 0; j < n; j++) {
+                    int g = g0 + j, ob = b * oc + outCol0 + 8 * g;
+                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) {
+                        o[ob + l] = acc[8 * j + l] - acc[8 * LOCKSTEP + 8 * j + l];
+                    }
                 }
             }
         }
     }
 
     /**
-     * Rows 8g..8g+7 (lanes) against one activation row in the GEMV order, from the heap copy: per super-block the
-     * exact totals sum_j(scale_j * dot_j) and sum_j(min_j * bsum_j) per row, then acc = fma(total, d * d_a, acc) and
-     * accm = fma(mins, dmin * d_a, accm) into {@code acc[0..7]} and {@code acc[8..15]} (the result is their
-     * difference). A sub-block dot: nibbles times activations as 16-bit products (a short lane sums 16 products
-     * of at most 15 * 127: no overflow), a row's two shorts added. Everything in this one method with the
-     * accumulators in arrays: vectors returned from a helper or carried by the outer loop were boxed (JFR), and
-     * a helper of ours past C2's node cutoff is not inlined.
+     * How many 8-row groups the heap GEMV walks in lockstep: each group's super-blocks are one sequential stream,
+     * and one core here reads 5.4 GB/s from one stream but 11.7 from four (memory-level parallelism). A section's
+     * 16-row tail chunks give 2.
      */
-    private void groupDotGemvHeap(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] sc, float[] acc) {
-        byte[] w = heap;
-        FloatVector.zero(F).intoArray(acc, 0);
-        int p = heapBase + g * nb * GROUP_BLOCK_BYTES;
-        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
-            // get_scale_min_k4 in lanes: scale j of each row to sc[8j..8j+7]; constant shifts only
-            IntVector a = ByteVector.fromArray(B, w, p + SCALES).reinterpretAsInts();  // scale bytes 0-3
-            IntVector b = ByteVector.fromArray(B, w, p + SCALES + 64).reinterpretAsInts(); // bytes 8-11
-            a.and(63).intoArray(sc, 0);
-            a.lanewise(VectorOperators.LSHR, 8).and(63).intoArray(sc, 8);
-            a.lanewise(VectorOperators.LSHR, 16).and(63).intoArray(sc, 16);
-            a.lanewise(VectorOperators.LSHR, 24).and(63).intoArray(sc, 24);
-            IntVector s4 = b.and(0x0F0F0F0F).or(a.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
-            s4.and(0xFF).intoArray(sc, 32);
-            s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).intoArray(sc, 40);
-            s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).intoArray(sc, 48);
-            s4.lanewise(VectorOperators.LSHR, 24).intoArray(sc, 56);
-            IntVector.zero(I).intoArray(sc, TOTAL);
-            int x = apo + 128 * k;
-            for (int h = 0; h < 4; h++, x += 32) {
-                ShortVector lo = ShortVector.zero(S), hi = lo;
-                int q = p + NIBBLE_BYTES + 256 * h;
-                for (int v = 0; v < 8; v++) {
-                    IntVector n = ByteVector.fromArray(B, w, q + 32 * v).reinterpretAsInts();
-                    lo = lo.add(n.and(NIBBLES).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[x + v]).reinterpretAsShorts()))
-                            .add(n.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts()
-                                    .mul(IntVector.broadcast(I, ap[x + 8 + v]).reinterpretAsShorts()));
-                    hi = hi.add(n.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts()
-                                    .mul(IntVector.broadcast(I, ap[x + 16 + v]).reinterpretAsShorts()))
-                            .add(n.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(IntVector.broadcast(I, ap[x + 24 + v]).reinterpretAsShorts()));
-                }
-                IntVector tl = lo.reinterpretAsInts(), th = hi.reinterpretAsInts();
-                tl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(tl.lanewise(VectorOperators.ASHR, 16))
-                        .mul(IntVector.fromArray(I, sc, 16 * h))
-                        .add(th.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(th.lanewise(VectorOperators.ASHR, 16))
-                                .mul(IntVector.fromArray(I, sc, 16 * h + 8)))
-                        .add(IntVector.fromArray(I, sc, TOTAL)).intoArray(sc, TOTAL);
-            }
-            ((FloatVector) IntVector.fromArray(I, sc, TOTAL).convert(VectorOperators.I2F, 0))
-                    .fma(ByteVector.fromArray(B, w, p).reinterpretAsFloats().mul(ad[bo + k]), FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
-        }
-        minsChainHeap(g, q8s, ad, bo, nb, acc);
+    static final int LOCKSTEP = 4;
+
+    /** A thread's work arrays for {@link #groupDots}; every slot is written before it is read. */
+    private static final class GemvScratch {
+        final int[] scales = new int[TOTAL + 32];
+        final short[] products = new short[256];
+        final float[] acc = new float[16 * LOCKSTEP];
     }
 
+    private static final ThreadLocal<GemvScratch> GEMV_SCRATCH = ThreadLocal.withInitial(GemvScratch::new);
+
     /**
-     * The accm chain of {@link #groupDotGemvHeap} into {@code acc[8..15]}: per super-block the exact
-     * sum_j(min_j * bsum_j) of each row, accm = fma(mins, dmin * d_a, accm). A chain of its own (no value shared
-     * with acc's), so it runs as a second pass over the group's few KB (in cache by then): in the kernel's method
-     * the compiled kernel boxed the vectors of this part in 3 of 20 runs (allocation samples at these lines,
-     * 300-500 young GCs per bench instead of ~85, decode +20-30% CPU; none in 16 runs since the split).
+     * Groups g0..g0+n-1 (n <= {@link #LOCKSTEP}) against one activation row in the GEMV order, from the heap copy:
+     * super-block k of every group, then k+1 (n streams in flight), group j's acc chain into acc[8j..8j+7] and its
+     * accm chain into acc[8 * LOCKSTEP + 8j..]. No vector in this method: each super-block is a call to
+     * {@link #blockHeap}, too big for C2 to inline, so the kernel compiles alone, small (the lockstep loop compiled
+     * into one method with the kernel boxed its vectors in 2 of 3 fresh JVMs, session 10).
      */
-    private void minsChainHeap(int g, int[] q8s, float[] ad, int bo, int nb, float[] acc) {
+    private void gemvHeap(int g0, int n, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] sc, short[] ps, float[] acc) {
+        java.util.Arrays.fill(acc, 0f);
+        int stride = nb * GROUP_BLOCK_BYTES, p = heapBase + g0 * stride;
         byte[] w = heap;
-        FloatVector accm = FloatVector.zero(F); // in a register: through the array, the store-load latency bounded this loop
-        int p = heapBase + g * nb * GROUP_BLOCK_BYTES;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
-            IntVector m = ByteVector.fromArray(B, w, p + SCALES + 32).reinterpretAsInts(); // bytes 4-7
-            IntVector b = ByteVector.fromArray(B, w, p + SCALES + 64).reinterpretAsInts(); // bytes 8-11
-            IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
             int so = 8 * (bo + k);
-            IntVector mins = m.and(63).mul(q8s[so])
-                    .add(m.lanewise(VectorOperators.LSHR, 8).and(63).mul(q8s[so + 1]))
-                    .add(m.lanewise(VectorOperators.LSHR, 16).and(63).mul(q8s[so + 2]))
-                    .add(m.lanewise(VectorOperators.LSHR, 24).and(63).mul(q8s[so + 3]))
-                    .add(m4.and(0xFF).mul(q8s[so + 4]))
-                    .add(m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).mul(q8s[so + 5]))
-                    .add(m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(q8s[so + 6]))
-                    .add(m4.lanewise(VectorOperators.LSHR, 24).mul(q8s[so + 7]));
-            accm = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(ByteVector.fromArray(B, w, p + 32).reinterpretAsFloats().mul(ad[bo + k]), accm);
+            float da = ad[bo + k];
+            for (int j = 0, pj = p; j < n; j++, pj += stride) {
+                int x = apo + 128 * k, ao = 8 * j;
+                // get_scale_min_k4 in lanes: scale j of each row to sc[8j..8j+7]; constant shifts only
+                IntVector a = ByteVector.fromArray(B, w, pj + SCALES).reinterpretAsInts();  // scale bytes 0-3
+                IntVector b = ByteVector.fromArray(B, w, pj + SCALES + 64).reinterpretAsInts(); // bytes 8-11
+                a.and(63).intoArray(sc, 0);
+                a.lanewise(VectorOperators.LSHR, 8).and(63).intoArray(sc, 8);
+                a.lanewise(VectorOperators.LSHR, 16).and(63).intoArray(sc, 16);
+                a.lanewise(VectorOperators.LSHR, 24).and(63).intoArray(sc, 24);
+                IntVector s4 = b.and(0x0F0F0F0F).or(a.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+                s4.and(0xFF).intoArray(sc, 32);
+                s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).intoArray(sc, 40);
+                s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).intoArray(sc, 48);
+                s4.lanewise(VectorOperators.LSHR, 24).intoArray(sc, 56);
+                for (int h = 0; h < 4; h++, x += 32) {
+                    // each int's 16-bit products to the scratch, summed after the loop: a loop-carried lo/hi is a vector phi
+                    // whose class C2 cannot prove at parse time, and past the method's trap limit it compiles that phi's
+                    // operations as virtual calls on boxed vectors (s11 jit helper: the flaky boxed compiles)
+                    int q = pj + NIBBLE_BYTES + 256 * h;
+                    for (int v = 0; v < 8; v++) {
+                        IntVector nib = ByteVector.fromArray(B, w, q + 32 * v).reinterpretAsInts();
+                        nib.and(NIBBLES).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[x + v]).reinterpretAsShorts())
+                                .add(nib.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts()
+                                        .mul(IntVector.broadcast(I, ap[x + 8 + v]).reinterpretAsShorts())).intoArray(ps, 16 * v);
+                        nib.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[x + 16 + v]).reinterpretAsShorts())
+                                .add(nib.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(IntVector.broadcast(I, ap[x + 24 + v]).reinterpretAsShorts()))
+                                .intoArray(ps, 128 + 16 * v);
+                    }
+                    // exact 16-bit sums (a lane's 16 products stay below 2^15): any order gives the same bits
+                    ShortVector lo = ShortVector.fromArray(S, ps, 0).add(ShortVector.fromArray(S, ps, 16))
+                            .add(ShortVector.fromArray(S, ps, 32).add(ShortVector.fromArray(S, ps, 48)))
+                            .add(ShortVector.fromArray(S, ps, 64).add(ShortVector.fromArray(S, ps, 80))
+                                    .add(ShortVector.fromArray(S, ps, 96).add(ShortVector.fromArray(S, ps, 112))));
+                    ShortVector hi = ShortVector.fromArray(S, ps, 128).add(ShortVector.fromArray(S, ps, 144))
+                            .add(ShortVector.fromArray(S, ps, 160).add(ShortVector.fromArray(S, ps, 176)))
+                            .add(ShortVector.fromArray(S, ps, 192).add(ShortVector.fromArray(S, ps, 208))
+                                    .add(ShortVector.fromArray(S, ps, 224).add(ShortVector.fromArray(S, ps, 240))));
+                    IntVector tl = lo.reinterpretAsInts(), th = hi.reinterpretAsInts();
+                    tl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(tl.lanewise(VectorOperators.ASHR, 16))
+                            .mul(IntVector.fromArray(I, sc, 16 * h))
+                            .add(th.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(th.lanewise(VectorOperators.ASHR, 16))
+                                    .mul(IntVector.fromArray(I, sc, 16 * h + 8)))
+                            .intoArray(sc, TOTAL + 8 * h); // its own slot: a load-add-store of one slot per h boxed (s11)
+                }
+                IntVector total = IntVector.fromArray(I, sc, TOTAL).add(IntVector.fromArray(I, sc, TOTAL + 8))
+                        .add(IntVector.fromArray(I, sc, TOTAL + 16).add(IntVector.fromArray(I, sc, TOTAL + 24))); // exact
+                ((FloatVector) total.convertShape(VectorOperators.I2F, F, 0))
+                        .fma(ByteVector.fromArray(B, w, pj).reinterpretAsFloats().mul(da), FloatVector.fromArray(F, acc, ao)).intoArray(acc, ao);
+                // the mins chain: sum_j(min_j * bsum_j) per row, exact, accm = fma(mins, dmin * d_a, accm)
+                IntVector m = ByteVector.fromArray(B, w, pj + SCALES + 32).reinterpretAsInts(); // bytes 4-7
+                IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+                IntVector mins = m.and(63).mul(q8s[so])
+                        .add(m.lanewise(VectorOperators.LSHR, 8).and(63).mul(q8s[so + 1]))
+                        .add(m.lanewise(VectorOperators.LSHR, 16).and(63).mul(q8s[so + 2]))
+                        .add(m.lanewise(VectorOperators.LSHR, 24).and(63).mul(q8s[so + 3]))
+                        .add(m4.and(0xFF).mul(q8s[so + 4]))
+                        .add(m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).mul(q8s[so + 5]))
+                        .add(m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(q8s[so + 6]))
+                        .add(m4.lanewise(VectorOperators.LSHR, 24).mul(q8s[so + 7]));
+                int am = ao + 8 * LOCKSTEP;
+                ((FloatVector) mins.convertShape(VectorOperators.I2F, F, 0))
+                        .fma(ByteVector.fromArray(B, w, pj + 32).reinterpretAsFloats().mul(da), FloatVector.fromArray(F, acc, am)).intoArray(acc, am);
+            }
         }
-        accm.intoArray(acc, 8);
     }
 
-    /** {@link #groupDotGemvHeap} over the off-heap copy (a large model's tensors past the heap budget). */
-    private void groupDotGemvSegment(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] sc, float[] acc) {
+
+    /** {@link #gemvHeap} over the off-heap copy (a large model's tensors past the heap budget). */
+    private void groupDotGemvSegment(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] sc, float[] acc, int ao) {
         MemorySegment w = packed;
-        FloatVector.zero(F).intoArray(acc, 0);
+        FloatVector.zero(F).intoArray(acc, ao);
         long p = (long) g * nb * GROUP_BLOCK_BYTES;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             IntVector a = IntVector.fromMemorySegment(I, w, p + SCALES, ByteOrder.LITTLE_ENDIAN);
@@ -297,15 +313,15 @@ public final class Q4_KMatrix extends KQuantMatrix {
                         .add(IntVector.fromArray(I, sc, TOTAL)).intoArray(sc, TOTAL);
             }
             ((FloatVector) IntVector.fromArray(I, sc, TOTAL).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, w, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]), FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
+                    .fma(FloatVector.fromMemorySegment(F, w, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]), FloatVector.fromArray(F, acc, ao)).intoArray(acc, ao);
         }
-        minsChainSegment(g, q8s, ad, bo, nb, acc);
+        minsChainSegment(g, q8s, ad, bo, nb, acc, ao + 8 * LOCKSTEP);
     }
 
-    /** {@link #minsChainHeap} over the off-heap copy. */
-    private void minsChainSegment(int g, int[] q8s, float[] ad, int bo, int nb, float[] acc) {
+    /** The accm chain of {@link #groupDotGemvSegment} into acc[ao..ao+7]: a second pass over the group (in cache by then). */
+    private void minsChainSegment(int g, int[] q8s, float[] ad, int bo, int nb, float[] acc, int ao) {
         MemorySegment w = packed;
-        FloatVector.zero(F).intoArray(acc, 8);
+        FloatVector.zero(F).intoArray(acc, ao);
         long p = (long) g * nb * GROUP_BLOCK_BYTES;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             IntVector m = IntVector.fromMemorySegment(I, w, p + SCALES + 32, ByteOrder.LITTLE_ENDIAN); // bytes 4-7
@@ -321,7 +337,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
                     .add(m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).mul(q8s[so + 6]))
                     .add(m4.lanewise(VectorOperators.LSHR, 24).mul(q8s[so + 7]));
             ((FloatVector) mins.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromMemorySegment(F, w, p + 32, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]), FloatVector.fromArray(F, acc, 8)).intoArray(acc, 8);
+                    .fma(FloatVector.fromMemorySegment(F, w, p + 32, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]), FloatVector.fromArray(F, acc, ao)).intoArray(acc, ao);
         }
     }
 
@@ -406,7 +422,7 @@ public final class Q4_KMatrix extends KQuantMatrix {
         s4.lanewise(VectorOperators.LSHR, 24).intoArray(scales, 56);
     }
 
-    /** {@link #groupDotGemvHeap}'s arithmetic for one row, in scalar code. */
+    /** {@link #blockHeap}'s arithmetic for one row, in scalar code. */
     private float packedDot(int row, Activations a, int b) {
         int xo = a.rowOffset(b), bo = a.blockOffset(b);
         int[] sc = new int[8], m = new int[8];

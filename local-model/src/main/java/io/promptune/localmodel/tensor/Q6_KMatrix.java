@@ -140,32 +140,22 @@ public final class Q6_KMatrix extends KQuantMatrix {
             if (first == a.rows) return;
         }
         int[] ap = a.shortPairs();
-        float[] o = out.data(), acc = new float[64];
+        float[] o = out.data();
         int[] scales = new int[SUMS + 64];
         int oc = out.cols();
+        if (!tiled) {
+            gemv(r0, r1, ap, a, o, oc, outCol0, scales);
+            return;
+        }
+        float[] acc = new float[64];
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             for (int b = first; b < a.rows; b++) {
                 FloatVector v;
-                if (tiled) {
-                    if (heap != null) {
-                        groupDotTiledHeap(g, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc);
-                        v = FloatVector.fromArray(F, acc, 0);
-                    } else {
-                        v = groupDotTiled(g, ap, a, b, scales);
-                    }
+                if (heap != null) {
+                    groupDotTiledHeap(g, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc);
+                    v = FloatVector.fromArray(F, acc, 0);
                 } else {
-                    // one branch per call: each kernel method sees one kind of copy (monomorphic profiles)
-                    if (heap != null) {
-                        groupDotVecHeap(g, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc);
-                    } else {
-                        groupDotVecSegment(g, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc);
-                    }
-                    // hsum_float_8 over the lanes l: acc[8l + r] is row r's lane l
-                    FloatVector a0 = FloatVector.fromArray(F, acc, 0).add(FloatVector.fromArray(F, acc, 32));
-                    FloatVector a1 = FloatVector.fromArray(F, acc, 8).add(FloatVector.fromArray(F, acc, 40));
-                    FloatVector a2 = FloatVector.fromArray(F, acc, 16).add(FloatVector.fromArray(F, acc, 48));
-                    FloatVector a3 = FloatVector.fromArray(F, acc, 24).add(FloatVector.fromArray(F, acc, 56));
-                    v = a0.add(a2).add(a1.add(a3));
+                    v = groupDotTiled(g, ap, a, b, scales);
                 }
                 int ob = b * oc + outCol0 + 8 * g;
                 if (8 * g >= r0 && 8 * g + 8 <= r1) {
@@ -177,10 +167,58 @@ public final class Q6_KMatrix extends KQuantMatrix {
         }
     }
 
+    /** A thread's accumulators for {@link #gemv} (per call they were 1 KB per 16-row chunk). */
+    private static final ThreadLocal<float[]> GEMV_ACC = ThreadLocal.withInitial(() -> new float[64 * Q4_KMatrix.LOCKSTEP]);
+
     /**
-     * Rows 8g..8g+7 (lanes) against one activation row in ggml_vec_dot_q6_K_q8_K's order, from the heap copy: per
-     * super-block and ggml lane l the exact int sum over the 32-value groups c of scale * (quad l's dot), minus
-     * q8sclsub's lane l, fma'd into lane l's float accumulator ({@code acc[8l..8l+7]}, one per row); the caller
+     * Batches below {@link #TILED_MIN_BATCH} rows, vec_dot order: up to {@link Q4_KMatrix#LOCKSTEP} groups at a time
+     * ({@link #gemvHeap}), each row's lanes summed as hsum_float_8 in scalar code (the same float operations as the
+     * lanes: no vector in this method).
+     */
+    private void gemv(int r0, int r1, int[] ap, Activations a, float[] o, int oc, int outCol0, int[] scales) {
+        float[] acc = GEMV_ACC.get(); // gemvHeap and groupDotVecSegment zero what they use
+        int gEnd = (r1 + 7) >> 3;
+        for (int g0 = r0 >> 3; g0 < gEnd; g0 += Q4_KMatrix.LOCKSTEP) {
+            int n = Math.min(Q4_KMatrix.LOCKSTEP, gEnd - g0);
+            for (int b = 0; b < a.rows; b++) {
+                // one branch per call: each kernel method sees one kind of copy (monomorphic profiles)
+                if (heap != null) {
+                    gemvHeap(g0, n, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc);
+                } else {
+                    for (int j = 0; j < n; j++) groupDotVecSegment(g0 + j, ap, a.rowOffset(b) / 2, a.d, a.s, a.blockOffset(b), scales, acc, 64 * j);
+                }
+                for (int j = 0; j < n; j++) {
+                    int g = g0 + j, ob = b * oc + outCol0 + 8 * g, c = 64 * j;
+                    for (int l = Math.max(0, r0 - 8 * g); l < Math.min(8, r1 - 8 * g); l++) {
+                        // hsum_float_8 over the lanes: acc[c + 8i + l] is row l's lane i
+                        float a0 = acc[c + l] + acc[c + 32 + l], a1 = acc[c + 8 + l] + acc[c + 40 + l];
+                        float a2 = acc[c + 16 + l] + acc[c + 48 + l], a3 = acc[c + 24 + l] + acc[c + 56 + l];
+                        o[ob + l] = (a0 + a2) + (a1 + a3);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Groups g0..g0+n-1 against one activation row from the heap copy: super-block k of every group, then k+1 (n
+     * streams in flight; see {@link Q4_KMatrix#LOCKSTEP}), group j's lane accumulators in acc[64j..64j+63]. No vector
+     * here: each super-block is a call to {@link #blockVecHeap}, too big for C2 to inline, so it compiles alone.
+     */
+    private void gemvHeap(int g0, int n, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc) {
+        int nb = cols / QK, stride = nb * GROUP_BLOCK_BYTES, p = heapBase + g0 * stride;
+        java.util.Arrays.fill(acc, 0, 64 * n, 0f);
+        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
+            int x = apo + 128 * k, so = 16 * (bo + k);
+            float da = ad[bo + k];
+            for (int j = 0; j < n; j++) blockVecHeap(p + j * stride, ap, x, so, da, bs, sc, acc, 64 * j);
+        }
+    }
+
+    /**
+     * Super-block {@code p} of rows 8g..8g+7 (lanes) against one activation row in ggml_vec_dot_q6_K_q8_K's order,
+     * from the heap copy: per ggml lane l the exact int sum over the 32-value groups c of scale * (quad l's dot), minus
+     * q8sclsub's lane l, fma'd into lane l's float accumulator ({@code acc[ao + 8l..]}, one per row); the caller
      * does hsum_float_8 over l. A quad's dot: unsigned 6-bit values times activations as 16-bit products, two per
      * short (each at most 2 * 63 * 128), the row's two shorts added as (t + (t << 16)) >> 16 (exact: the 4
      * products sum to at most 32256 in magnitude). Lane l's int sum starts as its offset (negated q8sclsub) and
@@ -189,57 +227,51 @@ public final class Q6_KMatrix extends KQuantMatrix {
      * 8 * (l >> 2) in the loop, C2 kept a dozen range checks per iteration and spilled; 7 vs 10 GMAC/s), and one
      * method with the accumulators in arrays (no helper of ours: C2's node cutoff, boxing).
      */
-    private void groupDotVecHeap(int g, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc) {
+    private void blockVecHeap(int p, int[] ap, int x, int so, float da, float[] bs, int[] sc, float[] acc, int ao) {
         byte[] w = heap;
-        int nb = cols / QK;
-        java.util.Arrays.fill(acc, 0f);
-        int p = heapBase + g * nb * GROUP_BLOCK_BYTES;
-        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
-            for (int j = 0; j < 16; j++) {
-                ((IntVector) ByteVector.fromArray(B64, w, p + SCALES + 8 * j).convertShape(VectorOperators.B2I, I, 0)).intoArray(sc, 8 * j);
-            }
-            int x = apo + 128 * k, so = 16 * (bo + k);
-            for (int l = 0; l < 8; l++) { // lane l's q8sclsub, negated, starts its sum
-                IntVector.fromArray(I, sc, 16 * l).mul((int) bs[so + 2 * l]).add(IntVector.fromArray(I, sc, 16 * l + 8).mul((int) bs[so + 2 * l + 1]))
-                        .lanewise(VectorOperators.LSHL, 5).neg().intoArray(sc, SUMS + 8 * l);
-            }
-            for (int f = 0; f < 2; f++) { // groups 4f..4f+3: three weight ints per row, one quad per group
-                for (int sl = 0; sl < 16; sl += 8) { // lanes 0-3 take a group's first 16-value scale, 4-7 its second
-                    int s0 = 64 * f + sl;
-                    for (int l = sl / 2; l < sl / 2 + 4; l++) { // f, sl invariant: the indices are linear in l
-                        int q = p + VALUES + 192 * l + 96 * f, xa = x + 64 * f + l;
-                        IntVector wa = ByteVector.fromArray(B, w, q).reinterpretAsInts(), wb = ByteVector.fromArray(B, w, q + 32).reinterpretAsInts(), wc = ByteVector.fromArray(B, w, q + 64).reinterpretAsInts();
-                        IntVector t = wa.and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa]).reinterpretAsShorts())
-                                .add(wa.lanewise(VectorOperators.LSHR, 6).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 8]).reinterpretAsShorts())).reinterpretAsInts();
-                        IntVector sum = t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0));
-                        t = wb.lanewise(VectorOperators.LSHR, 4).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 16]).reinterpretAsShorts())
-                                .add(wb.lanewise(VectorOperators.LSHR, 10).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 24]).reinterpretAsShorts())).reinterpretAsInts();
-                        sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 16)));
-                        t = wc.and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 32]).reinterpretAsShorts())
-                                .add(wc.lanewise(VectorOperators.LSHR, 10).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 40]).reinterpretAsShorts())).reinterpretAsInts();
-                        sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 32)));
-                        t = wb.and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 2).and(TOP2)).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 48]).reinterpretAsShorts())
-                                .add(wa.lanewise(VectorOperators.LSHR, 12).and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 4).and(TOP2)).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 56]).reinterpretAsShorts())).reinterpretAsInts();
-                        sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 48)))
-                                .add(IntVector.fromArray(I, sc, SUMS + 8 * l)).intoArray(sc, SUMS + 8 * l);
-                    }
+        for (int j = 0; j < 16; j++) {
+            ((IntVector) ByteVector.fromArray(B64, w, p + SCALES + 8 * j).convertShape(VectorOperators.B2I, I, 0)).intoArray(sc, 8 * j);
+        }
+        for (int l = 0; l < 8; l++) { // lane l's q8sclsub, negated, starts its sum
+            IntVector.fromArray(I, sc, 16 * l).mul((int) bs[so + 2 * l]).add(IntVector.fromArray(I, sc, 16 * l + 8).mul((int) bs[so + 2 * l + 1]))
+                    .lanewise(VectorOperators.LSHL, 5).neg().intoArray(sc, SUMS + 8 * l);
+        }
+        for (int f = 0; f < 2; f++) { // groups 4f..4f+3: three weight ints per row, one quad per group
+            for (int sl = 0; sl < 16; sl += 8) { // lanes 0-3 take a group's first 16-value scale, 4-7 its second
+                int s0 = 64 * f + sl;
+                for (int l = sl / 2; l < sl / 2 + 4; l++) { // f, sl invariant: the indices are linear in l
+                    int q = p + VALUES + 192 * l + 96 * f, xa = x + 64 * f + l;
+                    IntVector wa = ByteVector.fromArray(B, w, q).reinterpretAsInts(), wb = ByteVector.fromArray(B, w, q + 32).reinterpretAsInts(), wc = ByteVector.fromArray(B, w, q + 64).reinterpretAsInts();
+                    IntVector t = wa.and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa]).reinterpretAsShorts())
+                            .add(wa.lanewise(VectorOperators.LSHR, 6).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 8]).reinterpretAsShorts())).reinterpretAsInts();
+                    IntVector sum = t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0));
+                    t = wb.lanewise(VectorOperators.LSHR, 4).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 16]).reinterpretAsShorts())
+                            .add(wb.lanewise(VectorOperators.LSHR, 10).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 24]).reinterpretAsShorts())).reinterpretAsInts();
+                    sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 16)));
+                    t = wc.and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 32]).reinterpretAsShorts())
+                            .add(wc.lanewise(VectorOperators.LSHR, 10).and(SIX).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 40]).reinterpretAsShorts())).reinterpretAsInts();
+                    sum = sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 32)));
+                    t = wb.and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 2).and(TOP2)).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 48]).reinterpretAsShorts())
+                            .add(wa.lanewise(VectorOperators.LSHR, 12).and(LOW4).or(wc.lanewise(VectorOperators.LSHR, 4).and(TOP2)).reinterpretAsShorts().mul(IntVector.broadcast(I, ap[xa + 56]).reinterpretAsShorts())).reinterpretAsInts();
+                    sum.add(t.add(t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(IntVector.fromArray(I, sc, s0 + 48)))
+                            .add(IntVector.fromArray(I, sc, SUMS + 8 * l)).intoArray(sc, SUMS + 8 * l);
                 }
             }
-            FloatVector dd = ByteVector.fromArray(B, w, p).reinterpretAsFloats().mul(ad[bo + k]);
-            for (int l = 0; l < 8; l++) {
-                ((FloatVector) IntVector.fromArray(I, sc, SUMS + 8 * l).convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, 8 * l)).intoArray(acc, 8 * l);
-            }
+        }
+        FloatVector dd = ByteVector.fromArray(B, w, p).reinterpretAsFloats().mul(da);
+        for (int l = 0; l < 8; l++) {
+            ((FloatVector) IntVector.fromArray(I, sc, SUMS + 8 * l).convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ao + 8 * l)).intoArray(acc, ao + 8 * l);
         }
     }
 
     /** Where the GEMV keeps lane l's int sums (8 rows) in its scale scratch, after the 128 scales. */
     private static final int SUMS = 128;
 
-    /** {@link #groupDotVecHeap} over the off-heap copy (a large model's tensors past the heap budget). */
-    private void groupDotVecSegment(int g, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc) {
+    /** {@link #blockVecHeap} over the off-heap copy (a large model's tensors past the heap budget). */
+    private void groupDotVecSegment(int g, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc, int ao) {
         MemorySegment w = packed;
         int nb = cols / QK;
-        java.util.Arrays.fill(acc, 0f);
+        java.util.Arrays.fill(acc, ao, ao + 64, 0f);
         long p = (long) g * nb * GROUP_BLOCK_BYTES;
         for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
             for (int j = 0; j < 16; j++) {
@@ -275,7 +307,7 @@ public final class Q6_KMatrix extends KQuantMatrix {
             }
             FloatVector dd = FloatVector.fromMemorySegment(F, w, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]);
             for (int l = 0; l < 8; l++) {
-                ((FloatVector) IntVector.fromArray(I, sc, SUMS + 8 * l).convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, 8 * l)).intoArray(acc, 8 * l);
+                ((FloatVector) IntVector.fromArray(I, sc, SUMS + 8 * l).convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ao + 8 * l)).intoArray(acc, ao + 8 * l);
             }
         }
     }
@@ -283,7 +315,7 @@ public final class Q6_KMatrix extends KQuantMatrix {
 
     /**
      * The tiled order from the heap copy into {@code acc[0..7]}: per super-block one exact total per row (the lane
-     * sums of {@link #groupDotVecHeap} added, less the whole offset), acc = fma(d * total, d_a, acc).
+     * sums of {@link #blockVecHeap} added, less the whole offset), acc = fma(d * total, d_a, acc).
      */
     private void groupDotTiledHeap(int g, int[] ap, int apo, float[] ad, float[] bs, int bo, int[] sc, float[] acc) {
         byte[] w = heap;

@@ -63,6 +63,50 @@ class KQuantStorageTest {
         }
     }
 
+    /**
+     * The GEMVs walk up to {@link Q4_KMatrix#LOCKSTEP} 8-row groups in lockstep (one stream each; at 512 bits two
+     * groups per vector): 1 to 9 groups, row ranges starting and ending inside groups or on their boundaries, 1 and 3
+     * activation rows, both storages and (Q4_K's entry takes it) both widths, every row equal bit for bit to
+     * llama.cpp's order and no row outside the range written.
+     */
+    @ParameterizedTest
+    @CsvSource({"Q4_K, true, 1", "Q4_K, false, 1", "Q4_K, true, 3", "Q4_K, false, 3",
+            "Q6_K, true, 1", "Q6_K, false, 1", "Q6_K, true, 3", "Q6_K, false, 3"})
+    void gemvGroupsInLockstepFollowLlamaCppOrderExactly(GgmlType type, boolean onHeap, int batch) {
+        int cols = 512;
+        for (int groups = 1; groups <= 9; groups++) {
+            int rows = 8 * groups;
+            Random rnd = new Random(rows * 31L + batch + type.ordinal());
+            MemorySegment seg = MoreTypesKernelTest.randomBytes(type, rows, cols, rnd);
+            WeightMatrix w = create(type, rows, cols, seg, onHeap);
+            Activations a = w.activationFormat().prepare(randomBatch(batch, cols, rnd));
+            float[][] expect = new float[batch][rows];
+            for (int b = 0; b < batch; b++) {
+                for (int r = 0; r < rows; r++) {
+                    expect[b][r] = type == GgmlType.Q4_K ? GgmlOrderKernelTest.repackedQ4K(seg, cols, r, a, b, false)
+                            : GgmlOrderKernelTest.ggmlOrderK(type, seg, cols, r, a, b);
+                }
+            }
+            for (int[] range : new int[][]{{0, rows}, {Math.min(8, rows - 1), rows}, {3, rows - 2}, {rows / 2, rows / 2 + 1}}) {
+                for (boolean wide : new boolean[]{false, true}) {
+                    if (range[0] >= range[1] || (wide && type == GgmlType.Q6_K)) continue;
+                    FloatBatch out = new FloatBatch(batch, rows);
+                    java.util.Arrays.fill(out.data(), Float.NaN);
+                    if (w instanceof Q4_KMatrix q) q.groupDots(wide, range[0], range[1], a, out, 0);
+                    else w.dotRows(range[0], range[1], a, out, 0);
+                    for (int b = 0; b < batch; b++) {
+                        for (int r = 0; r < rows; r++) {
+                            String at = type + (onHeap ? " heap " : " off-heap ") + (wide ? 512 : 256) + "-bit, " + groups + " groups, rows "
+                                    + range[0] + ".." + range[1] + ", row " + r + " batch " + b;
+                            if (r >= range[0] && r < range[1]) assertEquals(expect[b][r], out.get(b, r), 0f, at);
+                            else assertTrue(Float.isNaN(out.get(b, r)), "written outside the range: " + at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** The public constructors put a small tensor's copy on the heap (the budget is a quarter of the max heap). */
     @ParameterizedTest
     @CsvSource({"Q4_K", "Q6_K"})
