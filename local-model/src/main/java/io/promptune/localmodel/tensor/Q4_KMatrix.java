@@ -24,7 +24,7 @@ import java.nio.ByteOrder;
  * sum_j(scale_j * dot_j) and one sum_j(min_j * bsum_j), accumulated as acc = fma(total, d * d_a, acc) and
  * accm = fma(mins, dmin * d_a, accm), the result acc - accm (no lanes, no horizontal sum). Its GEMM (a batch's
  * rows in whole fours) does the same per pair of sub-blocks (64 values: 4 fma per super-block and chain).
- * Such matrices are repacked at load time too ({@link #packed}), 8 rows in the 8 lanes of {@link #blockHeap}.
+ * Such matrices are repacked at load time too ({@link #packed}), 8 rows in the 8 lanes of {@link #gemvHeap}.
  */
 public final class Q4_KMatrix extends KQuantMatrix {
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -196,9 +196,9 @@ public final class Q4_KMatrix extends KQuantMatrix {
     /**
      * Groups g0..g0+n-1 (n <= {@link #LOCKSTEP}) against one activation row in the GEMV order, from the heap copy:
      * super-block k of every group, then k+1 (n streams in flight), group j's acc chain into acc[8j..8j+7] and its
-     * accm chain into acc[8 * LOCKSTEP + 8j..]. No vector in this method: each super-block is a call to
-     * {@link #blockHeap}, too big for C2 to inline, so the kernel compiles alone, small (the lockstep loop compiled
-     * into one method with the kernel boxed its vectors in 2 of 3 fresh JVMs, session 10).
+     * accm chain into acc[8 * LOCKSTEP + 8j..]. Everything in this one method, and no vector lives across a loop:
+     * the 16-bit products, the per-chunk totals and the accumulators go through arrays (session 10's version kept
+     * loop-carried vectors and compiled boxed in 2 of 3 fresh JVMs; session 11, jit helper, for why).
      */
     private void gemvHeap(int g0, int n, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] sc, short[] ps, float[] acc) {
         java.util.Arrays.fill(acc, 0f);
@@ -273,7 +273,6 @@ public final class Q4_KMatrix extends KQuantMatrix {
         }
     }
 
-
     /** {@link #gemvHeap} over the off-heap copy (a large model's tensors past the heap budget). */
     private void groupDotGemvSegment(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] sc, float[] acc, int ao) {
         MemorySegment w = packed;
@@ -341,88 +340,10 @@ public final class Q4_KMatrix extends KQuantMatrix {
         }
     }
 
-    /** GEMM order: the same per pair of sub-blocks (64 values), scales and mins alike. */
-    private FloatVector groupDotGemm(int g, int[] ap, int apo, int[] q8s, float[] ad, int bo, int nb, int[] scales) {
-        long p = (long) g * nb * GROUP_BLOCK_BYTES;
-        FloatVector acc = FloatVector.zero(F), accm = acc;
-        for (int k = 0; k < nb; k++, p += GROUP_BLOCK_BYTES) {
-            int so = 8 * (bo + k);
-            storeScalesAndMins(p, scales);
-            float da = ad[bo + k];
-            FloatVector dd = FloatVector.fromMemorySegment(F, packed, p, ByteOrder.LITTLE_ENDIAN).mul(da);
-            FloatVector dm = FloatVector.fromMemorySegment(F, packed, p + 32, ByteOrder.LITTLE_ENDIAN).mul(da);
-            for (int h = 0; h < 4; h++) {
-                IntVector.zero(I).intoArray(scales, TOTAL);
-                pairTotal(p, h, ap, apo + 16 * (8 * k + 2 * h), scales);
-                IntVector total = IntVector.fromArray(I, scales, TOTAL);
-                acc = ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, acc);
-                IntVector mins = IntVector.fromArray(I, scales, 64 + 16 * h).mul(q8s[so + 2 * h])
-                        .add(IntVector.fromArray(I, scales, 72 + 16 * h).mul(q8s[so + 2 * h + 1]));
-                accm = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(dm, accm);
-            }
-        }
-        return acc.sub(accm);
-    }
-
-    /**
-     * Chunk h of super-block {@code p}: its low nibbles are sub-block 2h, its high nibbles 2h+1 (int v of a row =
-     * its bytes 4v..4v+3); adds scale_2h * dot_2h + scale_2h+1 * dot_2h+1 per row, exactly, to
-     * scales[TOTAL..TOTAL+7] (an array, not a returned vector: C2 compiles this method apart and boxed the result).
-     */
-    private void pairTotal(long p, int h, int[] ap, int x, int[] scales) {
-        ShortVector lo = ShortVector.zero(S), hi = lo;
-        long q = p + NIBBLE_BYTES + 256 * h;
-        for (int v = 0; v < 8; v++) {
-            IntVector w = IntVector.fromMemorySegment(I, packed, q + 32 * v, ByteOrder.LITTLE_ENDIAN);
-            lo = lo.add(w.and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + v])))
-                    .add(w.lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + 8 + v])));
-            hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(RepackedLanes.pair(ap[x + 16 + v])))
-                    .add(w.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 12).mul(RepackedLanes.pair(ap[x + 24 + v])));
-        }
-        rowSums(lo).mul(IntVector.fromArray(I, scales, 16 * h)).add(rowSums(hi).mul(IntVector.fromArray(I, scales, 16 * h + 8)))
-                .add(IntVector.fromArray(I, scales, TOTAL)).intoArray(scales, TOTAL);
-    }
-
-    /** Where {@link #pairTotal} accumulates in the scales scratch (after the 64 scales and 64 mins). */
+    /** Where the GEMVs put a super-block's per-chunk row totals in the scales scratch (the scales take slots 0-63). */
     private static final int TOTAL = 128;
 
-    /** The two 16-bit sums of each int lane added: one row's exact total. */
-    private static IntVector rowSums(ShortVector s) {
-        IntVector t = s.reinterpretAsInts();
-        return t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(t.lanewise(VectorOperators.ASHR, 16));
-    }
-
-    /** get_scale_min_k4 in lanes for the GEMM: scale j of each row to scales[8j..8j+7], min j to scales[64 + 8j..]. */
-    private void storeScalesAndMins(long p, int[] scales) {
-        IntVector a = IntVector.fromMemorySegment(I, packed, p + SCALES, ByteOrder.LITTLE_ENDIAN);
-        IntVector m = IntVector.fromMemorySegment(I, packed, p + SCALES + 32, ByteOrder.LITTLE_ENDIAN);
-        IntVector b = IntVector.fromMemorySegment(I, packed, p + SCALES + 64, ByteOrder.LITTLE_ENDIAN);
-        storeScales(a, b, scales);
-        IntVector m4 = b.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(m.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
-        m.and(63).intoArray(scales, 64);
-        m.lanewise(VectorOperators.LSHR, 8).and(63).intoArray(scales, 72);
-        m.lanewise(VectorOperators.LSHR, 16).and(63).intoArray(scales, 80);
-        m.lanewise(VectorOperators.LSHR, 24).and(63).intoArray(scales, 88);
-        m4.and(0xFF).intoArray(scales, 96);
-        m4.lanewise(VectorOperators.LSHR, 8).and(0xFF).intoArray(scales, 104);
-        m4.lanewise(VectorOperators.LSHR, 16).and(0xFF).intoArray(scales, 112);
-        m4.lanewise(VectorOperators.LSHR, 24).intoArray(scales, 120);
-    }
-
-    /** The 8 six-bit scales of each lane's row into scales[8j..8j+7] (a = scale bytes 0-3, b = bytes 8-11). */
-    private static void storeScales(IntVector a, IntVector b, int[] scales) {
-        a.and(63).intoArray(scales, 0);
-        a.lanewise(VectorOperators.LSHR, 8).and(63).intoArray(scales, 8);
-        a.lanewise(VectorOperators.LSHR, 16).and(63).intoArray(scales, 16);
-        a.lanewise(VectorOperators.LSHR, 24).and(63).intoArray(scales, 24);
-        IntVector s4 = b.and(0x0F0F0F0F).or(a.lanewise(VectorOperators.LSHR, 2).and(0x30303030)); // bits 6-7 of a's bytes -> 4-5
-        s4.and(0xFF).intoArray(scales, 32);
-        s4.lanewise(VectorOperators.LSHR, 8).and(0xFF).intoArray(scales, 40);
-        s4.lanewise(VectorOperators.LSHR, 16).and(0xFF).intoArray(scales, 48);
-        s4.lanewise(VectorOperators.LSHR, 24).intoArray(scales, 56);
-    }
-
-    /** {@link #blockHeap}'s arithmetic for one row, in scalar code. */
+    /** {@link #gemvHeap}'s arithmetic for one row, in scalar code. */
     private float packedDot(int row, Activations a, int b) {
         int xo = a.rowOffset(b), bo = a.blockOffset(b);
         int[] sc = new int[8], m = new int[8];

@@ -1,9 +1,5 @@
 package io.promptune.localmodel.tensor;
 
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorSpecies;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.WeakReference;
@@ -11,10 +7,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
-/** The 8-row interleaving and lane conversions shared by the kernels over 8-row interleaved copies ({@link Q4_0Matrix}, {@link Q4_KMatrix}, {@link Q6_KMatrix}). */
+/** The 8-row interleaving and heap regions shared by the kernels over 8-row interleaved copies ({@link Q4_0Matrix}, {@link Q4_KMatrix}, {@link Q6_KMatrix}). */
 final class RepackedLanes {
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-
     private RepackedLanes() { }
 
     /** Copies one block of row 8g + l (at {@code src} in the file) into its group's block at {@code dst}; false to give up. */
@@ -45,11 +39,6 @@ final class RepackedLanes {
             }
         }
         return p;
-    }
-
-    /** An int of two 16-bit activations in every int lane, as 16 short lanes. */
-    static ShortVector pair(int v) {
-        return IntVector.broadcast(I, v).reinterpretAsShorts();
     }
 
     /** Part of a shared heap byte[] holding one matrix's repacked copy, from {@code base}. */
