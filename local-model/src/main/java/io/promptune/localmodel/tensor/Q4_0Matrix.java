@@ -359,6 +359,8 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * product is the same float as ggml's d_w * d_a.
      */
     static final int HALF_BITS = 0x8FFFE000;
+    /** {@link #HALF_BITS} in every lane: the kernels' operands are vectors ({@link #groupDot} says why). */
+    private static final IntVector HALF_MASK = IntVector.broadcast(I, HALF_BITS);
 
     /**
      * Rows 8g..8g+7 (lanes) against one activation row, into {@code acc[ai..ai+7]}: per block the exact sum of
@@ -378,11 +380,18 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * kernel made C2 move each through a general register: 3 instructions per pair), and the accumulator kept in
      * the array rather than in a loop-carried vector, which C2 boxed on every block (a float[8] and a vector
      * object per block: the lab kernel ran at 11 instead of 19 GMAC/s).
+     * <p>Shaped so it compiles without boxed vectors under {@code -XX:-UseTypeSpeculation} (which makes the session-10
+     * boxing flake deterministic; KernelAllocationTest, docs/dev-notes/speed.md session 12): every operation is
+     * {@code lanewise(op, vector)} (dispatched at this call site) rather than a convenience method ({@code add},
+     * {@code mul(float)}, {@code fma}: final methods whose inner call is one site for every caller in the JVM, seeing
+     * both vector shapes), scalars go in as broadcast vectors, conversions name their species ({@code
+     * reinterpretShape(S, 0)}, {@code convertShape(I2F, F, 0)}), only {@code lanewise} results are stored, and the
+     * accumulator is zeroed with {@code Arrays.fill}.
      */
     private void groupDot(int g, short[] ax, int xo, int[] bias, float[] ad, int bo, int nb, float[] acc, int ai) {
         MemorySegment m = packed;
         long p0 = (long) g * nb * GROUP_BLOCK_BYTES;
-        FloatVector.zero(F).intoArray(acc, ai);
+        java.util.Arrays.fill(acc, ai, ai + 8, 0f);
         for (int k = 0; k < nb; k++) {
             long p = p0 + (long) k * GROUP_BLOCK_BYTES;
             int x = xo + 256 * k;
@@ -390,26 +399,26 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             IntVector w1 = IntVector.fromMemorySegment(I, m, p + 64, ByteOrder.LITTLE_ENDIAN);
             IntVector w2 = IntVector.fromMemorySegment(I, m, p + 96, ByteOrder.LITTLE_ENDIAN);
             IntVector w3 = IntVector.fromMemorySegment(I, m, p + 128, ByteOrder.LITTLE_ENDIAN);
-            ShortVector s = w0.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
-                    .add(w0.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
-                    .add(w0.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
-                    .add(w0.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
-                    .add(w1.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)))
-                    .add(w2.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
-                    .add(w3.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 192)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 208)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 224)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 240)));
-            IntVector t = s.reinterpretAsInts();
-            IntVector total = t.add(t.lanewise(VectorOperators.LSHL, 16)).add(bias[bo + k]).lanewise(VectorOperators.ASHR, 16);
-            FloatVector dd = FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]);
-            ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
+            IntVector t = (IntVector) ShortVector.fromArray(S, ax, x).lanewise(VectorOperators.MUL, w0.reinterpretShape(S, 0))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 16).lanewise(VectorOperators.MUL, w0.lanewise(VectorOperators.LSHR, 4).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 32).lanewise(VectorOperators.MUL, w0.lanewise(VectorOperators.LSHR, 8).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 48).lanewise(VectorOperators.MUL, w0.lanewise(VectorOperators.LSHR, 12).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 64).lanewise(VectorOperators.MUL, w1.reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 80).lanewise(VectorOperators.MUL, w1.lanewise(VectorOperators.LSHR, 4).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 96).lanewise(VectorOperators.MUL, w1.lanewise(VectorOperators.LSHR, 8).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 112).lanewise(VectorOperators.MUL, w1.lanewise(VectorOperators.LSHR, 12).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 128).lanewise(VectorOperators.MUL, w2.reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 144).lanewise(VectorOperators.MUL, w2.lanewise(VectorOperators.LSHR, 4).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 160).lanewise(VectorOperators.MUL, w2.lanewise(VectorOperators.LSHR, 8).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 176).lanewise(VectorOperators.MUL, w2.lanewise(VectorOperators.LSHR, 12).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 192).lanewise(VectorOperators.MUL, w3.reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 208).lanewise(VectorOperators.MUL, w3.lanewise(VectorOperators.LSHR, 4).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 224).lanewise(VectorOperators.MUL, w3.lanewise(VectorOperators.LSHR, 8).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 240).lanewise(VectorOperators.MUL, w3.lanewise(VectorOperators.LSHR, 12).reinterpretShape(S, 0)))
+                    .reinterpretShape(I, 0);
+            IntVector total = t.lanewise(VectorOperators.ADD, t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ADD, IntVector.broadcast(I, bias[bo + k])).lanewise(VectorOperators.ASHR, 16);
+            FloatVector dd = FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ad[bo + k]));
+            ((FloatVector) total.convertShape(VectorOperators.I2F, F, 0)).lanewise(VectorOperators.FMA, dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
         }
     }
 
@@ -421,7 +430,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         int[] nib = nibbles;
         short[] hs = halfScales;
         int q0 = g * nb;
-        FloatVector.zero(F).intoArray(acc, ai);
+        java.util.Arrays.fill(acc, ai, ai + 8, 0f);
         for (int k = 0; k < nb; k++) {
             int q = q0 + k;
             int x = xo + 256 * k;
@@ -429,27 +438,27 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             IntVector w1 = IntVector.fromArray(I, nib, 32 * q + 8);
             IntVector w2 = IntVector.fromArray(I, nib, 32 * q + 16);
             IntVector w3 = IntVector.fromArray(I, nib, 32 * q + 24);
-            ShortVector s = w0.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x))
-                    .add(w0.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 16)))
-                    .add(w0.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 32)))
-                    .add(w0.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 48)))
-                    .add(w1.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 64)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 80)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 96)))
-                    .add(w1.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 112)))
-                    .add(w2.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 128)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 144)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 160)))
-                    .add(w2.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 176)))
-                    .add(w3.reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 192)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 208)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 224)))
-                    .add(w3.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts().mul(ShortVector.fromArray(S, ax, x + 240)));
-            IntVector t = s.reinterpretAsInts();
-            IntVector total = t.add(t.lanewise(VectorOperators.LSHL, 16)).add(bias[bo + k]).lanewise(VectorOperators.ASHR, 16);
+            IntVector t = (IntVector) ShortVector.fromArray(S, ax, x).lanewise(VectorOperators.MUL, w0.reinterpretShape(S, 0))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 16).lanewise(VectorOperators.MUL, w0.lanewise(VectorOperators.LSHR, 4).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 32).lanewise(VectorOperators.MUL, w0.lanewise(VectorOperators.LSHR, 8).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 48).lanewise(VectorOperators.MUL, w0.lanewise(VectorOperators.LSHR, 12).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 64).lanewise(VectorOperators.MUL, w1.reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 80).lanewise(VectorOperators.MUL, w1.lanewise(VectorOperators.LSHR, 4).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 96).lanewise(VectorOperators.MUL, w1.lanewise(VectorOperators.LSHR, 8).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 112).lanewise(VectorOperators.MUL, w1.lanewise(VectorOperators.LSHR, 12).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 128).lanewise(VectorOperators.MUL, w2.reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 144).lanewise(VectorOperators.MUL, w2.lanewise(VectorOperators.LSHR, 4).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 160).lanewise(VectorOperators.MUL, w2.lanewise(VectorOperators.LSHR, 8).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 176).lanewise(VectorOperators.MUL, w2.lanewise(VectorOperators.LSHR, 12).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 192).lanewise(VectorOperators.MUL, w3.reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 208).lanewise(VectorOperators.MUL, w3.lanewise(VectorOperators.LSHR, 4).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 224).lanewise(VectorOperators.MUL, w3.lanewise(VectorOperators.LSHR, 8).reinterpretShape(S, 0)))
+                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, x + 240).lanewise(VectorOperators.MUL, w3.lanewise(VectorOperators.LSHR, 12).reinterpretShape(S, 0)))
+                    .reinterpretShape(I, 0);
+            IntVector total = t.lanewise(VectorOperators.ADD, t.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ADD, IntVector.broadcast(I, bias[bo + k])).lanewise(VectorOperators.ASHR, 16);
             FloatVector dd = ((FloatVector) ((IntVector) ShortVector.fromArray(S8, hs, 8 * q).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats()).mul(ad[bo + k] * 0x1p112f);
-            ((FloatVector) total.convert(VectorOperators.I2F, 0)).fma(dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
+                    .lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, HALF_MASK).reinterpretShape(F, 0)).lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ad[bo + k] * 0x1p112f));
+            ((FloatVector) total.convertShape(VectorOperators.I2F, F, 0)).lanewise(VectorOperators.FMA, dd, FloatVector.fromArray(F, acc, ai)).intoArray(acc, ai);
         }
     }
 
