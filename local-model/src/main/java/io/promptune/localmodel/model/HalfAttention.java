@@ -6,6 +6,14 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.AND;
+import static jdk.incubator.vector.VectorOperators.FMA;
+import static jdk.incubator.vector.VectorOperators.MAX;
+import static jdk.incubator.vector.VectorOperators.MUL;
+import static jdk.incubator.vector.VectorOperators.OR;
+import static jdk.incubator.vector.VectorOperators.SUB;
+
 /**
  * One query head attending over a sequence's half-precision keys and values, vectorized the way ggml's
  * CPU flash-attention kernel computes it on AVX2: each score is ggml_vec_dot_f16 (four 8-lane fused
@@ -20,6 +28,19 @@ final class HalfAttention {
     private static final int MIN_NORMAL_HALF_BITS = 0x38800000;
     /** 65520 as float bits: from here on a float rounds to half infinity. */
     private static final int HALF_OVERFLOW_BITS = 0x477FF000;
+    /*
+     * Every vector operation below is lanewise(op, vector) with vector operands (constants here), never the
+     * convenience methods (add, fma, and(int), ...): those are final methods whose inner lanewise call is one call
+     * site in the JDK shared by every caller, which sees both 256- and 512-bit vectors once the engine's 512-bit
+     * kernels have run; without a speculative type C2 inlines it behind a class check and the chain boxes
+     * (docs/dev-notes/speed.md, session 12 jit). lanewise dispatches at this file's own call sites, which see one
+     * class. A stored vector is the direct result of a lanewise call. A vector carried around a loop starts from a
+     * computed vector, never a static final one: C2 keeps vectors in registers through a loop's phi only when every
+     * input is a vector it computed, else it boxes the value on every iteration. KernelAllocationTest checks it.
+     */
+    private static final FloatVector ZERO = FloatVector.zero(F);
+    /** -0 + x == x bit for bit for every float: re-types a value as a lanewise result before a store. */
+    private static final FloatVector NEG_ZERO = FloatVector.broadcast(F, -0f);
 
     private HalfAttention() { }
 
@@ -99,14 +120,14 @@ final class HalfAttention {
         }
         for (int t = 0; t < span; t++) {
             int ko = t * stride + off;
-            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0; // not ZERO: a phi with a constant input boxes
             for (int i = 0; i < hd; i += 32) {
-                s0 = FloatVector.fromArray(F, kc, ko + i).fma(FloatVector.fromArray(F, q, i), s0);
-                s1 = FloatVector.fromArray(F, kc, ko + i + 8).fma(FloatVector.fromArray(F, q, i + 8), s1);
-                s2 = FloatVector.fromArray(F, kc, ko + i + 16).fma(FloatVector.fromArray(F, q, i + 16), s2);
-                s3 = FloatVector.fromArray(F, kc, ko + i + 24).fma(FloatVector.fromArray(F, q, i + 24), s3);
+                s0 = FloatVector.fromArray(F, kc, ko + i).lanewise(FMA, FloatVector.fromArray(F, q, i), s0);
+                s1 = FloatVector.fromArray(F, kc, ko + i + 8).lanewise(FMA, FloatVector.fromArray(F, q, i + 8), s1);
+                s2 = FloatVector.fromArray(F, kc, ko + i + 16).lanewise(FMA, FloatVector.fromArray(F, q, i + 16), s2);
+                s3 = FloatVector.fromArray(F, kc, ko + i + 24).lanewise(FMA, FloatVector.fromArray(F, q, i + 24), s3);
             }
-            s0.add(s2).add(s1.add(s3)).intoArray(out, o + 8 * t);
+            s0.lanewise(ADD, s2).lanewise(ADD, s1.lanewise(ADD, s3)).intoArray(out, o + 8 * t);
         }
     }
 
@@ -116,18 +137,17 @@ final class HalfAttention {
         FloatVector q2 = FloatVector.fromArray(F, q, 16), q3 = FloatVector.fromArray(F, q, 24);
         FloatVector q4 = FloatVector.fromArray(F, q, 32), q5 = FloatVector.fromArray(F, q, 40);
         FloatVector q6 = FloatVector.fromArray(F, q, 48), q7 = FloatVector.fromArray(F, q, 56);
-        FloatVector zero = FloatVector.zero(F);
         for (int t = 0; t < span; t++) {
             int ko = t * stride + off;
-            FloatVector s0 = FloatVector.fromArray(F, kc, ko).fma(q0, zero);
-            FloatVector s1 = FloatVector.fromArray(F, kc, ko + 8).fma(q1, zero);
-            FloatVector s2 = FloatVector.fromArray(F, kc, ko + 16).fma(q2, zero);
-            FloatVector s3 = FloatVector.fromArray(F, kc, ko + 24).fma(q3, zero);
-            s0 = FloatVector.fromArray(F, kc, ko + 32).fma(q4, s0);
-            s1 = FloatVector.fromArray(F, kc, ko + 40).fma(q5, s1);
-            s2 = FloatVector.fromArray(F, kc, ko + 48).fma(q6, s2);
-            s3 = FloatVector.fromArray(F, kc, ko + 56).fma(q7, s3);
-            s0.add(s2).add(s1.add(s3)).intoArray(out, o + 8 * t);
+            FloatVector s0 = FloatVector.fromArray(F, kc, ko).lanewise(FMA, q0, ZERO);
+            FloatVector s1 = FloatVector.fromArray(F, kc, ko + 8).lanewise(FMA, q1, ZERO);
+            FloatVector s2 = FloatVector.fromArray(F, kc, ko + 16).lanewise(FMA, q2, ZERO);
+            FloatVector s3 = FloatVector.fromArray(F, kc, ko + 24).lanewise(FMA, q3, ZERO);
+            s0 = FloatVector.fromArray(F, kc, ko + 32).lanewise(FMA, q4, s0);
+            s1 = FloatVector.fromArray(F, kc, ko + 40).lanewise(FMA, q5, s1);
+            s2 = FloatVector.fromArray(F, kc, ko + 48).lanewise(FMA, q6, s2);
+            s3 = FloatVector.fromArray(F, kc, ko + 56).lanewise(FMA, q7, s3);
+            s0.lanewise(ADD, s2).lanewise(ADD, s1.lanewise(ADD, s3)).intoArray(out, o + 8 * t);
         }
     }
 
@@ -146,11 +166,15 @@ final class HalfAttention {
     private static final int GRID_SHIFT = (13 << 23) + 0x400000;
     /** Exponent field of 2^15: a step that reaches it might round to 65536 or beyond, i.e. to half infinity. */
     private static final int BIG_EXPONENT = 0x47000000;
+    private static final IntVector EXPONENTS = IntVector.broadcast(I, EXPONENT), SIGNS = IntVector.broadcast(I, SIGN);
+    private static final IntVector MIN_NORMAL_HALVES = IntVector.broadcast(I, MIN_NORMAL_HALF_BITS);
+    private static final IntVector GRID_SHIFTS = IntVector.broadcast(I, GRID_SHIFT);
+    private static final IntVector BIG_EXPONENTS = IntVector.broadcast(I, BIG_EXPONENT);
 
     /**
      * Lanes [c, c+64) of the accumulation pass (acc[c..c+64) = the result), in runs of positions between the softmax
      * maximum's rises: at a rise the accumulator is scaled ({@link #rescale64}, as ggml_vec_scale_f16), then each run
-     * goes through a kernel with no branch ({@link #run64}) holding the accumulator in registers
+     * goes through a kernel with no branch ({@link #run32}) holding the accumulator in registers
      * and reading and writing it through acc. Each step rounds to half in float arithmetic: adding and subtracting
      * 1.5 * 2^(e + 13), e being x's exponent (at least half's smallest normal exponent -14), rounds x to the nearest
      * multiple of half's ulp at e, ties to even, exactly as the conversion does for every magnitude below 65520
@@ -170,75 +194,53 @@ final class HalfAttention {
             while (end < span && weights[span + end] == 1f) end++;
             float ms = weights[span + t]; // before the first rise it is 1: scaling a half by 1 leaves it as it is
             if (ms != 1f && !rescale64(acc, c, ms)) return false;
-            if (!run64(vc, off, stride, t, end, weights, acc, c)) return false;
+            if (!run32(vc, off, stride, t, end, weights, acc, c) || !run32(vc, off + 32, stride, t, end, weights, acc, c + 32)) {
+                return false;
+            }
             t = end;
         }
         return true;
     }
 
     /**
-     * Positions [t0, t1) of {@link #accumulate64} in eight 8-lane registers (from and back to acc[c..c+64)); false when
-     * a step's exponent reached 2^15 (acc then unspecified).
+     * Positions [t0, t1) of {@link #accumulate64} for lanes [c, c+32) in four 8-lane registers (from and back to
+     * acc); false when a step's exponent reached 2^15 (acc then unspecified). 32 lanes, not 64: with eight
+     * registers the method passed C2's live-node limit for late inlining, and its last vector calls stayed calls on
+     * boxed vectors (JFR under -XX:-UseTypeSpeculation: the unrolled body's last line).
      */
-    private static boolean run64(float[] vc, int off, int stride, int t0, int t1, float[] weights, float[] acc, int c) {
+    private static boolean run32(float[] vc, int off, int stride, int t0, int t1, float[] weights, float[] acc, int c) {
         FloatVector a0 = FloatVector.fromArray(F, acc, c + 0), a1 = FloatVector.fromArray(F, acc, c + 8);
         FloatVector a2 = FloatVector.fromArray(F, acc, c + 16), a3 = FloatVector.fromArray(F, acc, c + 24);
-        FloatVector a4 = FloatVector.fromArray(F, acc, c + 32), a5 = FloatVector.fromArray(F, acc, c + 40);
-        FloatVector a6 = FloatVector.fromArray(F, acc, c + 48), a7 = FloatVector.fromArray(F, acc, c + 56);
-        IntVector big = IntVector.zero(I);
+        IntVector big = IntVector.zero(I); // not the constant ZERO_I: a loop phi with a constant input boxes (see above)
         for (int t = t0; t < t1; t++) {
             FloatVector sv = FloatVector.broadcast(F, weights[t]);
             int o = t * stride + off;
-            FloatVector x0 = FloatVector.fromArray(F, vc, o + 0).fma(sv, a0);
-            FloatVector x1 = FloatVector.fromArray(F, vc, o + 8).fma(sv, a1);
-            FloatVector x2 = FloatVector.fromArray(F, vc, o + 16).fma(sv, a2);
-            FloatVector x3 = FloatVector.fromArray(F, vc, o + 24).fma(sv, a3);
-            FloatVector x4 = FloatVector.fromArray(F, vc, o + 32).fma(sv, a4);
-            FloatVector x5 = FloatVector.fromArray(F, vc, o + 40).fma(sv, a5);
-            FloatVector x6 = FloatVector.fromArray(F, vc, o + 48).fma(sv, a6);
-            FloatVector x7 = FloatVector.fromArray(F, vc, o + 56).fma(sv, a7);
-            IntVector b0 = x0.reinterpretAsInts(), e0 = b0.and(EXPONENT);
-            big = big.max(e0);
-            FloatVector g0 = e0.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            a0 = x0.add(g0).sub(g0).reinterpretAsInts().or(b0.and(SIGN)).reinterpretAsFloats();
-            IntVector b1 = x1.reinterpretAsInts(), e1 = b1.and(EXPONENT);
-            big = big.max(e1);
-            FloatVector g1 = e1.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            a1 = x1.add(g1).sub(g1).reinterpretAsInts().or(b1.and(SIGN)).reinterpretAsFloats();
-            IntVector b2 = x2.reinterpretAsInts(), e2 = b2.and(EXPONENT);
-            big = big.max(e2);
-            FloatVector g2 = e2.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            a2 = x2.add(g2).sub(g2).reinterpretAsInts().or(b2.and(SIGN)).reinterpretAsFloats();
-            IntVector b3 = x3.reinterpretAsInts(), e3 = b3.and(EXPONENT);
-            big = big.max(e3);
-            FloatVector g3 = e3.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            a3 = x3.add(g3).sub(g3).reinterpretAsInts().or(b3.and(SIGN)).reinterpretAsFloats();
-            IntVector b4 = x4.reinterpretAsInts(), e4 = b4.and(EXPONENT);
-            big = big.max(e4);
-            FloatVector g4 = e4.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            a4 = x4.add(g4).sub(g4).reinterpretAsInts().or(b4.and(SIGN)).reinterpretAsFloats();
-            IntVector b5 = x5.reinterpretAsInts(), e5 = b5.and(EXPONENT);
-            big = big.max(e5);
-            FloatVector g5 = e5.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            a5 = x5.add(g5).sub(g5).reinterpretAsInts().or(b5.and(SIGN)).reinterpretAsFloats();
-            IntVector b6 = x6.reinterpretAsInts(), e6 = b6.and(EXPONENT);
-            big = big.max(e6);
-            FloatVector g6 = e6.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            a6 = x6.add(g6).sub(g6).reinterpretAsInts().or(b6.and(SIGN)).reinterpretAsFloats();
-            IntVector b7 = x7.reinterpretAsInts(), e7 = b7.and(EXPONENT);
-            big = big.max(e7);
-            FloatVector g7 = e7.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            a7 = x7.add(g7).sub(g7).reinterpretAsInts().or(b7.and(SIGN)).reinterpretAsFloats();
+            FloatVector x0 = FloatVector.fromArray(F, vc, o + 0).lanewise(FMA, sv, a0);
+            FloatVector x1 = FloatVector.fromArray(F, vc, o + 8).lanewise(FMA, sv, a1);
+            FloatVector x2 = FloatVector.fromArray(F, vc, o + 16).lanewise(FMA, sv, a2);
+            FloatVector x3 = FloatVector.fromArray(F, vc, o + 24).lanewise(FMA, sv, a3);
+            IntVector b0 = x0.reinterpretAsInts(), e0 = b0.lanewise(AND, EXPONENTS);
+            big = e0.lanewise(MAX, big);
+            FloatVector g0 = e0.lanewise(MAX, MIN_NORMAL_HALVES).lanewise(ADD, GRID_SHIFTS).reinterpretAsFloats();
+            a0 = x0.lanewise(ADD, g0).lanewise(SUB, g0).reinterpretAsInts().lanewise(OR, b0.lanewise(AND, SIGNS)).reinterpretAsFloats();
+            IntVector b1 = x1.reinterpretAsInts(), e1 = b1.lanewise(AND, EXPONENTS);
+            big = e1.lanewise(MAX, big);
+            FloatVector g1 = e1.lanewise(MAX, MIN_NORMAL_HALVES).lanewise(ADD, GRID_SHIFTS).reinterpretAsFloats();
+            a1 = x1.lanewise(ADD, g1).lanewise(SUB, g1).reinterpretAsInts().lanewise(OR, b1.lanewise(AND, SIGNS)).reinterpretAsFloats();
+            IntVector b2 = x2.reinterpretAsInts(), e2 = b2.lanewise(AND, EXPONENTS);
+            big = e2.lanewise(MAX, big);
+            FloatVector g2 = e2.lanewise(MAX, MIN_NORMAL_HALVES).lanewise(ADD, GRID_SHIFTS).reinterpretAsFloats();
+            a2 = x2.lanewise(ADD, g2).lanewise(SUB, g2).reinterpretAsInts().lanewise(OR, b2.lanewise(AND, SIGNS)).reinterpretAsFloats();
+            IntVector b3 = x3.reinterpretAsInts(), e3 = b3.lanewise(AND, EXPONENTS);
+            big = e3.lanewise(MAX, big);
+            FloatVector g3 = e3.lanewise(MAX, MIN_NORMAL_HALVES).lanewise(ADD, GRID_SHIFTS).reinterpretAsFloats();
+            a3 = x3.lanewise(ADD, g3).lanewise(SUB, g3).reinterpretAsInts().lanewise(OR, b3.lanewise(AND, SIGNS)).reinterpretAsFloats();
         }
-        if (big.compare(VectorOperators.GE, BIG_EXPONENT).anyTrue()) return false;
-        a0.intoArray(acc, c + 0);
-        a1.intoArray(acc, c + 8);
-        a2.intoArray(acc, c + 16);
-        a3.intoArray(acc, c + 24);
-        a4.intoArray(acc, c + 32);
-        a5.intoArray(acc, c + 40);
-        a6.intoArray(acc, c + 48);
-        a7.intoArray(acc, c + 56);
+        if (big.compare(VectorOperators.GE, BIG_EXPONENTS).anyTrue()) return false;
+        a0.lanewise(ADD, NEG_ZERO).intoArray(acc, c + 0);
+        a1.lanewise(ADD, NEG_ZERO).intoArray(acc, c + 8);
+        a2.lanewise(ADD, NEG_ZERO).intoArray(acc, c + 16);
+        a3.lanewise(ADD, NEG_ZERO).intoArray(acc, c + 24);
         return true;
     }
 
@@ -248,15 +250,16 @@ final class HalfAttention {
      */
     private static boolean rescale64(float[] acc, int c, float ms) {
         FloatVector mv = FloatVector.broadcast(F, ms);
-        IntVector big = IntVector.zero(I);
+        IntVector big = IntVector.zero(I); // not the constant ZERO_I: a loop phi with a constant input boxes (see above)
         for (int i = c; i < c + 64; i += 8) {
-            FloatVector y = FloatVector.fromArray(F, acc, i).mul(mv);
-            IntVector b = y.reinterpretAsInts(), e = b.and(EXPONENT);
-            big = big.max(e);
-            FloatVector h = e.max(MIN_NORMAL_HALF_BITS).add(GRID_SHIFT).reinterpretAsFloats();
-            y.add(h).sub(h).reinterpretAsInts().or(b.and(SIGN)).reinterpretAsFloats().intoArray(acc, i);
+            FloatVector y = FloatVector.fromArray(F, acc, i).lanewise(MUL, mv);
+            IntVector b = y.reinterpretAsInts(), e = b.lanewise(AND, EXPONENTS);
+            big = e.lanewise(MAX, big);
+            FloatVector h = e.lanewise(MAX, MIN_NORMAL_HALVES).lanewise(ADD, GRID_SHIFTS).reinterpretAsFloats();
+            y.lanewise(ADD, h).lanewise(SUB, h).reinterpretAsInts().lanewise(OR, b.lanewise(AND, SIGNS)).reinterpretAsFloats()
+                    .lanewise(ADD, NEG_ZERO).intoArray(acc, i);
         }
-        return !big.compare(VectorOperators.GE, BIG_EXPONENT).anyTrue();
+        return !big.compare(VectorOperators.GE, BIG_EXPONENTS).anyTrue();
     }
 
     /**
@@ -283,14 +286,14 @@ final class HalfAttention {
     /** acc[from..from+n) = half(acc * v), as ggml_vec_scale_f16. */
     private static void scaleHalf(float[] acc, int from, int n, float v) {
         FloatVector vv = FloatVector.broadcast(F, v);
-        for (int i = from; i < from + n; i += 8) roundToHalf(FloatVector.fromArray(F, acc, i).mul(vv), acc, i);
+        for (int i = from; i < from + n; i += 8) roundToHalf(FloatVector.fromArray(F, acc, i).lanewise(MUL, vv), acc, i);
     }
 
     /** acc = half(fma(v[vo..], s, acc)), as ggml_vec_mad_f16. */
     private static void madHalf(float[] acc, float[] v, int vo, float s, int n) {
         FloatVector sv = FloatVector.broadcast(F, s);
         for (int i = 0; i < n; i += 8) {
-            roundToHalf(FloatVector.fromArray(F, v, vo + i).fma(sv, FloatVector.fromArray(F, acc, i)), acc, i);
+            roundToHalf(FloatVector.fromArray(F, v, vo + i).lanewise(FMA, sv, FloatVector.fromArray(F, acc, i)), acc, i);
         }
     }
 
@@ -298,6 +301,11 @@ final class HalfAttention {
     private static final int NORMAL_RANGE_SHIFT = 0x80000000 - MIN_NORMAL_HALF_BITS;
     /** Magnitudes whose shifted bits are at least this (signed) are outside that range, or zero. */
     private static final int NORMAL_RANGE_END = (HALF_OVERFLOW_BITS - MIN_NORMAL_HALF_BITS) ^ 0x80000000;
+    private static final IntVector MAGNITUDES = IntVector.broadcast(I, 0x7FFFFFFF), ONES = IntVector.broadcast(I, 1);
+    private static final IntVector NORMAL_RANGE_SHIFTS = IntVector.broadcast(I, NORMAL_RANGE_SHIFT);
+    private static final IntVector NORMAL_RANGE_ENDS = IntVector.broadcast(I, NORMAL_RANGE_END);
+    /** Below half's ulp (bit 13), then cleared: with the kept lsb added, rounds to nearest, ties to even. */
+    private static final IntVector HALF_ULP_ROUNDING = IntVector.broadcast(I, 0xFFF), HALF_MANTISSA = IntVector.broadcast(I, ~0x1FFF);
 
     /**
      * Stores x rounded to the nearest half-precision value (ties to even) at out[o..o+8). Normal halves are
@@ -308,13 +316,15 @@ final class HalfAttention {
      */
     static void roundToHalf(FloatVector x, float[] out, int o) {
         IntVector bits = x.reinterpretAsInts();
-        VectorMask<Integer> special = bits.and(0x7FFFFFFF).add(NORMAL_RANGE_SHIFT).compare(VectorOperators.GE, NORMAL_RANGE_END);
+        VectorMask<Integer> special = bits.lanewise(AND, MAGNITUDES).lanewise(ADD, NORMAL_RANGE_SHIFTS)
+                .compare(VectorOperators.GE, NORMAL_RANGE_ENDS);
         if (special.anyTrue()) {
             x.intoArray(out, o);
             for (int i = o; i < o + 8; i++) out[i] = Float.float16ToFloat(Float.floatToFloat16(out[i]));
             return;
         }
-        IntVector lsb = bits.lanewise(VectorOperators.LSHR, 13).and(1);
-        bits.add(0xFFF).add(lsb).and(~0x1FFF).reinterpretAsFloats().intoArray(out, o);
+        IntVector lsb = bits.lanewise(VectorOperators.LSHR, 13).lanewise(AND, ONES);
+        bits.lanewise(ADD, HALF_ULP_ROUNDING).lanewise(ADD, lsb).lanewise(AND, HALF_MANTISSA)
+                .reinterpretAsFloats().lanewise(ADD, NEG_ZERO).intoArray(out, o);
     }
 }
