@@ -28,15 +28,15 @@ import java.util.SplittableRandom;
  * phase's least allocation over the last two cycles. A boxed C2 compile allocates on every call for the JVM's life.
  *
  * <p>Usage: {@code KernelAllocationProbe TYPE DIR LIMIT} (TYPE a {@link QuantTarget} name, the model is written to
- * DIR, LIMIT in bytes per token). Output lines: {@code CYCLE ...} per cycle, {@code PHASE name bytesPerToken} and
- * {@code RESULT clean|allocating cycles}.
+ * DIR, LIMIT in bytes per token). Output lines: {@code CYCLE ...} per cycle, {@code PHASE name bytesPerToken},
+ * {@code BITS} (the kernels' vector width) and {@code RESULT clean|allocating cycles}.
  */
 public final class KernelAllocationProbe {
     /** The model: every matrix's rows and columns multiples of 256 (K-quant super-blocks) and of 16 (wide tiles). */
     static final RandomModelWriter.Shape SHAPE = new RandomModelWriter.Shape(256, 2, 4, 2, 768, 1024, 512);
     static final int PROMPT = 32, DECODE = 16, BATCH_PROMPT = 8, BATCH_GEN = 8;
     static final int[] BATCHES = {4, 8};
-    static final int MIN_CYCLES = 4, MAX_CYCLES = 60;
+    static final int MIN_CYCLES = 4, MAX_CYCLES = 30;
 
     public static void main(String[] args) throws Exception {
         QuantTarget target = QuantTarget.parse(args[0]);
@@ -78,6 +78,7 @@ public final class KernelAllocationProbe {
         Map<String, Long> least = new LinkedHashMap<>(last);
         if (!clean) previous.forEach((k, v) -> least.merge(k, v, Math::min));
         least.forEach((k, v) -> System.out.println("PHASE " + k + " " + v));
+        System.out.println("BITS " + io.promptune.localmodel.tensor.VectorWidth.BITS);
         System.out.println("RESULT " + (clean ? "clean" : "allocating") + " " + cycle);
     }
 

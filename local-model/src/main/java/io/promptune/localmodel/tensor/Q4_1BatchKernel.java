@@ -21,6 +21,15 @@ final class Q4_1BatchKernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final int TILE = 4;
+    /**
+     * Operand vectors: the kernels call lanewise(op, vector), never the convenience methods, and store only results
+     * of lanewise (x + -0 == x for every float x), so that no Vector API call dispatches through the JDK's call sites
+     * shared by 256- and 512-bit vectors (see Q4_1Matrix's note on its PAIRS; speed.md, session 12 jit).
+     */
+    private static final IntVector ROUND = IntVector.broadcast(IntVector.SPECIES_256, 0x8000);
+    private static final FloatVector NEG_ZERO = FloatVector.broadcast(FloatVector.SPECIES_256, -0f);
+    /** A shift count as a vector: lanewise(shift, int) dispatches through a JDK call site shared by both vector shapes. */
+    private static final IntVector BY16 = IntVector.broadcast(IntVector.SPECIES_256, 16);
 
     private Q4_1BatchKernel() { }
 
@@ -113,10 +122,10 @@ final class Q4_1BatchKernel {
         for (int k = 0; k < nb; k++) {
             FloatVector da = FloatVector.fromArray(F, dt, dOff + 16 * k);
             int d = wd + 16 * k;
-            da.mul(ws[d]).intoArray(out, 8 * k);
-            da.mul(ws[d + 1]).intoArray(out, 8 * (nb + k));
-            da.mul(ws[d + 2]).intoArray(out, 8 * (2 * nb + k));
-            da.mul(ws[d + 3]).intoArray(out, 8 * (3 * nb + k));
+            da.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ws[d])).intoArray(out, 8 * k);
+            da.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ws[d + 1])).intoArray(out, 8 * (nb + k));
+            da.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ws[d + 2])).intoArray(out, 8 * (2 * nb + k));
+            da.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ws[d + 3])).intoArray(out, 8 * (3 * nb + k));
         }
     }
 
@@ -134,22 +143,30 @@ final class Q4_1BatchKernel {
             for (int k = 0; k < nb; k++) {
                 int wi = 8 * (16 * k + j) + t, xi = xo + 256 * k + 16 * j;
                 IntVector x02 = IntVector.fromArray(I, xt, xi), x13 = IntVector.fromArray(I, xt, xi + 128);
-                acc0 = quad(wp, wi, x02, x13).fma(FloatVector.fromArray(F, scales, 8 * k), acc0);
-                acc1 = quad(wp, wi + 1, x02, x13).fma(FloatVector.fromArray(F, scales, 8 * (nb + k)), acc1);
-                acc2 = quad(wp, wi + 2, x02, x13).fma(FloatVector.fromArray(F, scales, 8 * (2 * nb + k)), acc2);
-                acc3 = quad(wp, wi + 3, x02, x13).fma(FloatVector.fromArray(F, scales, 8 * (3 * nb + k)), acc3);
+                // quad j of weight row t + i for the 8 activation rows (its x13 weight pair 64 on; pair bits as floats,
+                // see Q4_1Matrix#groupPairs), written out: no helper returning a vector
+                acc0 = ((FloatVector) x02.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, wp[wi]).reinterpretAsInts())
+                        .lanewise(VectorOperators.ADD, x13.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, wp[wi + 64]).reinterpretAsInts()))
+                        .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0))
+                        .lanewise(VectorOperators.FMA, FloatVector.fromArray(F, scales, 8 * k), acc0);
+                acc1 = ((FloatVector) x02.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, wp[wi + 1]).reinterpretAsInts())
+                        .lanewise(VectorOperators.ADD, x13.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, wp[wi + 65]).reinterpretAsInts()))
+                        .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0))
+                        .lanewise(VectorOperators.FMA, FloatVector.fromArray(F, scales, 8 * (nb + k)), acc1);
+                acc2 = ((FloatVector) x02.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, wp[wi + 2]).reinterpretAsInts())
+                        .lanewise(VectorOperators.ADD, x13.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, wp[wi + 66]).reinterpretAsInts()))
+                        .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0))
+                        .lanewise(VectorOperators.FMA, FloatVector.fromArray(F, scales, 8 * (2 * nb + k)), acc2);
+                acc3 = ((FloatVector) x02.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, wp[wi + 3]).reinterpretAsInts())
+                        .lanewise(VectorOperators.ADD, x13.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, wp[wi + 67]).reinterpretAsInts()))
+                        .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0))
+                        .lanewise(VectorOperators.FMA, FloatVector.fromArray(F, scales, 8 * (3 * nb + k)), acc3);
             }
-            acc0.intoArray(accs, 8 * j);
-            acc1.intoArray(accs, 64 + 8 * j);
-            acc2.intoArray(accs, 128 + 8 * j);
-            acc3.intoArray(accs, 192 + 8 * j);
+            acc0.lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(accs, 8 * j);
+            acc1.lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(accs, 64 + 8 * j);
+            acc2.lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(accs, 128 + 8 * j);
+            acc3.lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(accs, 192 + 8 * j);
         }
-    }
-
-    /** Quad j of one weight row's block for 8 activation rows, as floats (its x13 weight pair 64 on; pair bits as floats, see {@link Q4_1Matrix#groupPairs}). */
-    private static FloatVector quad(float[] wp, int wi, IntVector x02, IntVector x13) {
-        IntVector t = x02.mul(FloatVector.broadcast(F, wp[wi]).reinterpretAsInts()).add(x13.mul(FloatVector.broadcast(F, wp[wi + 64]).reinterpretAsInts()));
-        return (FloatVector) t.add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
     }
 
     /**
@@ -164,30 +181,40 @@ final class Q4_1BatchKernel {
         for (int k = 0; k < nb; k++) {
             FloatVector sa = FloatVector.fromArray(F, st, dOff + 16 * k);
             int m = wm + 16 * k;
-            m0 = FloatVector.broadcast(F, ws[m]).fma(sa, m0);
-            m1 = FloatVector.broadcast(F, ws[m + 1]).fma(sa, m1);
-            m2 = FloatVector.broadcast(F, ws[m + 2]).fma(sa, m2);
-            m3 = FloatVector.broadcast(F, ws[m + 3]).fma(sa, m3);
+            m0 = FloatVector.broadcast(F, ws[m]).lanewise(VectorOperators.FMA, sa, m0);
+            m1 = FloatVector.broadcast(F, ws[m + 1]).lanewise(VectorOperators.FMA, sa, m1);
+            m2 = FloatVector.broadcast(F, ws[m + 2]).lanewise(VectorOperators.FMA, sa, m2);
+            m3 = FloatVector.broadcast(F, ws[m + 3]).lanewise(VectorOperators.FMA, sa, m3);
         }
-        m0.intoArray(mins, 0);
-        m1.intoArray(mins, 8);
-        m2.intoArray(mins, 16);
-        m3.intoArray(mins, 24);
-        for (int i = 0; i < TILE; i++) Q4_1Matrix.hsum(accs, 64 * i).add(FloatVector.fromArray(F, mins, 8 * i)).intoArray(lanes, 8 * i);
+        m0.lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(mins, 0);
+        m1.lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(mins, 8);
+        m2.lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(mins, 16);
+        m3.lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(mins, 24);
+        for (int i = 0; i < TILE; i++) {
+            int ao = 64 * i; // hsum_float_8 of the row's 8 lane accumulators: (j + j+4), then pairs, then the last two
+            FloatVector t0 = FloatVector.fromArray(F, accs, ao).lanewise(VectorOperators.ADD, FloatVector.fromArray(F, accs, ao + 32));
+            FloatVector t1 = FloatVector.fromArray(F, accs, ao + 8).lanewise(VectorOperators.ADD, FloatVector.fromArray(F, accs, ao + 40));
+            FloatVector t2 = FloatVector.fromArray(F, accs, ao + 16).lanewise(VectorOperators.ADD, FloatVector.fromArray(F, accs, ao + 48));
+            FloatVector t3 = FloatVector.fromArray(F, accs, ao + 24).lanewise(VectorOperators.ADD, FloatVector.fromArray(F, accs, ao + 56));
+            t0.lanewise(VectorOperators.ADD, t2).lanewise(VectorOperators.ADD, t1.lanewise(VectorOperators.ADD, t3)).lanewise(VectorOperators.ADD, FloatVector.fromArray(F, mins, 8 * i)).intoArray(lanes, 8 * i);
+        }
     }
 
     private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
     private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+    private static final IntVector ROUND16 = IntVector.broadcast(I16, 0x8000);
+    private static final FloatVector NEG_ZERO16 = FloatVector.broadcast(F16, -0f);
+    private static final IntVector BY16_16 = IntVector.broadcast(I16, 16);
 
     /** {@link #scaleVectors} for 16 activation rows: scales[16 * (i * nb + k) + lane]. */
     private static void scaleVectorsWide(float[] ws, int wd, int nb, float[] dt, int dOff, float[] out) {
         for (int k = 0; k < nb; k++) {
             FloatVector da = FloatVector.fromArray(F16, dt, dOff + 16 * k);
             int d = wd + 16 * k;
-            da.mul(ws[d]).intoArray(out, 16 * k);
-            da.mul(ws[d + 1]).intoArray(out, 16 * (nb + k));
-            da.mul(ws[d + 2]).intoArray(out, 16 * (2 * nb + k));
-            da.mul(ws[d + 3]).intoArray(out, 16 * (3 * nb + k));
+            da.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, ws[d])).intoArray(out, 16 * k);
+            da.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, ws[d + 1])).intoArray(out, 16 * (nb + k));
+            da.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, ws[d + 2])).intoArray(out, 16 * (2 * nb + k));
+            da.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, ws[d + 3])).intoArray(out, 16 * (3 * nb + k));
         }
     }
 
@@ -201,21 +228,28 @@ final class Q4_1BatchKernel {
             for (int k = 0; k < nb; k++) {
                 int wi = 8 * (16 * k + j) + t, xi = xo + 256 * k + 16 * j;
                 IntVector x02 = IntVector.fromArray(I16, xt, xi), x13 = IntVector.fromArray(I16, xt, xi + 128);
-                acc0 = quadWide(wp, wi, x02, x13).fma(FloatVector.fromArray(F16, scales, 16 * k), acc0);
-                acc1 = quadWide(wp, wi + 1, x02, x13).fma(FloatVector.fromArray(F16, scales, 16 * (nb + k)), acc1);
-                acc2 = quadWide(wp, wi + 2, x02, x13).fma(FloatVector.fromArray(F16, scales, 16 * (2 * nb + k)), acc2);
-                acc3 = quadWide(wp, wi + 3, x02, x13).fma(FloatVector.fromArray(F16, scales, 16 * (3 * nb + k)), acc3);
+                acc0 = ((FloatVector) x02.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, wp[wi]).reinterpretAsInts())
+                        .lanewise(VectorOperators.ADD, x13.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, wp[wi + 64]).reinterpretAsInts()))
+                        .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0))
+                        .lanewise(VectorOperators.FMA, FloatVector.fromArray(F16, scales, 16 * k), acc0);
+                acc1 = ((FloatVector) x02.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, wp[wi + 1]).reinterpretAsInts())
+                        .lanewise(VectorOperators.ADD, x13.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, wp[wi + 65]).reinterpretAsInts()))
+                        .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0))
+                        .lanewise(VectorOperators.FMA, FloatVector.fromArray(F16, scales, 16 * (nb + k)), acc1);
+                acc2 = ((FloatVector) x02.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, wp[wi + 2]).reinterpretAsInts())
+                        .lanewise(VectorOperators.ADD, x13.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, wp[wi + 66]).reinterpretAsInts()))
+                        .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0))
+                        .lanewise(VectorOperators.FMA, FloatVector.fromArray(F16, scales, 16 * (2 * nb + k)), acc2);
+                acc3 = ((FloatVector) x02.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, wp[wi + 3]).reinterpretAsInts())
+                        .lanewise(VectorOperators.ADD, x13.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, wp[wi + 67]).reinterpretAsInts()))
+                        .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0))
+                        .lanewise(VectorOperators.FMA, FloatVector.fromArray(F16, scales, 16 * (3 * nb + k)), acc3);
             }
-            acc0.intoArray(accs, 16 * j);
-            acc1.intoArray(accs, 128 + 16 * j);
-            acc2.intoArray(accs, 256 + 16 * j);
-            acc3.intoArray(accs, 384 + 16 * j);
+            acc0.lanewise(VectorOperators.ADD, NEG_ZERO16).intoArray(accs, 16 * j);
+            acc1.lanewise(VectorOperators.ADD, NEG_ZERO16).intoArray(accs, 128 + 16 * j);
+            acc2.lanewise(VectorOperators.ADD, NEG_ZERO16).intoArray(accs, 256 + 16 * j);
+            acc3.lanewise(VectorOperators.ADD, NEG_ZERO16).intoArray(accs, 384 + 16 * j);
         }
-    }
-
-    private static FloatVector quadWide(float[] wp, int wi, IntVector x02, IntVector x13) {
-        IntVector t = x02.mul(FloatVector.broadcast(F16, wp[wi]).reinterpretAsInts()).add(x13.mul(FloatVector.broadcast(F16, wp[wi + 64]).reinterpretAsInts()));
-        return (FloatVector) t.add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
     }
 
     /** {@link #minsAndSums} for 16 activation rows, into lanes[16i..]. */
@@ -224,22 +258,22 @@ final class Q4_1BatchKernel {
         for (int k = 0; k < nb; k++) {
             FloatVector sa = FloatVector.fromArray(F16, st, dOff + 16 * k);
             int m = wm + 16 * k;
-            m0 = FloatVector.broadcast(F16, ws[m]).fma(sa, m0);
-            m1 = FloatVector.broadcast(F16, ws[m + 1]).fma(sa, m1);
-            m2 = FloatVector.broadcast(F16, ws[m + 2]).fma(sa, m2);
-            m3 = FloatVector.broadcast(F16, ws[m + 3]).fma(sa, m3);
+            m0 = FloatVector.broadcast(F16, ws[m]).lanewise(VectorOperators.FMA, sa, m0);
+            m1 = FloatVector.broadcast(F16, ws[m + 1]).lanewise(VectorOperators.FMA, sa, m1);
+            m2 = FloatVector.broadcast(F16, ws[m + 2]).lanewise(VectorOperators.FMA, sa, m2);
+            m3 = FloatVector.broadcast(F16, ws[m + 3]).lanewise(VectorOperators.FMA, sa, m3);
         }
-        m0.intoArray(mins, 0);
-        m1.intoArray(mins, 16);
-        m2.intoArray(mins, 32);
-        m3.intoArray(mins, 48);
+        m0.lanewise(VectorOperators.ADD, NEG_ZERO16).intoArray(mins, 0);
+        m1.lanewise(VectorOperators.ADD, NEG_ZERO16).intoArray(mins, 16);
+        m2.lanewise(VectorOperators.ADD, NEG_ZERO16).intoArray(mins, 32);
+        m3.lanewise(VectorOperators.ADD, NEG_ZERO16).intoArray(mins, 48);
         for (int i = 0; i < TILE; i++) {
             int ao = 128 * i; // hsum_float_8 as Q4_1Matrix.hsum, in 16 lanes
-            FloatVector t0 = FloatVector.fromArray(F16, accs, ao).add(FloatVector.fromArray(F16, accs, ao + 64));
-            FloatVector t1 = FloatVector.fromArray(F16, accs, ao + 16).add(FloatVector.fromArray(F16, accs, ao + 80));
-            FloatVector t2 = FloatVector.fromArray(F16, accs, ao + 32).add(FloatVector.fromArray(F16, accs, ao + 96));
-            FloatVector t3 = FloatVector.fromArray(F16, accs, ao + 48).add(FloatVector.fromArray(F16, accs, ao + 112));
-            t0.add(t2).add(t1.add(t3)).add(FloatVector.fromArray(F16, mins, 16 * i)).intoArray(lanes, 16 * i);
+            FloatVector t0 = FloatVector.fromArray(F16, accs, ao).lanewise(VectorOperators.ADD, FloatVector.fromArray(F16, accs, ao + 64));
+            FloatVector t1 = FloatVector.fromArray(F16, accs, ao + 16).lanewise(VectorOperators.ADD, FloatVector.fromArray(F16, accs, ao + 80));
+            FloatVector t2 = FloatVector.fromArray(F16, accs, ao + 32).lanewise(VectorOperators.ADD, FloatVector.fromArray(F16, accs, ao + 96));
+            FloatVector t3 = FloatVector.fromArray(F16, accs, ao + 48).lanewise(VectorOperators.ADD, FloatVector.fromArray(F16, accs, ao + 112));
+            t0.lanewise(VectorOperators.ADD, t2).lanewise(VectorOperators.ADD, t1.lanewise(VectorOperators.ADD, t3)).lanewise(VectorOperators.ADD, FloatVector.fromArray(F16, mins, 16 * i)).intoArray(lanes, 16 * i);
         }
     }
 }

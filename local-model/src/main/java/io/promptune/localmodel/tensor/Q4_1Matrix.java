@@ -188,6 +188,25 @@ public final class Q4_1Matrix extends WeightMatrix {
      */
     private static final int HALF_BITS = 0x8FFFE000;
 
+    /*
+     * Every kernel below calls lanewise(op, vector) rather than the convenience methods (add, mul, and(int), fma ...),
+     * gives scalar operands as vectors (shift counts too: lanewise(LSHR, int) is one of those methods; it boxed in a
+     * fresh JVM of the launcher's flags), and stores only results of lanewise or rearrange (x + -0 == x for every float x
+     * where a load or a reinterpretation would be stored). Why: the convenience methods are final methods of
+     * FloatVector/IntVector that dispatch through one call site inside the JDK, whose receiver profile is shared by
+     * every caller in the JVM and sees both Float256Vector and Float512Vector once 256- and 512-bit kernels run in one
+     * JVM; when C2 has no speculative type for the receiver (under -XX:-UseTypeSpeculation always, otherwise in some
+     * fresh JVMs) that bimorphic site boxes the vectors. lanewise(op, vector) is implemented by each vector class and
+     * dispatched at the caller's own call site, whose profile sees one class (speed.md, session 12 jit;
+     * KernelAllocationTest). Integer adds and multiplies give the same bits either way; the float operations are the
+     * same operations in the same order.
+     */
+    private static final IntVector PAIRS = IntVector.broadcast(I, PAIR_MASK), HALF = IntVector.broadcast(I, HALF_BITS),
+            ROUND = IntVector.broadcast(I, 0x8000);
+    private static final FloatVector NEG_ZERO = FloatVector.broadcast(F, -0f);
+    /** Shift counts as vectors (see above). */
+    private static final IntVector BY3 = IntVector.broadcast(I, 3), BY4 = IntVector.broadcast(I, 4), BY8 = IntVector.broadcast(I, 8), BY12 = IntVector.broadcast(I, 12), BY16 = IntVector.broadcast(I, 16);
+
     /** Rows 8g..8g+7 against activation row b into out[oo..oo+7], on whichever storage the copy has. */
     private void groupDot(int g, Activations a, int b, float[] out, int oo) {
         if (quants != null) {
@@ -215,40 +234,40 @@ public final class Q4_1Matrix extends WeightMatrix {
         for (int k = 0; k < nb; k++) {
             int gb = g * nb + k, p = 32 * gb, xi = xo + 16 * k;
             IntVector dm = IntVector.fromArray(I, s, 8 * gb);
-            FloatVector dd = ((FloatVector) dm.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
-                    .and(HALF_BITS).reinterpretAsFloats()).mul(ad[bo + k] * 0x1p112f);
-            mins = ((FloatVector) dm.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats())
-                    .fma(FloatVector.broadcast(F, as[bo + k] * 0x1p112f), mins);
+            FloatVector dd = ((FloatVector) dm.lanewise(VectorOperators.LSHL, BY16).lanewise(VectorOperators.ASHR, BY3)
+                    .lanewise(VectorOperators.AND, HALF).reinterpretAsFloats()).lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ad[bo + k] * 0x1p112f));
+            mins = ((FloatVector) dm.lanewise(VectorOperators.ASHR, BY3).lanewise(VectorOperators.AND, HALF).reinterpretAsFloats())
+                    .lanewise(VectorOperators.FMA, FloatVector.broadcast(F, as[bo + k] * 0x1p112f), mins);
             IntVector w0 = IntVector.fromArray(I, q, p);
             IntVector w1 = IntVector.fromArray(I, q, p + 8);
             IntVector w2 = IntVector.fromArray(I, q, p + 16);
             IntVector w3 = IntVector.fromArray(I, q, p + 24);
-            c0 = ((FloatVector) w0.and(PAIR_MASK).mul(x[xi + 0])
-                    .add(w0.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 8]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c0);
-            c1 = ((FloatVector) w0.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 1])
-                    .add(w0.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 9]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c1);
-            c2 = ((FloatVector) w1.and(PAIR_MASK).mul(x[xi + 2])
-                    .add(w1.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 10]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c2);
-            c3 = ((FloatVector) w1.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 3])
-                    .add(w1.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 11]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c3);
-            c4 = ((FloatVector) w2.and(PAIR_MASK).mul(x[xi + 4])
-                    .add(w2.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 12]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c4);
-            c5 = ((FloatVector) w2.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 5])
-                    .add(w2.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 13]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c5);
-            c6 = ((FloatVector) w3.and(PAIR_MASK).mul(x[xi + 6])
-                    .add(w3.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 14]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c6);
-            c7 = ((FloatVector) w3.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 7])
-                    .add(w3.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 15]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c7);
+            c0 = ((FloatVector) w0.lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 0])
+                    .lanewise(VectorOperators.ADD, w0.lanewise(VectorOperators.LSHR, BY4).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 8]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c0);
+            c1 = ((FloatVector) w0.lanewise(VectorOperators.LSHR, BY8).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 1])
+                    .lanewise(VectorOperators.ADD, w0.lanewise(VectorOperators.LSHR, BY12).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 9]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c1);
+            c2 = ((FloatVector) w1.lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 2])
+                    .lanewise(VectorOperators.ADD, w1.lanewise(VectorOperators.LSHR, BY4).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 10]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c2);
+            c3 = ((FloatVector) w1.lanewise(VectorOperators.LSHR, BY8).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 3])
+                    .lanewise(VectorOperators.ADD, w1.lanewise(VectorOperators.LSHR, BY12).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 11]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c3);
+            c4 = ((FloatVector) w2.lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 4])
+                    .lanewise(VectorOperators.ADD, w2.lanewise(VectorOperators.LSHR, BY4).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 12]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c4);
+            c5 = ((FloatVector) w2.lanewise(VectorOperators.LSHR, BY8).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 5])
+                    .lanewise(VectorOperators.ADD, w2.lanewise(VectorOperators.LSHR, BY12).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 13]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c5);
+            c6 = ((FloatVector) w3.lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 6])
+                    .lanewise(VectorOperators.ADD, w3.lanewise(VectorOperators.LSHR, BY4).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 14]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c6);
+            c7 = ((FloatVector) w3.lanewise(VectorOperators.LSHR, BY8).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 7])
+                    .lanewise(VectorOperators.ADD, w3.lanewise(VectorOperators.LSHR, BY12).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 15]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c7);
         }
-        c0.add(c4).add(c2.add(c6)).add(c1.add(c5).add(c3.add(c7))).add(mins).intoArray(out, oo);
+        c0.lanewise(VectorOperators.ADD, c4).lanewise(VectorOperators.ADD, c2.lanewise(VectorOperators.ADD, c6)).lanewise(VectorOperators.ADD, c1.lanewise(VectorOperators.ADD, c5).lanewise(VectorOperators.ADD, c3.lanewise(VectorOperators.ADD, c7))).lanewise(VectorOperators.ADD, mins).intoArray(out, oo);
     }
 
     /** {@link #groupDotHeap} on the off-heap copy. */
@@ -258,50 +277,38 @@ public final class Q4_1Matrix extends WeightMatrix {
         for (int k = 0; k < nb; k++) {
             long p = GROUP_BLOCK * ((long) g * nb + k);
             int xi = xo + 16 * k;
-            FloatVector dd = FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).mul(ad[bo + k]);
-            mins = FloatVector.fromMemorySegment(F, m, p + 32, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.broadcast(F, as[bo + k]), mins);
+            FloatVector dd = FloatVector.fromMemorySegment(F, m, p, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ad[bo + k]));
+            mins = FloatVector.fromMemorySegment(F, m, p + 32, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.FMA, FloatVector.broadcast(F, as[bo + k]), mins);
             IntVector w0 = IntVector.fromMemorySegment(I, m, p + 64, ByteOrder.LITTLE_ENDIAN);
             IntVector w1 = IntVector.fromMemorySegment(I, m, p + 96, ByteOrder.LITTLE_ENDIAN);
             IntVector w2 = IntVector.fromMemorySegment(I, m, p + 128, ByteOrder.LITTLE_ENDIAN);
             IntVector w3 = IntVector.fromMemorySegment(I, m, p + 160, ByteOrder.LITTLE_ENDIAN);
-            c0 = ((FloatVector) w0.and(PAIR_MASK).mul(x[xi + 0])
-                    .add(w0.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 8]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c0);
-            c1 = ((FloatVector) w0.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 1])
-                    .add(w0.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 9]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c1);
-            c2 = ((FloatVector) w1.and(PAIR_MASK).mul(x[xi + 2])
-                    .add(w1.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 10]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c2);
-            c3 = ((FloatVector) w1.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 3])
-                    .add(w1.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 11]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c3);
-            c4 = ((FloatVector) w2.and(PAIR_MASK).mul(x[xi + 4])
-                    .add(w2.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 12]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c4);
-            c5 = ((FloatVector) w2.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 5])
-                    .add(w2.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 13]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c5);
-            c6 = ((FloatVector) w3.and(PAIR_MASK).mul(x[xi + 6])
-                    .add(w3.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x[xi + 14]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c6);
-            c7 = ((FloatVector) w3.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x[xi + 7])
-                    .add(w3.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x[xi + 15]))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c7);
+            c0 = ((FloatVector) w0.lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 0])
+                    .lanewise(VectorOperators.ADD, w0.lanewise(VectorOperators.LSHR, BY4).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 8]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c0);
+            c1 = ((FloatVector) w0.lanewise(VectorOperators.LSHR, BY8).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 1])
+                    .lanewise(VectorOperators.ADD, w0.lanewise(VectorOperators.LSHR, BY12).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 9]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c1);
+            c2 = ((FloatVector) w1.lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 2])
+                    .lanewise(VectorOperators.ADD, w1.lanewise(VectorOperators.LSHR, BY4).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 10]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c2);
+            c3 = ((FloatVector) w1.lanewise(VectorOperators.LSHR, BY8).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 3])
+                    .lanewise(VectorOperators.ADD, w1.lanewise(VectorOperators.LSHR, BY12).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 11]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c3);
+            c4 = ((FloatVector) w2.lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 4])
+                    .lanewise(VectorOperators.ADD, w2.lanewise(VectorOperators.LSHR, BY4).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 12]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c4);
+            c5 = ((FloatVector) w2.lanewise(VectorOperators.LSHR, BY8).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 5])
+                    .lanewise(VectorOperators.ADD, w2.lanewise(VectorOperators.LSHR, BY12).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 13]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c5);
+            c6 = ((FloatVector) w3.lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 6])
+                    .lanewise(VectorOperators.ADD, w3.lanewise(VectorOperators.LSHR, BY4).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 14]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c6);
+            c7 = ((FloatVector) w3.lanewise(VectorOperators.LSHR, BY8).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 7])
+                    .lanewise(VectorOperators.ADD, w3.lanewise(VectorOperators.LSHR, BY12).lanewise(VectorOperators.AND, PAIRS).lanewise(VectorOperators.MUL, x[xi + 15]))
+                    .lanewise(VectorOperators.ADD, ROUND).lanewise(VectorOperators.ASHR, BY16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c7);
         }
-        c0.add(c4).add(c2.add(c6)).add(c1.add(c5).add(c3.add(c7))).add(mins).intoArray(out, oo);
-    }
-
-    /**
-     * hsum_float_8 of each lane's 8 ggml lanes (acc_j at accs[ao + 8j], rows in the lanes): (j + j+4), then
-     * pairs, then the last two.
-     */
-    static FloatVector hsum(float[] accs, int ao) {
-        FloatVector t0 = FloatVector.fromArray(F, accs, ao).add(FloatVector.fromArray(F, accs, ao + 32));
-        FloatVector t1 = FloatVector.fromArray(F, accs, ao + 8).add(FloatVector.fromArray(F, accs, ao + 40));
-        FloatVector t2 = FloatVector.fromArray(F, accs, ao + 16).add(FloatVector.fromArray(F, accs, ao + 48));
-        FloatVector t3 = FloatVector.fromArray(F, accs, ao + 24).add(FloatVector.fromArray(F, accs, ao + 56));
-        return t0.add(t2).add(t1.add(t3));
+        c0.lanewise(VectorOperators.ADD, c4).lanewise(VectorOperators.ADD, c2.lanewise(VectorOperators.ADD, c6)).lanewise(VectorOperators.ADD, c1.lanewise(VectorOperators.ADD, c5).lanewise(VectorOperators.ADD, c3.lanewise(VectorOperators.ADD, c7))).lanewise(VectorOperators.ADD, mins).intoArray(out, oo);
     }
 
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[8]);
@@ -348,6 +355,10 @@ public final class Q4_1Matrix extends WeightMatrix {
     private static final VectorShuffle<Integer> LOW_TWICE = VectorShuffle.fromOp(I16, i -> i & 7);
     private static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(F16, i -> i ^ 8);
     private static final VectorMask<Float> LOW_HALF = VectorMask.fromLong(F16, 0xFF);
+    /** The 512-bit kernels' operand vectors (see {@link #PAIRS}). */
+    private static final IntVector PAIRS16 = IntVector.broadcast(I16, PAIR_MASK), HALF16 = IntVector.broadcast(I16, HALF_BITS),
+            ROUND16 = IntVector.broadcast(I16, 0x8000);
+    private static final IntVector BY3_16 = IntVector.broadcast(I16, 3), BY4_16 = IntVector.broadcast(I16, 4), BY8_16 = IntVector.broadcast(I16, 8), BY12_16 = IntVector.broadcast(I16, 12), BY16_16 = IntVector.broadcast(I16, 16);
     /**
      * {@link #widePairs}' 8 shuffles of a block's 16 activation pair ints: vector u = 4h + 2p + e (h: nibble
      * ints 0-1 or 2-3, p: even or odd quad, e: first or second product) takes pair j = 8e + 4h + p into lanes
@@ -459,27 +470,27 @@ public final class Q4_1Matrix extends WeightMatrix {
         for (int k = 0; k < nb; k++) {
             int gb = g * nb + k, p = 32 * gb, xi = xo + 128 * k;
             IntVector dm = IntVector.fromArray(I16, s, 8 * gb).rearrange(LOW_TWICE);
-            FloatVector dd = ((FloatVector) dm.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
-                    .and(HALF_BITS).reinterpretAsFloats()).mul(ad[bo + k] * 0x1p112f);
-            mins = ((FloatVector) dm.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats())
-                    .fma(FloatVector.broadcast(F16, as[bo + k] * 0x1p112f), mins);
+            FloatVector dd = ((FloatVector) dm.lanewise(VectorOperators.LSHL, BY16_16).lanewise(VectorOperators.ASHR, BY3_16)
+                    .lanewise(VectorOperators.AND, HALF16).reinterpretAsFloats()).lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, ad[bo + k] * 0x1p112f));
+            mins = ((FloatVector) dm.lanewise(VectorOperators.ASHR, BY3_16).lanewise(VectorOperators.AND, HALF16).reinterpretAsFloats())
+                    .lanewise(VectorOperators.FMA, FloatVector.broadcast(F16, as[bo + k] * 0x1p112f), mins);
             IntVector w01 = IntVector.fromArray(I16, q, p);
             IntVector w23 = IntVector.fromArray(I16, q, p + 16);
-            c0 = ((FloatVector) w01.and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi))
-                    .add(w01.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 16)))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c0);
-            c1 = ((FloatVector) w01.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 32))
-                    .add(w01.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 48)))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c1);
-            c2 = ((FloatVector) w23.and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 64))
-                    .add(w23.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 80)))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c2);
-            c3 = ((FloatVector) w23.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 96))
-                    .add(w23.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(IntVector.fromArray(I16, x, xi + 112)))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd, c3);
+            c0 = ((FloatVector) w01.lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xi))
+                    .lanewise(VectorOperators.ADD, w01.lanewise(VectorOperators.LSHR, BY4_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xi + 16)))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c0);
+            c1 = ((FloatVector) w01.lanewise(VectorOperators.LSHR, BY8_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xi + 32))
+                    .lanewise(VectorOperators.ADD, w01.lanewise(VectorOperators.LSHR, BY12_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xi + 48)))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c1);
+            c2 = ((FloatVector) w23.lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xi + 64))
+                    .lanewise(VectorOperators.ADD, w23.lanewise(VectorOperators.LSHR, BY4_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xi + 80)))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c2);
+            c3 = ((FloatVector) w23.lanewise(VectorOperators.LSHR, BY8_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xi + 96))
+                    .lanewise(VectorOperators.ADD, w23.lanewise(VectorOperators.LSHR, BY12_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xi + 112)))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd, c3);
         }
-        FloatVector t = c0.add(c2), u = c1.add(c3);
-        t.add(t.rearrange(SWAP_HALVES)).add(u.add(u.rearrange(SWAP_HALVES))).add(mins).intoArray(out, oo, LOW_HALF);
+        FloatVector t = c0.lanewise(VectorOperators.ADD, c2), u = c1.lanewise(VectorOperators.ADD, c3);
+        t.lanewise(VectorOperators.ADD, t.rearrange(SWAP_HALVES)).lanewise(VectorOperators.ADD, u.lanewise(VectorOperators.ADD, u.rearrange(SWAP_HALVES))).lanewise(VectorOperators.ADD, mins).intoArray(out, oo, LOW_HALF);
     }
 
     /**
@@ -497,43 +508,43 @@ public final class Q4_1Matrix extends WeightMatrix {
             FloatVector sx = FloatVector.broadcast(F16, as[bo + k] * 0x1p112f);
             IntVector dma = IntVector.fromArray(I16, s, 8 * ka).rearrange(LOW_TWICE);
             IntVector dmb = IntVector.fromArray(I16, s, 8 * kb).rearrange(LOW_TWICE);
-            FloatVector dda = ((FloatVector) dma.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
-                    .and(HALF_BITS).reinterpretAsFloats()).mul(dx);
-            FloatVector ddb = ((FloatVector) dmb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
-                    .and(HALF_BITS).reinterpretAsFloats()).mul(dx);
-            ma = ((FloatVector) dma.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()).fma(sx, ma);
-            mb = ((FloatVector) dmb.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()).fma(sx, mb);
+            FloatVector dda = ((FloatVector) dma.lanewise(VectorOperators.LSHL, BY16_16).lanewise(VectorOperators.ASHR, BY3_16)
+                    .lanewise(VectorOperators.AND, HALF16).reinterpretAsFloats()).lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, dx));
+            FloatVector ddb = ((FloatVector) dmb.lanewise(VectorOperators.LSHL, BY16_16).lanewise(VectorOperators.ASHR, BY3_16)
+                    .lanewise(VectorOperators.AND, HALF16).reinterpretAsFloats()).lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, dx));
+            ma = ((FloatVector) dma.lanewise(VectorOperators.ASHR, BY3_16).lanewise(VectorOperators.AND, HALF16).reinterpretAsFloats()).lanewise(VectorOperators.FMA, sx, ma);
+            mb = ((FloatVector) dmb.lanewise(VectorOperators.ASHR, BY3_16).lanewise(VectorOperators.AND, HALF16).reinterpretAsFloats()).lanewise(VectorOperators.FMA, sx, mb);
             IntVector wa = IntVector.fromArray(I16, q, pa), wb = IntVector.fromArray(I16, q, pb);
             IntVector x0 = IntVector.fromArray(I16, x, xi), x1 = IntVector.fromArray(I16, x, xi + 16);
-            a0 = ((FloatVector) wa.and(PAIR_MASK).mul(x0).add(wa.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x1))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dda, a0);
-            b0 = ((FloatVector) wb.and(PAIR_MASK).mul(x0).add(wb.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x1))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(ddb, b0);
+            a0 = ((FloatVector) wa.lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x0).lanewise(VectorOperators.ADD, wa.lanewise(VectorOperators.LSHR, BY4_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x1))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dda, a0);
+            b0 = ((FloatVector) wb.lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x0).lanewise(VectorOperators.ADD, wb.lanewise(VectorOperators.LSHR, BY4_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x1))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, ddb, b0);
             IntVector x2 = IntVector.fromArray(I16, x, xi + 32), x3 = IntVector.fromArray(I16, x, xi + 48);
-            a1 = ((FloatVector) wa.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x2)
-                    .add(wa.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x3))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dda, a1);
-            b1 = ((FloatVector) wb.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x2)
-                    .add(wb.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x3))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(ddb, b1);
+            a1 = ((FloatVector) wa.lanewise(VectorOperators.LSHR, BY8_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x2)
+                    .lanewise(VectorOperators.ADD, wa.lanewise(VectorOperators.LSHR, BY12_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x3))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dda, a1);
+            b1 = ((FloatVector) wb.lanewise(VectorOperators.LSHR, BY8_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x2)
+                    .lanewise(VectorOperators.ADD, wb.lanewise(VectorOperators.LSHR, BY12_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x3))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, ddb, b1);
             IntVector va = IntVector.fromArray(I16, q, pa + 16), vb = IntVector.fromArray(I16, q, pb + 16);
             IntVector x4 = IntVector.fromArray(I16, x, xi + 64), x5 = IntVector.fromArray(I16, x, xi + 80);
-            a2 = ((FloatVector) va.and(PAIR_MASK).mul(x4).add(va.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x5))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dda, a2);
-            b2 = ((FloatVector) vb.and(PAIR_MASK).mul(x4).add(vb.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).mul(x5))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(ddb, b2);
+            a2 = ((FloatVector) va.lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x4).lanewise(VectorOperators.ADD, va.lanewise(VectorOperators.LSHR, BY4_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x5))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dda, a2);
+            b2 = ((FloatVector) vb.lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x4).lanewise(VectorOperators.ADD, vb.lanewise(VectorOperators.LSHR, BY4_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x5))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, ddb, b2);
             IntVector x6 = IntVector.fromArray(I16, x, xi + 96), x7 = IntVector.fromArray(I16, x, xi + 112);
-            a3 = ((FloatVector) va.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x6)
-                    .add(va.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x7))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dda, a3);
-            b3 = ((FloatVector) vb.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).mul(x6)
-                    .add(vb.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).mul(x7))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(ddb, b3);
+            a3 = ((FloatVector) va.lanewise(VectorOperators.LSHR, BY8_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x6)
+                    .lanewise(VectorOperators.ADD, va.lanewise(VectorOperators.LSHR, BY12_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x7))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dda, a3);
+            b3 = ((FloatVector) vb.lanewise(VectorOperators.LSHR, BY8_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x6)
+                    .lanewise(VectorOperators.ADD, vb.lanewise(VectorOperators.LSHR, BY12_16).lanewise(VectorOperators.AND, PAIRS16).lanewise(VectorOperators.MUL, x7))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, ddb, b3);
         }
-        FloatVector t = a0.add(a2), u = a1.add(a3);
-        t.add(t.rearrange(SWAP_HALVES)).add(u.add(u.rearrange(SWAP_HALVES))).add(ma).intoArray(out, ooa, LOW_HALF);
-        FloatVector tb = b0.add(b2), ub = b1.add(b3);
-        tb.add(tb.rearrange(SWAP_HALVES)).add(ub.add(ub.rearrange(SWAP_HALVES))).add(mb).intoArray(out, oob, LOW_HALF);
+        FloatVector t = a0.lanewise(VectorOperators.ADD, a2), u = a1.lanewise(VectorOperators.ADD, a3);
+        t.lanewise(VectorOperators.ADD, t.rearrange(SWAP_HALVES)).lanewise(VectorOperators.ADD, u.lanewise(VectorOperators.ADD, u.rearrange(SWAP_HALVES))).lanewise(VectorOperators.ADD, ma).intoArray(out, ooa, LOW_HALF);
+        FloatVector tb = b0.lanewise(VectorOperators.ADD, b2), ub = b1.lanewise(VectorOperators.ADD, b3);
+        tb.lanewise(VectorOperators.ADD, tb.rearrange(SWAP_HALVES)).lanewise(VectorOperators.ADD, ub.lanewise(VectorOperators.ADD, ub.rearrange(SWAP_HALVES))).lanewise(VectorOperators.ADD, mb).intoArray(out, oob, LOW_HALF);
     }
 
     /**
@@ -549,38 +560,38 @@ public final class Q4_1Matrix extends WeightMatrix {
         for (int k = 0; k < nb; k++) {
             int gb = g * nb + k, p = 32 * gb, xk = 128 * k;
             IntVector dm = IntVector.fromArray(I16, s, 8 * gb).rearrange(LOW_TWICE);
-            FloatVector hd = (FloatVector) dm.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats();
-            FloatVector hm = (FloatVector) dm.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats();
-            FloatVector dd0 = hd.mul(ad[bo0 + k] * 0x1p112f);
-            FloatVector dd1 = hd.mul(ad[bo1 + k] * 0x1p112f);
-            m0 = hm.fma(FloatVector.broadcast(F16, as[bo0 + k] * 0x1p112f), m0);
-            m1 = hm.fma(FloatVector.broadcast(F16, as[bo1 + k] * 0x1p112f), m1);
+            FloatVector hd = (FloatVector) dm.lanewise(VectorOperators.LSHL, BY16_16).lanewise(VectorOperators.ASHR, BY3_16).lanewise(VectorOperators.AND, HALF16).reinterpretAsFloats();
+            FloatVector hm = (FloatVector) dm.lanewise(VectorOperators.ASHR, BY3_16).lanewise(VectorOperators.AND, HALF16).reinterpretAsFloats();
+            FloatVector dd0 = hd.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, ad[bo0 + k] * 0x1p112f));
+            FloatVector dd1 = hd.lanewise(VectorOperators.MUL, FloatVector.broadcast(F16, ad[bo1 + k] * 0x1p112f));
+            m0 = hm.lanewise(VectorOperators.FMA, FloatVector.broadcast(F16, as[bo0 + k] * 0x1p112f), m0);
+            m1 = hm.lanewise(VectorOperators.FMA, FloatVector.broadcast(F16, as[bo1 + k] * 0x1p112f), m1);
             IntVector w01 = IntVector.fromArray(I16, q, p), w23 = IntVector.fromArray(I16, q, p + 16);
-            IntVector e0a = w01.and(PAIR_MASK), e0b = w01.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK);
-            c00 = ((FloatVector) e0a.mul(IntVector.fromArray(I16, x, xo0 + xk + 0)).add(e0b.mul(IntVector.fromArray(I16, x, xo0 + xk + 16)))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd0, c00);
-            c01 = ((FloatVector) e0a.mul(IntVector.fromArray(I16, x, xo1 + xk + 0)).add(e0b.mul(IntVector.fromArray(I16, x, xo1 + xk + 16)))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd1, c01);
-            IntVector e1a = w01.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK), e1b = w01.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK);
-            c10 = ((FloatVector) e1a.mul(IntVector.fromArray(I16, x, xo0 + xk + 32)).add(e1b.mul(IntVector.fromArray(I16, x, xo0 + xk + 48)))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd0, c10);
-            c11 = ((FloatVector) e1a.mul(IntVector.fromArray(I16, x, xo1 + xk + 32)).add(e1b.mul(IntVector.fromArray(I16, x, xo1 + xk + 48)))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd1, c11);
-            IntVector e2a = w23.and(PAIR_MASK), e2b = w23.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK);
-            c20 = ((FloatVector) e2a.mul(IntVector.fromArray(I16, x, xo0 + xk + 64)).add(e2b.mul(IntVector.fromArray(I16, x, xo0 + xk + 80)))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd0, c20);
-            c21 = ((FloatVector) e2a.mul(IntVector.fromArray(I16, x, xo1 + xk + 64)).add(e2b.mul(IntVector.fromArray(I16, x, xo1 + xk + 80)))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd1, c21);
-            IntVector e3a = w23.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK), e3b = w23.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK);
-            c30 = ((FloatVector) e3a.mul(IntVector.fromArray(I16, x, xo0 + xk + 96)).add(e3b.mul(IntVector.fromArray(I16, x, xo0 + xk + 112)))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd0, c30);
-            c31 = ((FloatVector) e3a.mul(IntVector.fromArray(I16, x, xo1 + xk + 96)).add(e3b.mul(IntVector.fromArray(I16, x, xo1 + xk + 112)))
-                    .add(0x8000).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).fma(dd1, c31);
+            IntVector e0a = w01.lanewise(VectorOperators.AND, PAIRS16), e0b = w01.lanewise(VectorOperators.LSHR, BY4_16).lanewise(VectorOperators.AND, PAIRS16);
+            c00 = ((FloatVector) e0a.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo0 + xk + 0)).lanewise(VectorOperators.ADD, e0b.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo0 + xk + 16)))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd0, c00);
+            c01 = ((FloatVector) e0a.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo1 + xk + 0)).lanewise(VectorOperators.ADD, e0b.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo1 + xk + 16)))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd1, c01);
+            IntVector e1a = w01.lanewise(VectorOperators.LSHR, BY8_16).lanewise(VectorOperators.AND, PAIRS16), e1b = w01.lanewise(VectorOperators.LSHR, BY12_16).lanewise(VectorOperators.AND, PAIRS16);
+            c10 = ((FloatVector) e1a.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo0 + xk + 32)).lanewise(VectorOperators.ADD, e1b.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo0 + xk + 48)))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd0, c10);
+            c11 = ((FloatVector) e1a.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo1 + xk + 32)).lanewise(VectorOperators.ADD, e1b.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo1 + xk + 48)))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd1, c11);
+            IntVector e2a = w23.lanewise(VectorOperators.AND, PAIRS16), e2b = w23.lanewise(VectorOperators.LSHR, BY4_16).lanewise(VectorOperators.AND, PAIRS16);
+            c20 = ((FloatVector) e2a.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo0 + xk + 64)).lanewise(VectorOperators.ADD, e2b.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo0 + xk + 80)))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd0, c20);
+            c21 = ((FloatVector) e2a.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo1 + xk + 64)).lanewise(VectorOperators.ADD, e2b.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo1 + xk + 80)))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd1, c21);
+            IntVector e3a = w23.lanewise(VectorOperators.LSHR, BY8_16).lanewise(VectorOperators.AND, PAIRS16), e3b = w23.lanewise(VectorOperators.LSHR, BY12_16).lanewise(VectorOperators.AND, PAIRS16);
+            c30 = ((FloatVector) e3a.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo0 + xk + 96)).lanewise(VectorOperators.ADD, e3b.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo0 + xk + 112)))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd0, c30);
+            c31 = ((FloatVector) e3a.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo1 + xk + 96)).lanewise(VectorOperators.ADD, e3b.lanewise(VectorOperators.MUL, IntVector.fromArray(I16, x, xo1 + xk + 112)))
+                    .lanewise(VectorOperators.ADD, ROUND16).lanewise(VectorOperators.ASHR, BY16_16).convert(VectorOperators.I2F, 0)).lanewise(VectorOperators.FMA, dd1, c31);
         }
-        FloatVector t0 = c00.add(c20), u0 = c10.add(c30);
-        t0.add(t0.rearrange(SWAP_HALVES)).add(u0.add(u0.rearrange(SWAP_HALVES))).add(m0).intoArray(out, oo0, LOW_HALF);
-        FloatVector t1 = c01.add(c21), u1 = c11.add(c31);
-        t1.add(t1.rearrange(SWAP_HALVES)).add(u1.add(u1.rearrange(SWAP_HALVES))).add(m1).intoArray(out, oo1, LOW_HALF);
+        FloatVector t0 = c00.lanewise(VectorOperators.ADD, c20), u0 = c10.lanewise(VectorOperators.ADD, c30);
+        t0.lanewise(VectorOperators.ADD, t0.rearrange(SWAP_HALVES)).lanewise(VectorOperators.ADD, u0.lanewise(VectorOperators.ADD, u0.rearrange(SWAP_HALVES))).lanewise(VectorOperators.ADD, m0).intoArray(out, oo0, LOW_HALF);
+        FloatVector t1 = c01.lanewise(VectorOperators.ADD, c21), u1 = c11.lanewise(VectorOperators.ADD, c31);
+        t1.lanewise(VectorOperators.ADD, t1.rearrange(SWAP_HALVES)).lanewise(VectorOperators.ADD, u1.lanewise(VectorOperators.ADD, u1.rearrange(SWAP_HALVES))).lanewise(VectorOperators.ADD, m1).intoArray(out, oo1, LOW_HALF);
     }
 
     /**
@@ -612,10 +623,10 @@ public final class Q4_1Matrix extends WeightMatrix {
             for (int v = 0; v < 4; v++) {
                 IntVector w = IntVector.fromMemorySegment(I, packed, GROUP_BLOCK * gb + 64 + 32L * v, ByteOrder.LITTLE_ENDIAN);
                 int o = 8 * (16 * k + 2 * v);
-                w.and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o);
-                w.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 64);
-                w.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 8);
-                w.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 72);
+                w.lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o);
+                w.lanewise(VectorOperators.LSHR, BY4).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 64);
+                w.lanewise(VectorOperators.LSHR, BY8).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 8);
+                w.lanewise(VectorOperators.LSHR, BY12).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 72);
             }
         }
     }
@@ -631,22 +642,22 @@ public final class Q4_1Matrix extends WeightMatrix {
             int p = base + 32 * k, o = 128 * k;
             IntVector w0 = IntVector.fromArray(I, q, p), w1 = IntVector.fromArray(I, q, p + 8);
             IntVector w2 = IntVector.fromArray(I, q, p + 16), w3 = IntVector.fromArray(I, q, p + 24);
-            w0.and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o);
-            w0.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 64);
-            w0.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 8);
-            w0.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 72);
-            w1.and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 16);
-            w1.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 80);
-            w1.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 24);
-            w1.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 88);
-            w2.and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 32);
-            w2.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 96);
-            w2.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 40);
-            w2.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 104);
-            w3.and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 48);
-            w3.lanewise(VectorOperators.LSHR, 4).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 112);
-            w3.lanewise(VectorOperators.LSHR, 8).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 56);
-            w3.lanewise(VectorOperators.LSHR, 12).and(PAIR_MASK).reinterpretAsFloats().intoArray(out, o + 120);
+            w0.lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o);
+            w0.lanewise(VectorOperators.LSHR, BY4).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 64);
+            w0.lanewise(VectorOperators.LSHR, BY8).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 8);
+            w0.lanewise(VectorOperators.LSHR, BY12).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 72);
+            w1.lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 16);
+            w1.lanewise(VectorOperators.LSHR, BY4).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 80);
+            w1.lanewise(VectorOperators.LSHR, BY8).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 24);
+            w1.lanewise(VectorOperators.LSHR, BY12).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 88);
+            w2.lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 32);
+            w2.lanewise(VectorOperators.LSHR, BY4).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 96);
+            w2.lanewise(VectorOperators.LSHR, BY8).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 40);
+            w2.lanewise(VectorOperators.LSHR, BY12).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 104);
+            w3.lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 48);
+            w3.lanewise(VectorOperators.LSHR, BY4).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 112);
+            w3.lanewise(VectorOperators.LSHR, BY8).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 56);
+            w3.lanewise(VectorOperators.LSHR, BY12).lanewise(VectorOperators.AND, PAIRS).reinterpretAsFloats().lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, o + 120);
         }
     }
 
@@ -662,8 +673,8 @@ public final class Q4_1Matrix extends WeightMatrix {
         }
         for (int k = 0; k < nb; k++) {
             long gb = (long) g * nb + k;
-            FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb, ByteOrder.LITTLE_ENDIAN).intoArray(out, 16 * k);
-            FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb + 32, ByteOrder.LITTLE_ENDIAN).intoArray(out, 16 * k + 8);
+            FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, 16 * k);
+            FloatVector.fromMemorySegment(F, packed, GROUP_BLOCK * gb + 32, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ADD, NEG_ZERO).intoArray(out, 16 * k + 8);
         }
     }
 
@@ -672,9 +683,9 @@ public final class Q4_1Matrix extends WeightMatrix {
         if (hs.length < base + 8 * nb || out.length < 16 * nb) throw new IllegalArgumentException("Q4_1 group out of range");
         for (int k = 0; k < nb; k++) {
             IntVector dm = IntVector.fromArray(I, hs, base + 8 * k);
-            ((FloatVector) dm.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS)
-                    .reinterpretAsFloats()).mul(0x1p112f).intoArray(out, 16 * k);
-            ((FloatVector) dm.lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()).mul(0x1p112f)
+            ((FloatVector) dm.lanewise(VectorOperators.LSHL, BY16).lanewise(VectorOperators.ASHR, BY3).lanewise(VectorOperators.AND, HALF)
+                    .reinterpretAsFloats()).lanewise(VectorOperators.MUL, FloatVector.broadcast(F, 0x1p112f)).intoArray(out, 16 * k);
+            ((FloatVector) dm.lanewise(VectorOperators.ASHR, BY3).lanewise(VectorOperators.AND, HALF).reinterpretAsFloats()).lanewise(VectorOperators.MUL, FloatVector.broadcast(F, 0x1p112f))
                     .intoArray(out, 16 * k + 8);
         }
     }
