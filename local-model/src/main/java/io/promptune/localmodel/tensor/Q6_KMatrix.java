@@ -141,13 +141,13 @@ public final class Q6_KMatrix extends KQuantMatrix {
         }
         int[] ap = a.shortPairs();
         float[] o = out.data();
-        int[] scales = new int[SUMS + 64];
+        int[] scales = GEMV_SCALES.get(); // every slot is written before it is read (per call: 768 bytes per 16-row chunk)
         int oc = out.cols();
         if (!tiled) {
             gemv(r0, r1, ap, a, o, oc, outCol0, scales);
             return;
         }
-        float[] acc = new float[64];
+        float[] acc = GEMV_ACC.get(); // groupDotTiledHeap zeroes the 8 floats it uses
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             for (int b = first; b < a.rows; b++) {
                 FloatVector v;
@@ -169,6 +169,9 @@ public final class Q6_KMatrix extends KQuantMatrix {
 
     /** A thread's accumulators for {@link #gemv} (per call they were 1 KB per 16-row chunk). */
     private static final ThreadLocal<float[]> GEMV_ACC = ThreadLocal.withInitial(() -> new float[64 * Q4_KMatrix.LOCKSTEP]);
+
+    /** A thread's scale scratch for the per-row kernels (128 scales, then the lane sums at {@link #SUMS}). */
+    private static final ThreadLocal<int[]> GEMV_SCALES = ThreadLocal.withInitial(() -> new int[Q6_KMatrix.SUMS + 64]);
 
     /**
      * Batches below {@link #TILED_MIN_BATCH} rows, vec_dot order: up to {@link Q4_KMatrix#LOCKSTEP} groups at a time
