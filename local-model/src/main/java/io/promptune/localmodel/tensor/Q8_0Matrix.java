@@ -43,6 +43,7 @@ public final class Q8_0Matrix extends WeightMatrix {
     private static final VectorSpecies<Long> L_WIDE = LongVector.SPECIES_512;
     private static final VectorSpecies<Short> S_WIDE = ShortVector.SPECIES_512;
     private static final VectorSpecies<Float> F_WIDE = FloatVector.SPECIES_512;
+    private static final FloatVector NZ_WIDE = FloatVector.broadcast(F_WIDE, -0f);
     /** From a block's 32 activation shorts (xEven then xOdd, 256 bits each): xEven in both halves, or xOdd in both. */
     private static final VectorShuffle<Long> EVEN_TWICE = VectorShuffle.fromValues(L_WIDE, 0, 1, 2, 3, 0, 1, 2, 3);
     private static final VectorShuffle<Long> ODD_TWICE = VectorShuffle.fromValues(L_WIDE, 4, 5, 6, 7, 4, 5, 6, 7);
@@ -286,7 +287,11 @@ public final class Q8_0Matrix extends WeightMatrix {
      * limit, becomes a virtual call and the chain boxes: the flaky "gc in the thousands" compiles): the accumulators live
      * in {@code sums} (loaded and stored each block, no loop-carried vector), conversions name their species, no zero
      * vector. Under {@code -XX:-UseTypeSpeculation} (which makes that failure deterministic) the loop-carried version
-     * boxed every run; this one does not.
+     * boxed every run. Two more conditions (KernelAllocationTest's probe still read 0.6 MB per decode token without them):
+     * the four pairs' code is written once in a loop over the pairs, because written out four times the parse passed C2's
+     * inlining node budget at the second pair and the later calls, late-inlined, lost their receivers' exact classes; and
+     * the FMA's receiver is the scale product ({@code fma(quad, d, acc) == d.lanewise(FMA, quad, acc)} bit for bit), not the
+     * converted quad sums, whose class C2 does not see.
      */
     private void dot8Wide(int row, Activations a, int b, float[] ws, float[] sums, float[] o, int oi) {
         int q = (int) quantBase(row), ps = 2 * cols;
@@ -299,17 +304,13 @@ public final class Q8_0Matrix extends WeightMatrix {
             LongVector xl = (LongVector) ShortVector.fromArray(S_WIDE, x, xo + 32 * k).reinterpretShape(L_WIDE, 0);
             ShortVector xe = (ShortVector) xl.rearrange(EVEN_TWICE).reinterpretShape(S_WIDE, 0), xd = (ShortVector) xl.rearrange(ODD_TWICE).reinterpretShape(S_WIDE, 0);
             FloatVector dx = FloatVector.broadcast(F_WIDE, ad[bo + k]);
-            int k2 = 2 * k;
-            ShortVector s0 = (ShortVector) ByteVector.fromArray(B_WIDE, w, q).reinterpretShape(S_WIDE, 0), s1 = (ShortVector) ByteVector.fromArray(B_WIDE, w, q + ps).reinterpretShape(S_WIDE, 0);
-            ShortVector s2 = (ShortVector) ByteVector.fromArray(B_WIDE, w, q + 2 * ps).reinterpretShape(S_WIDE, 0), s3 = (ShortVector) ByteVector.fromArray(B_WIDE, w, q + 3 * ps).reinterpretShape(S_WIDE, 0);
-            IntVector u0 = (IntVector) s0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xe).add(s0.lanewise(VectorOperators.ASHR, 8).mul(xd)).reinterpretShape(I_WIDE, 0);
-            IntVector u1 = (IntVector) s1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xe).add(s1.lanewise(VectorOperators.ASHR, 8).mul(xd)).reinterpretShape(I_WIDE, 0);
-            IntVector u2 = (IntVector) s2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xe).add(s2.lanewise(VectorOperators.ASHR, 8).mul(xd)).reinterpretShape(I_WIDE, 0);
-            IntVector u3 = (IntVector) s3.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xe).add(s3.lanewise(VectorOperators.ASHR, 8).mul(xd)).reinterpretShape(I_WIDE, 0);
-            ((FloatVector) u0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u0.lanewise(VectorOperators.ASHR, 16)).convertShape(VectorOperators.I2F, F_WIDE, 0)).fma(FloatVector.fromArray(F_WIDE, ws, k2).rearrange(SPREAD).mul(dx), FloatVector.fromArray(F_WIDE, sums, 0)).intoArray(sums, 0);
-            ((FloatVector) u1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u1.lanewise(VectorOperators.ASHR, 16)).convertShape(VectorOperators.I2F, F_WIDE, 0)).fma(FloatVector.fromArray(F_WIDE, ws, wn + k2).rearrange(SPREAD).mul(dx), FloatVector.fromArray(F_WIDE, sums, 16)).intoArray(sums, 16);
-            ((FloatVector) u2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u2.lanewise(VectorOperators.ASHR, 16)).convertShape(VectorOperators.I2F, F_WIDE, 0)).fma(FloatVector.fromArray(F_WIDE, ws, 2 * wn + k2).rearrange(SPREAD).mul(dx), FloatVector.fromArray(F_WIDE, sums, 32)).intoArray(sums, 32);
-            ((FloatVector) u3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u3.lanewise(VectorOperators.ASHR, 16)).convertShape(VectorOperators.I2F, F_WIDE, 0)).fma(FloatVector.fromArray(F_WIDE, ws, 3 * wn + k2).rearrange(SPREAD).mul(dx), FloatVector.fromArray(F_WIDE, sums, 48)).intoArray(sums, 48);
+            for (int p = 0, wq = q, wi = 2 * k; p < 4; p++, wq += ps, wi += wn) {
+                ShortVector s = (ShortVector) ByteVector.fromArray(B_WIDE, w, wq).reinterpretShape(S_WIDE, 0);
+                IntVector u = (IntVector) s.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(xe).add(s.lanewise(VectorOperators.ASHR, 8).mul(xd)).reinterpretShape(I_WIDE, 0);
+                FloatVector.fromArray(F_WIDE, ws, wi).rearrange(SPREAD).lanewise(VectorOperators.MUL, dx)
+                        .lanewise(VectorOperators.FMA, u.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u.lanewise(VectorOperators.ASHR, 16)).convertShape(VectorOperators.I2F, F_WIDE, 0), FloatVector.fromArray(F_WIDE, sums, 16 * p))
+                        .intoArray(sums, 16 * p);
+            }
         }
         for (int i = 0; i < 8; i++) o[oi + i] = GgmlSums.hsum8(sums, 8 * i);
     }
@@ -365,10 +366,10 @@ public final class Q8_0Matrix extends WeightMatrix {
             long q = quantBase(row) + (long) k0 * qs;
             for (int k = 0, o = wo + 32 * n * i; k < n; k++, q += qs, si += ss, o += 32) {
                 IntVector v = quants != null ? ByteVector.fromArray(B, quants, (int) q).reinterpretAsInts() : IntVector.fromMemorySegment(I, packed, q, LE);
-                ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o);
-                ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 8);
-                ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 16);
-                ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 24);
+                ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F_WIDE, 0)).intoArray(wq, o);
+                ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F_WIDE, 0)).intoArray(wq, o + 8);
+                ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F_WIDE, 0)).intoArray(wq, o + 16);
+                ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F_WIDE, 0)).intoArray(wq, o + 24);
                 wd[so + i * n + k] = Float.float16ToFloat(scales[si]);
             }
         }
@@ -389,13 +390,13 @@ public final class Q8_0Matrix extends WeightMatrix {
             for (int k = 0, o = wo; k < n; k++, q += 64, o += 80, si += 2) {
                 IntVector v = (quants != null ? ByteVector.fromArray(B_WIDE, quants, (int) q).reinterpretAsInts()
                         : IntVector.fromMemorySegment(I_WIDE, packed, q, LE)).rearrange(ZIP);
-                ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o);
-                ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 16);
-                ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 32);
-                ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).intoArray(wq, o + 48);
+                ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F_WIDE, 0)).intoArray(wq, o);
+                ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F_WIDE, 0)).intoArray(wq, o + 16);
+                ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F_WIDE, 0)).intoArray(wq, o + 32);
+                ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F_WIDE, 0)).intoArray(wq, o + 48);
                 long d = Float.floatToRawIntBits(Float.float16ToFloat(sc[si])) & 0xFFFFFFFFL
                         | (long) Float.floatToRawIntBits(Float.float16ToFloat(sc[si + 1])) << 32; // lane 0 = the low half
-                LongVector.broadcast(L_WIDE, d).reinterpretAsFloats().intoArray(wq, o + 64);
+                NZ_WIDE.lanewise(VectorOperators.ADD, (FloatVector) LongVector.broadcast(L_WIDE, d).reinterpretShape(F_WIDE, 0)).intoArray(wq, o + 64); // -0 + x == x: a store receiver of a class C2 sees
             }
         } else {
             for (int h = 0; h < 2; h++) {

@@ -4,6 +4,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.Arrays;
+
+import static jdk.incubator.vector.VectorOperators.FMA;
+import static jdk.incubator.vector.VectorOperators.MUL;
+
 /**
  * {@link Q8_0BatchKernel} on 512-bit vectors (AVX-512: 16 float lanes, 32 vector registers), bit-identical to it:
  * each 16-lane vector holds two weight rows of the same block interleaved, lane 2j for the pair's first row and
@@ -164,65 +169,56 @@ final class Q8_0WideBatchKernel {
      * Two widened pairs (the second at + pf) times the 4 activation rows, as {@link #pairTimes4}: each activation vector is
      * loaded once for both pairs (8 accumulators at acc[c..c + 128), the first pair's 4 first). On AVX-512 the kernels are
      * bound by loads, not FMAs (lab: 512-bit loads ~2.4 G/s per core here), so sharing them is the gain.
+     *
+     * <p>Shaped to compile without boxed vectors whatever the profiles say (it boxed under {@code -XX:-UseTypeSpeculation}):
+     * every call is {@code lanewise(op, ...)} at this method's own call site (the convenience methods {@code mul}/{@code fma}
+     * dispatch inside the JDK at one call site shared by 256- and 512-bit callers); a loop-carried vector (the quad sums q
+     * over m, the accumulators over k) is only ever an argument, never a receiver, so the block scale is the FMA's receiver
+     * ({@code fma(q, d, acc) == d.lanewise(FMA, q, acc)} bit for bit); and the k loop is a do-while (kc >= 1), so the stores
+     * after it see the last block's results rather than a merge with the loaded start values. The m loop stays a loop: written
+     * out, the method grew past C1's register limit (stuck at tier 2) and C2's inlining node budget (late-inlined calls lose
+     * their receivers' exact classes).
      */
     private static void pair2Times4(float[] s, int w, int pf, int x, int kc, boolean first, float[] acc, int c) {
         final int X1 = 64 * CHUNK, X2 = 128 * CHUNK, X3 = 192 * CHUNK, D = 256 * CHUNK;
-        FloatVector a00, a01, a02, a03, a10, a11, a12, a13;
-        if (first) {
-            a00 = FloatVector.zero(F);
-            a01 = a00;
-            a02 = a00;
-            a03 = a00;
-            a10 = a00;
-            a11 = a00;
-            a12 = a00;
-            a13 = a00;
-        } else {
-            a00 = FloatVector.fromArray(F, acc, c);
-            a01 = FloatVector.fromArray(F, acc, c + 16);
-            a02 = FloatVector.fromArray(F, acc, c + 32);
-            a03 = FloatVector.fromArray(F, acc, c + 48);
-            a10 = FloatVector.fromArray(F, acc, c + 64);
-            a11 = FloatVector.fromArray(F, acc, c + 80);
-            a12 = FloatVector.fromArray(F, acc, c + 96);
-            a13 = FloatVector.fromArray(F, acc, c + 112);
-        }
-        int n = kc & 63;
-        for (int k = 0; k < n; k++) {
+        if (first) Arrays.fill(acc, c, c + 128, 0f);
+        FloatVector a00 = FloatVector.fromArray(F, acc, c), a01 = FloatVector.fromArray(F, acc, c + 16);
+        FloatVector a02 = FloatVector.fromArray(F, acc, c + 32), a03 = FloatVector.fromArray(F, acc, c + 48);
+        FloatVector a10 = FloatVector.fromArray(F, acc, c + 64), a11 = FloatVector.fromArray(F, acc, c + 80);
+        FloatVector a12 = FloatVector.fromArray(F, acc, c + 96), a13 = FloatVector.fromArray(F, acc, c + 112);
+        int n = kc & 63, k = 0;
+        do {
             int wk = w + PAIR_BLOCK * k, vk = wk + pf, xk = x + 64 * k, dk = x + D + k;
             FloatVector w0 = FloatVector.fromArray(F, s, wk), v0 = FloatVector.fromArray(F, s, vk);
             FloatVector x0 = FloatVector.fromArray(F, s, xk), x1 = FloatVector.fromArray(F, s, xk + X1);
             FloatVector x2 = FloatVector.fromArray(F, s, xk + X2), x3 = FloatVector.fromArray(F, s, xk + X3);
-            FloatVector q00 = w0.mul(x0), q01 = w0.mul(x1), q02 = w0.mul(x2), q03 = w0.mul(x3);
-            FloatVector q10 = v0.mul(x0), q11 = v0.mul(x1), q12 = v0.mul(x2), q13 = v0.mul(x3);
+            FloatVector q00 = w0.lanewise(MUL, x0), q01 = w0.lanewise(MUL, x1), q02 = w0.lanewise(MUL, x2), q03 = w0.lanewise(MUL, x3);
+            FloatVector q10 = v0.lanewise(MUL, x0), q11 = v0.lanewise(MUL, x1), q12 = v0.lanewise(MUL, x2), q13 = v0.lanewise(MUL, x3);
             for (int m = 16; m < 64; m += 16) {
-                w0 = FloatVector.fromArray(F, s, wk + m);
-                v0 = FloatVector.fromArray(F, s, vk + m);
-                x0 = FloatVector.fromArray(F, s, xk + m);
-                x1 = FloatVector.fromArray(F, s, xk + X1 + m);
-                x2 = FloatVector.fromArray(F, s, xk + X2 + m);
-                x3 = FloatVector.fromArray(F, s, xk + X3 + m);
-                q00 = w0.fma(x0, q00);
-                q01 = w0.fma(x1, q01);
-                q02 = w0.fma(x2, q02);
-                q03 = w0.fma(x3, q03);
-                q10 = v0.fma(x0, q10);
-                q11 = v0.fma(x1, q11);
-                q12 = v0.fma(x2, q12);
-                q13 = v0.fma(x3, q13);
+                FloatVector wm = FloatVector.fromArray(F, s, wk + m), vm = FloatVector.fromArray(F, s, vk + m);
+                FloatVector y0 = FloatVector.fromArray(F, s, xk + m), y1 = FloatVector.fromArray(F, s, xk + X1 + m);
+                FloatVector y2 = FloatVector.fromArray(F, s, xk + X2 + m), y3 = FloatVector.fromArray(F, s, xk + X3 + m);
+                q00 = wm.lanewise(FMA, y0, q00);
+                q01 = wm.lanewise(FMA, y1, q01);
+                q02 = wm.lanewise(FMA, y2, q02);
+                q03 = wm.lanewise(FMA, y3, q03);
+                q10 = vm.lanewise(FMA, y0, q10);
+                q11 = vm.lanewise(FMA, y1, q11);
+                q12 = vm.lanewise(FMA, y2, q12);
+                q13 = vm.lanewise(FMA, y3, q13);
             }
             FloatVector dw = FloatVector.fromArray(F, s, wk + 64), dv = FloatVector.fromArray(F, s, vk + 64);
             FloatVector b0 = FloatVector.broadcast(F, s[dk]), b1 = FloatVector.broadcast(F, s[dk + CHUNK]);
             FloatVector b2 = FloatVector.broadcast(F, s[dk + 2 * CHUNK]), b3 = FloatVector.broadcast(F, s[dk + 3 * CHUNK]);
-            a00 = q00.fma(dw.mul(b0), a00);
-            a01 = q01.fma(dw.mul(b1), a01);
-            a02 = q02.fma(dw.mul(b2), a02);
-            a03 = q03.fma(dw.mul(b3), a03);
-            a10 = q10.fma(dv.mul(b0), a10);
-            a11 = q11.fma(dv.mul(b1), a11);
-            a12 = q12.fma(dv.mul(b2), a12);
-            a13 = q13.fma(dv.mul(b3), a13);
-        }
+            a00 = dw.lanewise(MUL, b0).lanewise(FMA, q00, a00);
+            a01 = dw.lanewise(MUL, b1).lanewise(FMA, q01, a01);
+            a02 = dw.lanewise(MUL, b2).lanewise(FMA, q02, a02);
+            a03 = dw.lanewise(MUL, b3).lanewise(FMA, q03, a03);
+            a10 = dv.lanewise(MUL, b0).lanewise(FMA, q10, a10);
+            a11 = dv.lanewise(MUL, b1).lanewise(FMA, q11, a11);
+            a12 = dv.lanewise(MUL, b2).lanewise(FMA, q12, a12);
+            a13 = dv.lanewise(MUL, b3).lanewise(FMA, q13, a13);
+        } while (++k < n);
         a00.intoArray(acc, c);
         a01.intoArray(acc, c + 16);
         a02.intoArray(acc, c + 32);
