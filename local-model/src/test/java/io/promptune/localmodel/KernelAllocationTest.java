@@ -51,7 +51,7 @@ class KernelAllocationTest {
      * 12: Q4_0 330 KB, Q4_1 1-3.5 MB, Q8_0 0.6-2 MB, Q4_K_M 8.8 MB per token). Clean with every kernel at 256 bits
      * (Q4_K_M since Q6_KMatrix.dotRows stopped allocating its scales per call).
      */
-    static final Set<String> KNOWN_ALLOCATING_MIXED = Set.of("Q4_K_M");
+    static final Set<String> KNOWN_ALLOCATING_MIXED = Set.of("Q4_0", "Q4_K_M");
 
     /** The launcher's JVM flags (the {@code promptune} script) and the stress flag. */
     static final List<String> FLAGS = List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",

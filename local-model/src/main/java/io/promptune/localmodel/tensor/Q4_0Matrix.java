@@ -7,7 +7,6 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import jdk.incubator.vector.Vector;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -251,9 +250,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     private void windowDots(int r0, int r1, Activations a, FloatBatch out, int outCol0) {
         short[] ax = a.windowLanes();
         int[] bias = a.windowBias();
-        WindowScratch ws = WINDOW_SCRATCH.get();
-        short[] sums = ws.sums;
-        float[] ad = a.d, o = out.data(), part = ws.part;
+        float[] ad = a.d, o = out.data(), part = new float[32];
         int oc = out.cols(), nb = cols / 32, xs = 8 * a.cols;
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             boolean whole = 8 * g >= r0 && 8 * g + 8 <= r1;
@@ -265,9 +262,9 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
                 int x = 8 * a.rowOffset(b), bo = a.blockOffset(b);
                 switch (n) {
                     case 1 -> groupDotHeap(g, ax, x, bias, ad, bo, nb, to, o0);
-                    case 2 -> windowDot2(g, ax, x, x + xs, bias, ad, bo, bo + nb, nb, sums, to, o0, o1);
-                    case 3 -> windowDot3(g, ax, x, x + xs, x + 2 * xs, bias, ad, bo, bo + nb, bo + 2 * nb, nb, sums, to, o0, o1, o2);
-                    default -> windowDot4(g, ax, x, x + xs, x + 2 * xs, x + 3 * xs, bias, ad, bo, bo + nb, bo + 2 * nb, bo + 3 * nb, nb, sums, to, o0, o1, o2, o3);
+                    case 2 -> windowDot2(g, ax, x, x + xs, bias, ad, bo, bo + nb, nb, to, o0, o1);
+                    case 3 -> windowDot3(g, ax, x, x + xs, x + 2 * xs, bias, ad, bo, bo + nb, bo + 2 * nb, nb, to, o0, o1, o2);
+                    default -> windowDot4(g, ax, x, x + xs, x + 2 * xs, x + 3 * xs, bias, ad, bo, bo + nb, bo + 2 * nb, bo + 3 * nb, nb, to, o0, o1, o2, o3);
                 }
                 if (!whole) {
                     for (int i = 0; i < n; i++) {
@@ -279,14 +276,6 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
             }
         }
     }
-
-    /** A thread's partial sums for {@link #windowDot4} and co. and its results of a partly covered group (no arrays per call). */
-    private static final class WindowScratch {
-        final short[] sums = new short[256];
-        final float[] part = new float[32];
-    }
-
-    private static final ThreadLocal<WindowScratch> WINDOW_SCRATCH = ThreadLocal.withInitial(WindowScratch::new);
 
     /**
      * The smallest batch {@link #dotRows} runs through {@link Q4_0Wide#floatTiles} on 512-bit machines. Lab (1 thread,
@@ -342,7 +331,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         short[] ax = a.windowLanes();
         int[] as = a.windowBias();
         boolean heap = nibbles != null;
-        float[] ad = a.d, o = out.data(), part = WINDOW_SCRATCH.get().part;
+        float[] ad = a.d, o = out.data(), part = new float[8];
         int oc = out.cols(), nb = cols / 32;
         for (int g = r0 >> 3; g < (r1 + 7) >> 3; g++) {
             for (int b = 0; b < a.rows; b++) {
@@ -372,8 +361,6 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
     static final int HALF_BITS = 0x8FFFE000;
     /** {@link #HALF_BITS} in every lane: the kernels' operands are vectors ({@link #groupDot} says why). */
     private static final IntVector HALF_MASK = IntVector.broadcast(I, HALF_BITS);
-    /** Zeroes the accumulators with one store of a constant (rather than an Arrays.fill call per group and row). */
-    private static final FloatVector ZERO = FloatVector.zero(F);
 
     /**
      * Rows 8g..8g+7 (lanes) against one activation row, into {@code acc[ai..ai+7]}: per block the exact sum of
@@ -399,12 +386,12 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * {@code mul(float)}, {@code fma}: final methods whose inner call is one site for every caller in the JVM, seeing
      * both vector shapes), scalars go in as broadcast vectors, conversions name their species ({@code
      * reinterpretShape(S, 0)}, {@code convertShape(I2F, F, 0)}), only {@code lanewise} results are stored, and the
-     * accumulator is zeroed by storing a constant vector.
+     * accumulator is zeroed with {@code Arrays.fill}.
      */
     private void groupDot(int g, short[] ax, int xo, int[] bias, float[] ad, int bo, int nb, float[] acc, int ai) {
         MemorySegment m = packed;
         long p0 = (long) g * nb * GROUP_BLOCK_BYTES;
-        ZERO.intoArray(acc, ai);
+        java.util.Arrays.fill(acc, ai, ai + 8, 0f);
         for (int k = 0; k < nb; k++) {
             long p = p0 + (long) k * GROUP_BLOCK_BYTES;
             int x = xo + 256 * k;
@@ -443,7 +430,7 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
         int[] nib = nibbles;
         short[] hs = halfScales;
         int q0 = g * nb;
-        ZERO.intoArray(acc, ai);
+        java.util.Arrays.fill(acc, ai, ai + 8, 0f);
         for (int k = 0; k < nb; k++) {
             int q = q0 + k;
             int x = xo + 256 * k;
@@ -479,42 +466,44 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * {@link #groupDotHeap} for two activation rows at once (their {@link Activations#windowLanes} at {@code x0}.., block
      * offsets {@code b0}.., results into {@code acc[a0..a0+7]}, ..): each weight int is loaded and shifted once for
      * all of them, and each row keeps its own exact block total and its own fma(total, d_w * d_a, acc) chain in
-     * block order, exactly {@link #groupDotHeap}'s arithmetic. The 4 weight ints of a block run as an inner loop
-     * (unrolled, the 4-row body was too large for C1: "out of virtual registers", and the method then never reached
-     * C2); each one's 16-bit partial sums go to {@code sums} (row i, int v at 64i + 16v) and are added after the loop,
-     * so no vector is carried around it ({@link #groupDot} says why).
+     * block order, exactly {@link #groupDotHeap}'s arithmetic. The 4 weight ints of a block run as an inner loop:
+     * unrolled, the 4-row body was too large for C1 ("out of virtual registers"), and the method then never
+     * reached C2 (Vector API code left interpreted: 0.1 GMAC/s).
      */
     private void windowDot2(int g, short[] ax, int x0, int x1, int[] bias, float[] ad,
-                            int b0, int b1, int nb, short[] sums, float[] acc, int a0, int a1) {
+                               int b0, int b1, int nb, float[] acc, int a0, int a1) {
         int[] nib = nibbles;
         short[] hs = halfScales;
         int q0 = g * nb;
-        ZERO.intoArray(acc, a0);
-        ZERO.intoArray(acc, a1);
+        FloatVector.zero(F).intoArray(acc, a0);
+        FloatVector.zero(F).intoArray(acc, a1);
         for (int k = 0; k < nb; k++) {
             int q = q0 + k;
+            ShortVector s0 = ShortVector.zero(S), s1 = ShortVector.zero(S);
             for (int v = 0; v < 4; v++) {
-                int y0 = x0 + 256 * k + 64 * v, y1 = x1 + 256 * k + 64 * v, s = 16 * v;
+                int y0 = x0 + 256 * k + 64 * v, y1 = x1 + 256 * k + 64 * v;
                 IntVector w = IntVector.fromArray(I, nib, 32 * q + 8 * v);
-                Vector<Short> e0 = w.reinterpretShape(S, 0);
-                Vector<Short> e1 = w.lanewise(VectorOperators.LSHR, 4).reinterpretShape(S, 0);
-                Vector<Short> e2 = w.lanewise(VectorOperators.LSHR, 8).reinterpretShape(S, 0);
-                Vector<Short> e3 = w.lanewise(VectorOperators.LSHR, 12).reinterpretShape(S, 0);
-                ShortVector.fromArray(S, ax, y0).lanewise(VectorOperators.MUL, e0).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y0 + 16).lanewise(VectorOperators.MUL, e1))
-                        .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y0 + 32).lanewise(VectorOperators.MUL, e2)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y0 + 48).lanewise(VectorOperators.MUL, e3)).intoArray(sums, s);
-                ShortVector.fromArray(S, ax, y1).lanewise(VectorOperators.MUL, e0).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y1 + 16).lanewise(VectorOperators.MUL, e1))
-                        .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y1 + 32).lanewise(VectorOperators.MUL, e2)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y1 + 48).lanewise(VectorOperators.MUL, e3)).intoArray(sums, s + 64);
+                ShortVector e0 = w.reinterpretAsShorts();
+                ShortVector e1 = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
+                ShortVector e2 = w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts();
+                ShortVector e3 = w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts();
+                s0 = s0.add(e0.mul(ShortVector.fromArray(S, ax, y0 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y0 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y0 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y0 + 48))));
+                s1 = s1.add(e0.mul(ShortVector.fromArray(S, ax, y1 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y1 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y1 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y1 + 48))));
             }
             FloatVector dw = (FloatVector) ((IntVector) ShortVector.fromArray(S8, hs, 8 * q).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, HALF_MASK).reinterpretShape(F, 0);
-            IntVector t0 = (IntVector) ShortVector.fromArray(S, sums, 0).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 16))
-                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 32)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 48)).reinterpretShape(I, 0);
-            ((FloatVector) t0.lanewise(VectorOperators.ADD, t0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ADD, IntVector.broadcast(I, bias[b0 + k])).lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F, 0))
-                    .lanewise(VectorOperators.FMA, dw.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ad[b0 + k] * 0x1p112f)), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
-            IntVector t1 = (IntVector) ShortVector.fromArray(S, sums, 64).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 80))
-                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 96)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 112)).reinterpretShape(I, 0);
-            ((FloatVector) t1.lanewise(VectorOperators.ADD, t1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ADD, IntVector.broadcast(I, bias[b1 + k])).lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F, 0))
-                    .lanewise(VectorOperators.FMA, dw.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ad[b1 + k] * 0x1p112f)), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
+                    .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats();
+            IntVector t0 = s0.reinterpretAsInts();
+            ((FloatVector) t0.add(t0.lanewise(VectorOperators.LSHL, 16)).add(bias[b0 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b0 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
+            IntVector t1 = s1.reinterpretAsInts();
+            ((FloatVector) t1.add(t1.lanewise(VectorOperators.LSHL, 16)).add(bias[b1 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b1 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
         }
     }
 
@@ -522,49 +511,52 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * {@link #groupDotHeap} for three activation rows at once (their {@link Activations#windowLanes} at {@code x0}.., block
      * offsets {@code b0}.., results into {@code acc[a0..a0+7]}, ..): each weight int is loaded and shifted once for
      * all of them, and each row keeps its own exact block total and its own fma(total, d_w * d_a, acc) chain in
-     * block order, exactly {@link #groupDotHeap}'s arithmetic. The 4 weight ints of a block run as an inner loop
-     * (unrolled, the 4-row body was too large for C1: "out of virtual registers", and the method then never reached
-     * C2); each one's 16-bit partial sums go to {@code sums} (row i, int v at 64i + 16v) and are added after the loop,
-     * so no vector is carried around it ({@link #groupDot} says why).
+     * block order, exactly {@link #groupDotHeap}'s arithmetic. The 4 weight ints of a block run as an inner loop:
+     * unrolled, the 4-row body was too large for C1 ("out of virtual registers"), and the method then never
+     * reached C2 (Vector API code left interpreted: 0.1 GMAC/s).
      */
     private void windowDot3(int g, short[] ax, int x0, int x1, int x2, int[] bias, float[] ad,
-                            int b0, int b1, int b2, int nb, short[] sums, float[] acc, int a0, int a1, int a2) {
+                               int b0, int b1, int b2, int nb, float[] acc, int a0, int a1, int a2) {
         int[] nib = nibbles;
         short[] hs = halfScales;
         int q0 = g * nb;
-        ZERO.intoArray(acc, a0);
-        ZERO.intoArray(acc, a1);
-        ZERO.intoArray(acc, a2);
+        FloatVector.zero(F).intoArray(acc, a0);
+        FloatVector.zero(F).intoArray(acc, a1);
+        FloatVector.zero(F).intoArray(acc, a2);
         for (int k = 0; k < nb; k++) {
             int q = q0 + k;
+            ShortVector s0 = ShortVector.zero(S), s1 = ShortVector.zero(S), s2 = ShortVector.zero(S);
             for (int v = 0; v < 4; v++) {
-                int y0 = x0 + 256 * k + 64 * v, y1 = x1 + 256 * k + 64 * v, y2 = x2 + 256 * k + 64 * v, s = 16 * v;
+                int y0 = x0 + 256 * k + 64 * v, y1 = x1 + 256 * k + 64 * v, y2 = x2 + 256 * k + 64 * v;
                 IntVector w = IntVector.fromArray(I, nib, 32 * q + 8 * v);
-                Vector<Short> e0 = w.reinterpretShape(S, 0);
-                Vector<Short> e1 = w.lanewise(VectorOperators.LSHR, 4).reinterpretShape(S, 0);
-                Vector<Short> e2 = w.lanewise(VectorOperators.LSHR, 8).reinterpretShape(S, 0);
-                Vector<Short> e3 = w.lanewise(VectorOperators.LSHR, 12).reinterpretShape(S, 0);
-                ShortVector.fromArray(S, ax, y0).lanewise(VectorOperators.MUL, e0).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y0 + 16).lanewise(VectorOperators.MUL, e1))
-                        .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y0 + 32).lanewise(VectorOperators.MUL, e2)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y0 + 48).lanewise(VectorOperators.MUL, e3)).intoArray(sums, s);
-                ShortVector.fromArray(S, ax, y1).lanewise(VectorOperators.MUL, e0).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y1 + 16).lanewise(VectorOperators.MUL, e1))
-                        .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y1 + 32).lanewise(VectorOperators.MUL, e2)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y1 + 48).lanewise(VectorOperators.MUL, e3)).intoArray(sums, s + 64);
-                ShortVector.fromArray(S, ax, y2).lanewise(VectorOperators.MUL, e0).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y2 + 16).lanewise(VectorOperators.MUL, e1))
-                        .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y2 + 32).lanewise(VectorOperators.MUL, e2)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y2 + 48).lanewise(VectorOperators.MUL, e3)).intoArray(sums, s + 128);
+                ShortVector e0 = w.reinterpretAsShorts();
+                ShortVector e1 = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
+                ShortVector e2 = w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts();
+                ShortVector e3 = w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts();
+                s0 = s0.add(e0.mul(ShortVector.fromArray(S, ax, y0 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y0 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y0 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y0 + 48))));
+                s1 = s1.add(e0.mul(ShortVector.fromArray(S, ax, y1 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y1 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y1 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y1 + 48))));
+                s2 = s2.add(e0.mul(ShortVector.fromArray(S, ax, y2 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y2 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y2 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y2 + 48))));
             }
             FloatVector dw = (FloatVector) ((IntVector) ShortVector.fromArray(S8, hs, 8 * q).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, HALF_MASK).reinterpretShape(F, 0);
-            IntVector t0 = (IntVector) ShortVector.fromArray(S, sums, 0).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 16))
-                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 32)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 48)).reinterpretShape(I, 0);
-            ((FloatVector) t0.lanewise(VectorOperators.ADD, t0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ADD, IntVector.broadcast(I, bias[b0 + k])).lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F, 0))
-                    .lanewise(VectorOperators.FMA, dw.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ad[b0 + k] * 0x1p112f)), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
-            IntVector t1 = (IntVector) ShortVector.fromArray(S, sums, 64).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 80))
-                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 96)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 112)).reinterpretShape(I, 0);
-            ((FloatVector) t1.lanewise(VectorOperators.ADD, t1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ADD, IntVector.broadcast(I, bias[b1 + k])).lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F, 0))
-                    .lanewise(VectorOperators.FMA, dw.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ad[b1 + k] * 0x1p112f)), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
-            IntVector t2 = (IntVector) ShortVector.fromArray(S, sums, 128).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 144))
-                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 160)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 176)).reinterpretShape(I, 0);
-            ((FloatVector) t2.lanewise(VectorOperators.ADD, t2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ADD, IntVector.broadcast(I, bias[b2 + k])).lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F, 0))
-                    .lanewise(VectorOperators.FMA, dw.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ad[b2 + k] * 0x1p112f)), FloatVector.fromArray(F, acc, a2)).intoArray(acc, a2);
+                    .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats();
+            IntVector t0 = s0.reinterpretAsInts();
+            ((FloatVector) t0.add(t0.lanewise(VectorOperators.LSHL, 16)).add(bias[b0 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b0 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
+            IntVector t1 = s1.reinterpretAsInts();
+            ((FloatVector) t1.add(t1.lanewise(VectorOperators.LSHL, 16)).add(bias[b1 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b1 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
+            IntVector t2 = s2.reinterpretAsInts();
+            ((FloatVector) t2.add(t2.lanewise(VectorOperators.LSHL, 16)).add(bias[b2 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b2 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a2)).intoArray(acc, a2);
         }
     }
 
@@ -572,56 +564,60 @@ public final class Q4_0Matrix extends WeightMatrix implements BlockRowKernel.Dec
      * {@link #groupDotHeap} for four activation rows at once (their {@link Activations#windowLanes} at {@code x0}.., block
      * offsets {@code b0}.., results into {@code acc[a0..a0+7]}, ..): each weight int is loaded and shifted once for
      * all of them, and each row keeps its own exact block total and its own fma(total, d_w * d_a, acc) chain in
-     * block order, exactly {@link #groupDotHeap}'s arithmetic. The 4 weight ints of a block run as an inner loop
-     * (unrolled, the 4-row body was too large for C1: "out of virtual registers", and the method then never reached
-     * C2); each one's 16-bit partial sums go to {@code sums} (row i, int v at 64i + 16v) and are added after the loop,
-     * so no vector is carried around it ({@link #groupDot} says why).
+     * block order, exactly {@link #groupDotHeap}'s arithmetic. The 4 weight ints of a block run as an inner loop:
+     * unrolled, the 4-row body was too large for C1 ("out of virtual registers"), and the method then never
+     * reached C2 (Vector API code left interpreted: 0.1 GMAC/s).
      */
     private void windowDot4(int g, short[] ax, int x0, int x1, int x2, int x3, int[] bias, float[] ad,
-                            int b0, int b1, int b2, int b3, int nb, short[] sums, float[] acc, int a0, int a1, int a2, int a3) {
+                               int b0, int b1, int b2, int b3, int nb, float[] acc, int a0, int a1, int a2, int a3) {
         int[] nib = nibbles;
         short[] hs = halfScales;
         int q0 = g * nb;
-        ZERO.intoArray(acc, a0);
-        ZERO.intoArray(acc, a1);
-        ZERO.intoArray(acc, a2);
-        ZERO.intoArray(acc, a3);
+        FloatVector.zero(F).intoArray(acc, a0);
+        FloatVector.zero(F).intoArray(acc, a1);
+        FloatVector.zero(F).intoArray(acc, a2);
+        FloatVector.zero(F).intoArray(acc, a3);
         for (int k = 0; k < nb; k++) {
             int q = q0 + k;
+            ShortVector s0 = ShortVector.zero(S), s1 = ShortVector.zero(S), s2 = ShortVector.zero(S), s3 = ShortVector.zero(S);
             for (int v = 0; v < 4; v++) {
-                int y0 = x0 + 256 * k + 64 * v, y1 = x1 + 256 * k + 64 * v, y2 = x2 + 256 * k + 64 * v, y3 = x3 + 256 * k + 64 * v, s = 16 * v;
+                int y0 = x0 + 256 * k + 64 * v, y1 = x1 + 256 * k + 64 * v, y2 = x2 + 256 * k + 64 * v, y3 = x3 + 256 * k + 64 * v;
                 IntVector w = IntVector.fromArray(I, nib, 32 * q + 8 * v);
-                Vector<Short> e0 = w.reinterpretShape(S, 0);
-                Vector<Short> e1 = w.lanewise(VectorOperators.LSHR, 4).reinterpretShape(S, 0);
-                Vector<Short> e2 = w.lanewise(VectorOperators.LSHR, 8).reinterpretShape(S, 0);
-                Vector<Short> e3 = w.lanewise(VectorOperators.LSHR, 12).reinterpretShape(S, 0);
-                ShortVector.fromArray(S, ax, y0).lanewise(VectorOperators.MUL, e0).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y0 + 16).lanewise(VectorOperators.MUL, e1))
-                        .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y0 + 32).lanewise(VectorOperators.MUL, e2)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y0 + 48).lanewise(VectorOperators.MUL, e3)).intoArray(sums, s);
-                ShortVector.fromArray(S, ax, y1).lanewise(VectorOperators.MUL, e0).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y1 + 16).lanewise(VectorOperators.MUL, e1))
-                        .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y1 + 32).lanewise(VectorOperators.MUL, e2)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y1 + 48).lanewise(VectorOperators.MUL, e3)).intoArray(sums, s + 64);
-                ShortVector.fromArray(S, ax, y2).lanewise(VectorOperators.MUL, e0).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y2 + 16).lanewise(VectorOperators.MUL, e1))
-                        .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y2 + 32).lanewise(VectorOperators.MUL, e2)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y2 + 48).lanewise(VectorOperators.MUL, e3)).intoArray(sums, s + 128);
-                ShortVector.fromArray(S, ax, y3).lanewise(VectorOperators.MUL, e0).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y3 + 16).lanewise(VectorOperators.MUL, e1))
-                        .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y3 + 32).lanewise(VectorOperators.MUL, e2)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, ax, y3 + 48).lanewise(VectorOperators.MUL, e3)).intoArray(sums, s + 192);
+                ShortVector e0 = w.reinterpretAsShorts();
+                ShortVector e1 = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
+                ShortVector e2 = w.lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts();
+                ShortVector e3 = w.lanewise(VectorOperators.LSHR, 12).reinterpretAsShorts();
+                s0 = s0.add(e0.mul(ShortVector.fromArray(S, ax, y0 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y0 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y0 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y0 + 48))));
+                s1 = s1.add(e0.mul(ShortVector.fromArray(S, ax, y1 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y1 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y1 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y1 + 48))));
+                s2 = s2.add(e0.mul(ShortVector.fromArray(S, ax, y2 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y2 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y2 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y2 + 48))));
+                s3 = s3.add(e0.mul(ShortVector.fromArray(S, ax, y3 + 0))
+                        .add(e1.mul(ShortVector.fromArray(S, ax, y3 + 16)))
+                        .add(e2.mul(ShortVector.fromArray(S, ax, y3 + 32)))
+                        .add(e3.mul(ShortVector.fromArray(S, ax, y3 + 48))));
             }
             FloatVector dw = (FloatVector) ((IntVector) ShortVector.fromArray(S8, hs, 8 * q).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, HALF_MASK).reinterpretShape(F, 0);
-            IntVector t0 = (IntVector) ShortVector.fromArray(S, sums, 0).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 16))
-                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 32)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 48)).reinterpretShape(I, 0);
-            ((FloatVector) t0.lanewise(VectorOperators.ADD, t0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ADD, IntVector.broadcast(I, bias[b0 + k])).lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F, 0))
-                    .lanewise(VectorOperators.FMA, dw.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ad[b0 + k] * 0x1p112f)), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
-            IntVector t1 = (IntVector) ShortVector.fromArray(S, sums, 64).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 80))
-                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 96)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 112)).reinterpretShape(I, 0);
-            ((FloatVector) t1.lanewise(VectorOperators.ADD, t1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ADD, IntVector.broadcast(I, bias[b1 + k])).lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F, 0))
-                    .lanewise(VectorOperators.FMA, dw.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ad[b1 + k] * 0x1p112f)), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
-            IntVector t2 = (IntVector) ShortVector.fromArray(S, sums, 128).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 144))
-                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 160)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 176)).reinterpretShape(I, 0);
-            ((FloatVector) t2.lanewise(VectorOperators.ADD, t2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ADD, IntVector.broadcast(I, bias[b2 + k])).lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F, 0))
-                    .lanewise(VectorOperators.FMA, dw.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ad[b2 + k] * 0x1p112f)), FloatVector.fromArray(F, acc, a2)).intoArray(acc, a2);
-            IntVector t3 = (IntVector) ShortVector.fromArray(S, sums, 192).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 208))
-                    .lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 224)).lanewise(VectorOperators.ADD, ShortVector.fromArray(S, sums, 240)).reinterpretShape(I, 0);
-            ((FloatVector) t3.lanewise(VectorOperators.ADD, t3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ADD, IntVector.broadcast(I, bias[b3 + k])).lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F, 0))
-                    .lanewise(VectorOperators.FMA, dw.lanewise(VectorOperators.MUL, FloatVector.broadcast(F, ad[b3 + k] * 0x1p112f)), FloatVector.fromArray(F, acc, a3)).intoArray(acc, a3);
+                    .lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats();
+            IntVector t0 = s0.reinterpretAsInts();
+            ((FloatVector) t0.add(t0.lanewise(VectorOperators.LSHL, 16)).add(bias[b0 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b0 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a0)).intoArray(acc, a0);
+            IntVector t1 = s1.reinterpretAsInts();
+            ((FloatVector) t1.add(t1.lanewise(VectorOperators.LSHL, 16)).add(bias[b1 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b1 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a1)).intoArray(acc, a1);
+            IntVector t2 = s2.reinterpretAsInts();
+            ((FloatVector) t2.add(t2.lanewise(VectorOperators.LSHL, 16)).add(bias[b2 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b2 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a2)).intoArray(acc, a2);
+            IntVector t3 = s3.reinterpretAsInts();
+            ((FloatVector) t3.add(t3.lanewise(VectorOperators.LSHL, 16)).add(bias[b3 + k]).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dw.mul(ad[b3 + k] * 0x1p112f), FloatVector.fromArray(F, acc, a3)).intoArray(acc, a3);
         }
     }
 
