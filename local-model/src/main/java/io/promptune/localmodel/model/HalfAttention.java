@@ -204,9 +204,10 @@ final class HalfAttention {
 
     /**
      * Positions [t0, t1) of {@link #accumulate64} for lanes [c, c+32) in four 8-lane registers (from and back to
-     * acc); false when a step's exponent reached 2^15 (acc then unspecified). 32 lanes, not 64: with eight
-     * registers the method passed C2's live-node limit for late inlining, and its last vector calls stayed calls on
-     * boxed vectors (JFR under -XX:-UseTypeSpeculation: the unrolled body's last line).
+     * acc); false when a step's exponent reached 2^15 (acc then unspecified). 32 lanes per call (two calls per
+     * 64) keeps the compile small, under C2's inlining node limits (session 12). The boxing once seen at the body's last
+     * line under -XX:-UseTypeSpeculation was the {@code big} phi's constant start, fixed by starting it from
+     * {@code zero(I)}; whether eight registers in one call would also stay clean was not measured.
      */
     private static boolean run32(float[] vc, int off, int stride, int t0, int t1, float[] weights, float[] acc, int c) {
         FloatVector a0 = FloatVector.fromArray(F, acc, c + 0), a1 = FloatVector.fromArray(F, acc, c + 8);
@@ -306,6 +307,8 @@ final class HalfAttention {
     private static final IntVector NORMAL_RANGE_ENDS = IntVector.broadcast(I, NORMAL_RANGE_END);
     /** Below half's ulp (bit 13), then cleared: with the kept lsb added, rounds to nearest, ties to even. */
     private static final IntVector HALF_ULP_ROUNDING = IntVector.broadcast(I, 0xFFF), HALF_MANTISSA = IntVector.broadcast(I, ~0x1FFF);
+    /** The shift count to a half's ulp as a vector: a shift by an int is a convenience method too (see the top). */
+    private static final IntVector HALF_ULP_BIT = IntVector.broadcast(I, 13);
 
     /**
      * Stores x rounded to the nearest half-precision value (ties to even) at out[o..o+8). Normal halves are
@@ -323,7 +326,7 @@ final class HalfAttention {
             for (int i = o; i < o + 8; i++) out[i] = Float.float16ToFloat(Float.floatToFloat16(out[i]));
             return;
         }
-        IntVector lsb = bits.lanewise(VectorOperators.LSHR, 13).lanewise(AND, ONES);
+        IntVector lsb = bits.lanewise(VectorOperators.LSHR, HALF_ULP_BIT).lanewise(AND, ONES);
         bits.lanewise(ADD, HALF_ULP_ROUNDING).lanewise(ADD, lsb).lanewise(AND, HALF_MANTISSA)
                 .reinterpretAsFloats().lanewise(ADD, NEG_ZERO).intoArray(out, o);
     }
